@@ -1,0 +1,73 @@
+// Finds and reads the config file in the documented order:
+//   --config PATH, $SWARMCTL_CONFIG, ./swarmctl.yaml,
+//   $XDG_CONFIG_HOME/swarmctl/config.yaml (~/.config when unset), /etc/swarmctl/config.yaml
+// The lookup itself is pure (`candidatePaths`); this file adds the fs reads.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfigText, type ConfigProblem, type ParseOutcome } from './parse.js';
+
+export interface LookupEnv {
+  explicit?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  home: string;
+}
+
+export interface Candidate {
+  path: string;
+  /** Where this candidate came from, for "tried ..." messages. */
+  origin: string;
+  /** An explicit choice must exist; it never falls through to the next one. */
+  explicit: boolean;
+}
+
+export function candidatePaths({ explicit, env, cwd, home }: LookupEnv): Candidate[] {
+  if (explicit) return [{ path: resolve(cwd, explicit), origin: '--config', explicit: true }];
+  if (env['SWARMCTL_CONFIG']) return [{ path: resolve(cwd, env['SWARMCTL_CONFIG']), origin: '$SWARMCTL_CONFIG', explicit: true }];
+  const xdg = env['XDG_CONFIG_HOME'] || join(home, '.config');
+  return [
+    { path: join(cwd, 'swarmctl.yaml'), origin: './swarmctl.yaml', explicit: false },
+    { path: join(xdg, 'swarmctl', 'config.yaml'), origin: '$XDG_CONFIG_HOME', explicit: false },
+    { path: '/etc/swarmctl/config.yaml', origin: '/etc', explicit: false },
+  ];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => p.message).join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfigFile(path: string): ParseOutcome {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    return { ok: false, problems: [{ file: path, key: '', message: `cannot read the config: ${why}` }] };
+  }
+  return parseConfigText(text, path, homedir());
+}
+
+/** Finds the config by the lookup order and parses it; every failure is a ConfigProblem. */
+export function findAndLoadConfig(explicit?: string): ParseOutcome & { path?: string } {
+  const candidates = candidatePaths({ explicit, env: process.env, cwd: process.cwd(), home: homedir() });
+  for (const c of candidates) {
+    if (c.explicit || existsSync(c.path)) return { ...loadConfigFile(c.path), path: c.path };
+  }
+  return {
+    ok: false,
+    problems: [
+      {
+        file: '(no config)',
+        key: '',
+        message:
+          `no config found; tried ${candidates.map((c) => c.path).join(', ')}. ` +
+          'Pass --config PATH, set SWARMCTL_CONFIG, or copy fixtures/config/beefcake.yaml to ./swarmctl.yaml',
+      },
+    ],
+  };
+}

@@ -1,0 +1,116 @@
+// YAML text -> validated, resolved config, or EVERY problem with its key path
+// and line:column. Pure (no fs): the loader reads the file, this decides.
+// Positions come from the yaml package's CST ranges so a typo in line 40 is
+// reported at line 40, not as "invalid config".
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { configSchema } from './schema.js';
+import { checkSemantics, looseView } from './semantic.js';
+import { resolveConfig, type ResolvedConfig } from './resolve.js';
+
+export interface ConfigProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  /** Dotted key path, e.g. services.vasp-02.health_url; '' for the whole file. */
+  key: string;
+  message: string;
+}
+
+export type ParseOutcome = { ok: true; config: ResolvedConfig } | { ok: false; problems: ConfigProblem[] };
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = p.line !== undefined ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+  return p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export function parseConfigText(text: string, file: string, home: string): ParseOutcome {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+
+  for (const err of doc.errors) {
+    const pos = lineCounter.linePos(err.pos[0]);
+    problems.push({ file, line: pos.line, column: pos.col, key: '', message: `YAML syntax: ${firstLine(err.message)}` });
+  }
+  if (problems.length) return { ok: false, problems };
+
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    return { ok: false, problems: [{ file, key: '', message: 'the config is empty: it needs at least paths.shared_root' }] };
+  }
+
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(...fromZodIssue(issue, doc, lineCounter, file));
+  }
+  // Reference checks run even when the schema failed: report everything at once.
+  for (const sp of checkSemantics(looseView(data))) {
+    const pos = locate(doc, sp.path, lineCounter, false);
+    problems.push({ file, ...pos, key: sp.path.join('.'), message: sp.message });
+  }
+  if (problems.length || !parsed.success) return { ok: false, problems: sortProblems(problems) };
+
+  return { ok: true, config: resolveConfig(parsed.data, file, home) };
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, file: string): ConfigProblem[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => ({
+      file,
+      ...locate(doc, [...path, k], lc, true),
+      key: [...path, k].join('.'),
+      message: `unknown key "${k}" (a typo? see the config reference in README.md)`,
+    }));
+  }
+  const present = doc.hasIn(path);
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && !present) message = `missing required key (${issue.expected})`;
+  else if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${describe(doc.getIn(path))}`;
+  return [{ file, ...locate(doc, path, lc, false), key: path.join('.'), message }];
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** Line/column of the node at `path` (or of its key), else of the nearest ancestor that exists. */
+function locate(doc: Document, path: (string | number)[], lc: LineCounter, wantKey: boolean): { line?: number; column?: number } {
+  let node: unknown = doc.contents;
+  let best: Node | null = (doc.contents as Node | null) ?? null;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) break;
+      if (last && wantKey && pair.key) {
+        best = pair.key as Node;
+        break;
+      }
+      node = pair.value;
+      best = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (!item) break;
+      node = item;
+      best = item as Node;
+    } else break;
+  }
+  const range = best?.range;
+  if (!range) return {};
+  const pos = lc.linePos(range[0]);
+  return { line: pos.line, column: pos.col };
+}
+
+function sortProblems(ps: ConfigProblem[]): ConfigProblem[] {
+  return [...ps].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}

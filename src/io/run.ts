@@ -1,0 +1,202 @@
+// The command runner: every external program swarmctl starts goes through
+// here, as an argv (never a shell string), locally or on a configured host
+// over OpenSSH. Guarantees:
+//   - a hard timeout that kills the whole process group (a hung `stat` on a
+//     dead NFS mount, an ssh waiting on a dead host), not only the leader;
+//   - stdout, stderr, exit code, signal and duration always come back; a spawn
+//     failure (ENOENT) is a result, not a throw;
+//   - ssh runs with BatchMode (never prompts), ConnectTimeout, and a shared
+//     ControlMaster socket so a poll loop reuses one connection per host; the
+//     operator's ~/.ssh/config, agent and ProxyJump keep working because we
+//     only add options.
+// Children are started in their own process group (detached) so the group
+// kill is possible; we kill any still running when swarmctl exits.
+import { execa } from 'execa';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NamedHost } from '../config/resolve.js';
+import { buildRemoteCommand } from './remote-quote.js';
+
+export interface RunSpec {
+  argv: readonly string[];
+  timeoutMs: number;
+  /** Extra variables. With cleanEnv only these (plus PATH/HOME/LANG) are passed. */
+  env?: Readonly<Record<string, string>>;
+  cleanEnv?: boolean;
+  cwd?: string;
+  /** Written to the child's stdin (how secrets reach a child: never argv). */
+  input?: string;
+  /** Cap on captured output per stream (bytes). */
+  maxBuffer?: number;
+}
+
+export interface RunResult {
+  argv: readonly string[];
+  /** 'local' or the host name from the config. */
+  where: string;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  durationMs: number;
+  /** Set when the program could not be started at all (e.g. ENOENT). */
+  spawnError?: string;
+  ok: boolean;
+}
+
+export interface SshOptions {
+  connectTimeoutS: number;
+  /** Folder for ControlMaster sockets; default $XDG_RUNTIME_DIR or /tmp, per user. */
+  controlDir?: string;
+  /** Keep the master connection this many seconds after the last use. */
+  controlPersistS?: number;
+  sshBinary?: string;
+}
+
+const live = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pgid of live) killGroup(pgid, 'SIGKILL');
+  });
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+const BASE_ENV_KEYS = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'USER', 'LOGNAME', 'TZ', 'SSH_AUTH_SOCK', 'TMPDIR'];
+
+function childEnv(spec: RunSpec): Record<string, string> | undefined {
+  if (!spec.cleanEnv) return spec.env ? { ...spec.env } : undefined;
+  const env: Record<string, string> = {};
+  for (const k of BASE_ENV_KEYS) {
+    const v = process.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  return { ...env, ...spec.env };
+}
+
+export async function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
+  installExitHook();
+  const started = performance.now();
+  const [file, ...args] = spec.argv;
+  if (!file) throw new Error('runLocal: empty argv');
+  const env = childEnv(spec);
+  const child = execa(file, args, {
+    reject: false,
+    detached: true,
+    cleanup: false,
+    stripFinalNewline: false,
+    ...(spec.input !== undefined ? { input: spec.input } : { stdin: 'ignore' }),
+    ...(env ? { env, extendEnv: !spec.cleanEnv } : {}),
+    ...(spec.cwd ? { cwd: spec.cwd } : {}),
+    maxBuffer: spec.maxBuffer ?? 16 * 1024 * 1024,
+    encoding: 'utf8',
+  });
+  const pid = child.pid;
+  if (pid !== undefined) live.add(pid);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (pid !== undefined) killGroup(pid, 'SIGKILL');
+  }, spec.timeoutMs);
+  try {
+    const r = await child;
+    const spawnError = r.failed && r.exitCode === undefined && !r.signal && !timedOut ? r.originalMessage || r.shortMessage : undefined;
+    const exitCode = r.exitCode ?? null;
+    return {
+      argv: spec.argv,
+      where,
+      exitCode,
+      signal: r.signal ?? null,
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+      timedOut,
+      durationMs: performance.now() - started,
+      ...(spawnError ? { spawnError } : {}),
+      ok: !timedOut && exitCode === 0,
+    };
+  } finally {
+    clearTimeout(timer);
+    if (pid !== undefined) {
+      live.delete(pid);
+      // Grandchildren left in the group (a backgrounded helper) go too.
+      if (timedOut) killGroup(pid, 'SIGKILL');
+    }
+  }
+}
+
+export function defaultControlDir(): string {
+  const base = process.env['XDG_RUNTIME_DIR'] || tmpdir();
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(base, `swarmctl-ssh-${uid}`);
+}
+
+/** The ssh argv for running `remote` on `host`. Pure apart from nothing: no I/O. */
+export function sshArgv(host: NamedHost, remote: { argv: readonly string[]; env?: Record<string, string>; cwd?: string }, opts: SshOptions): string[] {
+  if (host.address.startsWith('-')) throw new Error(`host ${host.name}: address may not start with "-"`);
+  const controlDir = opts.controlDir ?? defaultControlDir();
+  const argv = [
+    opts.sshBinary ?? 'ssh',
+    '-o', 'BatchMode=yes',
+    '-o', `ConnectTimeout=${Math.max(1, Math.ceil(opts.connectTimeoutS))}`,
+    '-o', 'ControlMaster=auto',
+    '-o', `ControlPath=${controlDir}/%C`,
+    '-o', `ControlPersist=${opts.controlPersistS ?? 60}`,
+    '-o', 'ServerAliveInterval=5',
+    '-o', 'ServerAliveCountMax=2',
+  ];
+  if (host.port) argv.push('-p', String(host.port));
+  if (host.identity_file) argv.push('-i', host.identity_file, '-o', 'IdentitiesOnly=yes');
+  if (host.user) argv.push('-l', host.user);
+  for (const o of host.ssh_options) argv.push('-o', o);
+  argv.push('--', host.address, buildRemoteCommand(remote));
+  return argv;
+}
+
+export async function runOnHost(host: NamedHost, spec: RunSpec, opts: SshOptions): Promise<RunResult> {
+  const controlDir = opts.controlDir ?? defaultControlDir();
+  mkdirSync(controlDir, { recursive: true, mode: 0o700 });
+  const argv = sshArgv(host, { argv: spec.argv, ...(spec.env ? { env: { ...spec.env } } : {}), ...(spec.cwd ? { cwd: spec.cwd } : {}) }, { ...opts, controlDir });
+  const r = await runLocal(
+    { argv, timeoutMs: spec.timeoutMs, ...(spec.input !== undefined ? { input: spec.input } : {}), ...(spec.maxBuffer ? { maxBuffer: spec.maxBuffer } : {}) },
+    host.name,
+  );
+  // Report the command the operator asked for; the ssh wrapper is an implementation detail.
+  return { ...r, argv: spec.argv };
+}
+
+/** ssh exits 255 for its own failures (connect, auth); the remote command's code otherwise. */
+export function isSshTransportFailure(r: RunResult): boolean {
+  return r.exitCode === 255 || r.timedOut || r.spawnError !== undefined;
+}
+
+/** One interface for "run this, here or there" so batch code takes a runner, not execa. */
+export interface CommandRunner {
+  run(spec: RunSpec & { host?: NamedHost }): Promise<RunResult>;
+}
+
+export function createRunner(ssh: SshOptions): CommandRunner {
+  return {
+    run: (spec) => (spec.host ? runOnHost(spec.host, spec, ssh) : runLocal(spec)),
+  };
+}
+
+/** A one-line description of a failed run, for error messages. */
+export function describeFailure(r: RunResult): string {
+  const cmd = r.argv.join(' ');
+  if (r.spawnError) return `${cmd}: ${r.spawnError}`;
+  if (r.timedOut) return `${cmd}: no answer within the timeout (killed)`;
+  const err = (r.stderr.trim().split('\n').pop() ?? '').trim();
+  return `${cmd}: exit ${r.exitCode ?? r.signal}${err ? `: ${err}` : ''}`;
+}

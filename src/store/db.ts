@@ -1,0 +1,65 @@
+// Opens the one SQLite file swarmctl keeps its history in. Several swarmctl
+// processes (a console, cron probes, job wrappers) write at once, so:
+//   - WAL, so readers never block the writer;
+//   - busy_timeout, so a writer waits for the lock instead of failing;
+//   - every write transaction is IMMEDIATE: a deferred transaction that reads
+//     and then writes can hit SQLITE_BUSY without the busy handler ever being
+//     called (the lock-upgrade deadlock), which busy_timeout cannot fix.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface Store {
+  db: Db;
+  path: string;
+  /** Runs fn in a BEGIN IMMEDIATE transaction (the write lock up front). */
+  write<T>(fn: (db: Db) => T): T;
+  close(): void;
+}
+
+export const BUSY_TIMEOUT_MS = 15_000;
+
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  const state = env['XDG_STATE_HOME'] || join(home, '.local', 'state');
+  return join(state, 'swarmctl', 'swarmctl.db');
+}
+
+export function openStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return {
+    db,
+    path,
+    write: <T>(fn: (d: Db) => T): T => db.transaction(() => fn(db)).immediate(),
+    close: () => db.close(),
+  };
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null } | undefined;
+  return row?.v ?? 0;
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  if (schemaVersion(db) >= latest) return;
+  db.transaction(() => {
+    // Re-read inside the lock: another process may have migrated meanwhile.
+    const current = schemaVersion(db);
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }
+  }).immediate();
+}
