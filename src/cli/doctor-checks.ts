@@ -57,6 +57,9 @@ export async function checkController(cfg: ResolvedConfig, timeoutMs: number): P
   const r = await runSlurm(cfg, ['scontrol', 'ping'], { timeoutMs });
   const out = `${r.stdout}\n${r.stderr}`.trim();
   if (r.ok && /\bis UP\b/.test(r.stdout)) return ok('slurm:controller', out.split('\n')[0] ?? 'controller is UP');
+  // `scontrol ping` answers at once ("... is DOWN"); any other client call
+  // spends ~9 s in connect retries before it says "Unable to contact", so
+  // ping's own verdict is the error we report.
   const why = r.spawnError ?? (r.timedOut ? 'no answer within the timeout' : out.split('\n').find((l) => l.trim()) ?? `exit ${r.exitCode}`);
   return fail('slurm:controller', `the SLURM controller did not answer: ${why}`, 'check slurmctld on the controller (systemctl status slurmctld; swarmctl restart --only slurm)');
 }

@@ -109,6 +109,12 @@ export async function runLocal(spec: RunSpec, where = 'local'): Promise<RunResul
   const timer = setTimeout(() => {
     timedOut = true;
     if (pid !== undefined) killGroup(pid, 'SIGKILL');
+    // Someone outside the group may still hold our pipes: an ssh ControlMaster
+    // receives a mux client's stdout/stderr fds and writes into them until the
+    // REMOTE command ends. Close our ends so we return now, not then.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.stdin?.destroy();
   }, spec.timeoutMs);
   try {
     const r = await child;
