@@ -1,0 +1,150 @@
+// The model behind the console (k9s-style): each source (probes, queue,
+// discovery, issues, telemetry) is polled on its own clock, chained with
+// setTimeout so polls never overlap (an in-flight guard skips a tick while
+// the last load runs), with a timeout and exponential backoff on failure.
+// A failed source KEEPS its last good data, marked stale with its age and the
+// error, so a dead controller never shows as an empty, healthy-looking queue.
+// It publishes immutable snapshots; the TUI reads them with
+// useSyncExternalStore and never calls a backend itself.
+// No Ink, no React here: CLI watchers and tests use the same monitor.
+
+export interface SourceSpec<T> {
+  name: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Longest wait between attempts while failing. */
+  maxBackoffMs?: number;
+  load(signal: AbortSignal): Promise<T>;
+}
+
+export interface SourceState<T> {
+  data: T | null;
+  /** When `data` was loaded (ms); null before the first success. */
+  updatedAt: number | null;
+  error: string | null;
+  failures: number;
+  loading: boolean;
+  /** Data present but the latest load failed. */
+  stale: boolean;
+  nextAt: number | null;
+  loads: number;
+}
+
+export interface Snapshot {
+  version: number;
+  at: number;
+  sources: Readonly<Record<string, Readonly<SourceState<unknown>>>>;
+}
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, error: null, failures: 0, loading: false, stale: false, nextAt: null, loads: 0 });
+
+export function backoffDelay(intervalMs: number, failures: number, maxMs: number): number {
+  if (failures <= 0) return intervalMs;
+  return Math.min(maxMs, intervalMs * 2 ** Math.min(failures, 16));
+}
+
+export class Monitor {
+  private snapshot: Snapshot;
+  private listeners = new Set<() => void>();
+  private timers = new Map<string, unknown>();
+  private inFlight = new Set<string>();
+  private running = false;
+  private readonly specs: Map<string, SourceSpec<unknown>>;
+
+  constructor(specs: SourceSpec<unknown>[], private readonly clock: Clock = realClock) {
+    this.specs = new Map(specs.map((s) => [s.name, s]));
+    this.snapshot = { version: 0, at: clock.now(), sources: Object.fromEntries(specs.map((s) => [s.name, initial()])) };
+  }
+
+  getSnapshot = (): Snapshot => this.snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const name of this.specs.keys()) void this.poll(name);
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const t of this.timers.values()) this.clock.clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Poll now (the `r` key). A source already loading is left alone. */
+  refresh(name?: string): void {
+    for (const n of name ? [name] : [...this.specs.keys()]) {
+      const t = this.timers.get(n);
+      if (t !== undefined) this.clock.clearTimeout(t);
+      void this.poll(n);
+    }
+  }
+
+  /** Count of loads started per source (tests and the poll-count benchmark). */
+  loadsOf(name: string): number {
+    return this.snapshot.sources[name]?.loads ?? 0;
+  }
+
+  private update(name: string, patch: Partial<SourceState<unknown>>): void {
+    const prev = this.snapshot.sources[name] ?? initial();
+    this.snapshot = {
+      version: this.snapshot.version + 1,
+      at: this.clock.now(),
+      sources: { ...this.snapshot.sources, [name]: { ...prev, ...patch } },
+    };
+    for (const l of this.listeners) l();
+  }
+
+  private async poll(name: string): Promise<void> {
+    const spec = this.specs.get(name);
+    if (!spec || !this.running || this.inFlight.has(name)) return;
+    this.inFlight.add(name);
+    const prev = this.snapshot.sources[name]!;
+    this.update(name, { loading: true, loads: prev.loads + 1 });
+    const ac = new AbortController();
+    let timer: unknown;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = this.clock.setTimeout(() => {
+        ac.abort();
+        reject(new Error(`no answer in ${Math.round(spec.timeoutMs / 100) / 10} s`));
+      }, spec.timeoutMs);
+    });
+    let failures = prev.failures;
+    try {
+      const data = await Promise.race([spec.load(ac.signal), timeout]);
+      failures = 0;
+      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false });
+    } catch (e) {
+      failures = prev.failures + 1;
+      const cur = this.snapshot.sources[name]!;
+      this.update(name, { error: (e as Error).message || String(e), failures, loading: false, stale: cur.data !== null });
+    } finally {
+      this.clock.clearTimeout(timer);
+      this.inFlight.delete(name);
+    }
+    if (!this.running) return;
+    const delay = backoffDelay(spec.intervalMs, failures, spec.maxBackoffMs ?? Math.max(spec.intervalMs * 8, 60_000));
+    this.update(name, { nextAt: this.clock.now() + delay });
+    this.timers.set(name, this.clock.setTimeout(() => void this.poll(name), delay));
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, Monitor, realClock, type SourceSpec } from '../../src/monitor/monitor.js';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Monitor', () => {
+  it('publishes a new immutable snapshot on each change and notifies subscribers', async () => {
+    let n = 0;
+    const m = new Monitor([{ name: 'q', intervalMs: 50, timeoutMs: 1000, load: async () => ({ jobs: ++n }) }], realClock);
+    const seen: number[] = [];
+    m.subscribe(() => seen.push(m.getSnapshot().version));
+    const before = m.getSnapshot();
+    m.start();
+    await wait(180);
+    m.stop();
+    const after = m.getSnapshot();
+    expect(after).not.toBe(before);
+    expect(before.sources['q']!.data).toBeNull(); // the old snapshot was not mutated
+    expect((after.sources['q']!.data as { jobs: number }).jobs).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
+  it('never overlaps polls of one source: a slow load skips ticks', async () => {
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const spec: SourceSpec<number> = {
+      name: 'slow',
+      intervalMs: 5,
+      timeoutMs: 1000,
+      load: async () => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await wait(60);
+        concurrent--;
+        return 1;
+      },
+    };
+    const m = new Monitor([spec as SourceSpec<unknown>], realClock);
+    m.start();
+    for (let i = 0; i < 10; i++) m.refresh('slow'); // hammering refresh must not start parallel loads
+    await wait(200);
+    m.stop();
+    expect(maxConcurrent).toBe(1);
+    expect(m.loadsOf('slow')).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps the last good data, marked stale with the error, when a load fails', async () => {
+    let fail = false;
+    const m = new Monitor([{ name: 'queue', intervalMs: 20, timeoutMs: 1000, load: async () => { if (fail) throw new Error('Unable to contact slurm controller'); return ['job1']; } }], realClock);
+    m.start();
+    await wait(30);
+    fail = true;
+    await wait(60);
+    m.stop();
+    const s = m.getSnapshot().sources['queue']!;
+    expect(s.data).toEqual(['job1']);
+    expect(s.stale).toBe(true);
+    expect(s.error).toBe('Unable to contact slurm controller');
+    expect(s.failures).toBeGreaterThanOrEqual(1);
+    expect(s.updatedAt).not.toBeNull();
+  });
+
+  it('times out a hung load and backs off', async () => {
+    const m = new Monitor([{ name: 'hung', intervalMs: 10, timeoutMs: 30, load: () => new Promise(() => {}) }], realClock);
+    m.start();
+    await wait(120);
+    m.stop();
+    const s = m.getSnapshot().sources['hung']!;
+    expect(s.error).toMatch(/no answer/);
+    expect(s.stale).toBe(false); // never had data: shown as failed, not stale
+    expect(s.data).toBeNull();
+  });
+
+  it('backoff doubles per failure up to a cap', () => {
+    expect(backoffDelay(1000, 0, 60_000)).toBe(1000);
+    expect(backoffDelay(1000, 1, 60_000)).toBe(2000);
+    expect(backoffDelay(1000, 3, 60_000)).toBe(8000);
+    expect(backoffDelay(1000, 30, 60_000)).toBe(60_000);
+  });
+});
