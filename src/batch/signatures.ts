@@ -1,0 +1,651 @@
+// The signature catalogue: which log messages are evidence for which diagnosis kind,
+// which rule it out, which parts of a record are tool output (never evidence), and the
+// signals used to split a stuck loop (write tool calls). It is DATA — JSON-serialisable,
+// validated by `signatureCatalogueSchema` — so a site's config can replace or add an
+// entry without a release. Two defaults: `runbook` (the strings seed 001 §3 wrote down,
+// plus llama-server's own messages, which any site sees) and `beefcake` (what the real
+// orchestrator prints, see shared/formats/README.md, plus every runbook string, since a
+// site may run either). Pure: no I/O; the matcher lives in signature-match.ts.
+
+import { z } from 'zod';
+
+/** The log-based diagnosis kinds (job_died and friends come from queue/state, not logs). */
+export const LOG_DIAGNOSIS_KINDS = [
+  'stuck_loop',
+  'output_parse_failure',
+  'context_overflow',
+  'cloud_escalation_failed',
+  'budget_exhausted',
+] as const;
+export type LogDiagnosisKind = (typeof LOG_DIAGNOSIS_KINDS)[number];
+
+/** One message pattern. `pattern` is a RegExp source tested against ONE physical line of a
+ *  record's message (target + message for tracing records; the line for plain ones), with
+ *  tool-output payloads removed. Named groups become evidence captures. */
+export interface SignaturePattern {
+  id: string;
+  pattern: string;
+  /** Subset of "imsu"; "g"/"y" are not allowed (matching is stateless). */
+  flags?: string;
+  /** Named groups reported as captures (documentation; all named groups are reported). */
+  captures?: string[];
+  /** Where the string comes from: runbook, the real orchestrator, llama-server, a site. */
+  source?: 'runbook' | 'beefcake' | 'llama-server' | 'site';
+  description?: string;
+  /** false disables an inherited entry (a site override). */
+  enabled?: boolean;
+}
+
+export interface EvidenceSignature extends SignaturePattern {
+  /** 'trigger' (default) can fire the kind; 'support' is reported as evidence only. */
+  role?: 'trigger' | 'support';
+  /** Current occurrences needed for this entry to fire the kind (default 1). */
+  min_count?: number;
+  /** Also fires on a single occurrence whose numeric capture reaches `min` (e.g. consecutive_no_change >= 2). */
+  capture_min?: { capture: string; min: number };
+  /** Ids of other evidence entries of the same kind that need a current occurrence too (e.g. the write-deadline pair). */
+  requires?: string[];
+  /** Sub-signature label for the diagnosis layer (e.g. 'no_change', 'circuit_breaker', 'write_deadline'). */
+  group?: string;
+}
+
+export interface KindSignatures {
+  kind: string;
+  description?: string;
+  evidence: EvidenceSignature[];
+  /** A match AFTER an occurrence makes that occurrence old (a later successful iteration). */
+  rule_out: SignaturePattern[];
+}
+
+export interface SignatureCatalogue {
+  name: string;
+  version: 1;
+  kinds: KindSignatures[];
+  /** Session resolved: rules out every kind for occurrences before it. */
+  resolved: SignaturePattern[];
+  /** Tool-output markers: the text after the match, and the record's continuation lines, are
+   *  payload (model- or tool-generated) and never count as evidence. */
+  payload: SignaturePattern[];
+  signals: {
+    /** Successful write_file/edit_file calls. Entries log the SAME call in different ways;
+     *  the first entry (in order) with any match gives the count. */
+    write_tool_calls: SignaturePattern[];
+    /** Any tool call (same counting rule). */
+    tool_calls: SignaturePattern[];
+    /** Per-iteration summaries with a `written` capture ("true"/"false"). */
+    adapter_reports: SignaturePattern[];
+    /** Start of a session in a job log, with an `issue` capture. */
+    session_start: SignaturePattern[];
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------
+
+const flagsSchema = z
+  .string()
+  .regex(/^[imsu]*$/, 'flags may only use i, m, s, u')
+  .optional();
+
+function compiles(p: { pattern: string; flags?: string | undefined }): boolean {
+  try {
+    new RegExp(p.pattern, p.flags ?? '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const idSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'ids are lower-case words: a-z 0-9 _ . -');
+
+const patternFields = {
+  id: idSchema,
+  pattern: z.string().min(1),
+  flags: flagsSchema,
+  captures: z.array(z.string()).optional(),
+  source: z.enum(['runbook', 'beefcake', 'llama-server', 'site']).optional(),
+  description: z.string().optional(),
+  enabled: z.boolean().optional(),
+};
+
+export const signaturePatternSchema = z
+  .object(patternFields)
+  .refine(compiles, { message: 'pattern is not a valid regular expression', path: ['pattern'] });
+
+export const evidenceSignatureSchema = z
+  .object({
+    ...patternFields,
+    role: z.enum(['trigger', 'support']).optional(),
+    min_count: z.number().int().min(1).optional(),
+    capture_min: z.object({ capture: z.string(), min: z.number() }).optional(),
+    requires: z.array(idSchema).optional(),
+    group: z.string().optional(),
+  })
+  .refine(compiles, { message: 'pattern is not a valid regular expression', path: ['pattern'] });
+
+function uniqueIds(list: { id: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
+  const seen = new Set<string>();
+  list.forEach((e, i) => {
+    if (seen.has(e.id)) ctx.addIssue({ code: 'custom', message: `duplicate id "${e.id}"`, path: [...path, i, 'id'] });
+    seen.add(e.id);
+  });
+}
+
+export const kindSignaturesSchema = z
+  .object({
+    kind: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    description: z.string().optional(),
+    evidence: z.array(evidenceSignatureSchema),
+    rule_out: z.array(signaturePatternSchema).default([]),
+  })
+  .superRefine((k, ctx) => {
+    uniqueIds(k.evidence, ctx, ['evidence']);
+    uniqueIds(k.rule_out, ctx, ['rule_out']);
+    const ids = new Set(k.evidence.map((e) => e.id));
+    k.evidence.forEach((e, i) => {
+      for (const r of e.requires ?? []) {
+        if (!ids.has(r)) ctx.addIssue({ code: 'custom', message: `requires unknown evidence id "${r}"`, path: ['evidence', i, 'requires'] });
+      }
+    });
+  });
+
+export const signatureCatalogueSchema = z
+  .object({
+    name: z.string().min(1),
+    version: z.literal(1),
+    kinds: z.array(kindSignaturesSchema),
+    resolved: z.array(signaturePatternSchema).default([]),
+    payload: z.array(signaturePatternSchema).default([]),
+    signals: z
+      .object({
+        write_tool_calls: z.array(signaturePatternSchema).default([]),
+        tool_calls: z.array(signaturePatternSchema).default([]),
+        adapter_reports: z.array(signaturePatternSchema).default([]),
+        session_start: z.array(signaturePatternSchema).default([]),
+      })
+      .default({ write_tool_calls: [], tool_calls: [], adapter_reports: [], session_start: [] }),
+  })
+  .superRefine((c, ctx) => {
+    const kinds = new Set<string>();
+    c.kinds.forEach((k, i) => {
+      if (kinds.has(k.kind)) ctx.addIssue({ code: 'custom', message: `duplicate kind "${k.kind}"`, path: ['kinds', i, 'kind'] });
+      kinds.add(k.kind);
+    });
+  });
+
+/** A site's partial override: entries replace inherited ones with the same id, new ids are added,
+ *  `enabled: false` switches an inherited entry off. */
+export const signatureCatalogueOverrideSchema = z.object({
+  name: z.string().optional(),
+  kinds: z
+    .array(
+      z.object({
+        kind: z.string().regex(/^[a-z][a-z0-9_]*$/),
+        description: z.string().optional(),
+        evidence: z.array(evidenceSignatureSchema).optional(),
+        rule_out: z.array(signaturePatternSchema).optional(),
+      }),
+    )
+    .optional(),
+  resolved: z.array(signaturePatternSchema).optional(),
+  payload: z.array(signaturePatternSchema).optional(),
+  signals: z
+    .object({
+      write_tool_calls: z.array(signaturePatternSchema).optional(),
+      tool_calls: z.array(signaturePatternSchema).optional(),
+      adapter_reports: z.array(signaturePatternSchema).optional(),
+      session_start: z.array(signaturePatternSchema).optional(),
+    })
+    .optional(),
+});
+export type SignatureCatalogueOverride = z.infer<typeof signatureCatalogueOverrideSchema>;
+
+function mergeById<T extends { id: string }>(base: readonly T[], over: readonly T[] | undefined): T[] {
+  if (!over) return base.map((e) => ({ ...e }));
+  const out = base.map((e) => ({ ...e }));
+  for (const o of over) {
+    const i = out.findIndex((e) => e.id === o.id);
+    if (i >= 0) out[i] = { ...o };
+    else out.push({ ...o });
+  }
+  return out;
+}
+
+/** Applies a site override to a catalogue (pure; returns a new catalogue). */
+export function mergeCatalogue(base: SignatureCatalogue, over: SignatureCatalogueOverride): SignatureCatalogue {
+  const kinds: KindSignatures[] = base.kinds.map((k) => ({
+    ...k,
+    evidence: k.evidence.map((e) => ({ ...e })),
+    rule_out: k.rule_out.map((e) => ({ ...e })),
+  }));
+  for (const ok of over.kinds ?? []) {
+    const i = kinds.findIndex((k) => k.kind === ok.kind);
+    if (i < 0) {
+      const fresh: KindSignatures = { kind: ok.kind, evidence: ok.evidence ?? [], rule_out: ok.rule_out ?? [] };
+      if (ok.description !== undefined) fresh.description = ok.description;
+      kinds.push(fresh);
+      continue;
+    }
+    const cur = kinds[i] as KindSignatures;
+    const merged: KindSignatures = {
+      ...cur,
+      evidence: mergeById(cur.evidence, ok.evidence),
+      rule_out: mergeById(cur.rule_out, ok.rule_out),
+    };
+    if (ok.description !== undefined) merged.description = ok.description;
+    kinds[i] = merged;
+  }
+  return {
+    name: over.name ?? base.name,
+    version: 1,
+    kinds,
+    resolved: mergeById(base.resolved, over.resolved),
+    payload: mergeById(base.payload, over.payload),
+    signals: {
+      write_tool_calls: mergeById(base.signals.write_tool_calls, over.signals?.write_tool_calls),
+      tool_calls: mergeById(base.signals.tool_calls, over.signals?.tool_calls),
+      adapter_reports: mergeById(base.signals.adapter_reports, over.signals?.adapter_reports),
+      session_start: mergeById(base.signals.session_start, over.signals?.session_start),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Default entries
+// ---------------------------------------------------------------------------
+
+// Optional trailing field captures: `(?:.*?\bname=(?<cap>...))?` finds a field if present.
+const field = (name: string, cap: string, value = '\\d+'): string => `(?:.*?\\b${name}=(?<${cap}>${value}))?`;
+
+// -- stuck loop --------------------------------------------------------------
+
+const RUNBOOK_NO_CHANGE: EvidenceSignature = {
+  id: 'runbook_no_change',
+  pattern: `No file changes after agent response${field('consecutive_no_change', 'consecutive')}`,
+  min_count: 2,
+  capture_min: { capture: 'consecutive', min: 2 },
+  group: 'no_change',
+  source: 'runbook',
+  captures: ['consecutive'],
+  description: 'runbook §3.2 symptom (also the legacy orchestrator path); repeated, or consecutive_no_change >= 2',
+};
+
+const STUCK_BEEFCAKE: EvidenceSignature[] = [
+  {
+    id: 'no_change',
+    pattern: `No file changes \\(state driver\\)${field('iteration', 'iteration')}${field('consecutive_no_change', 'consecutive')}${field('agent_terminated_without_writing', 'terminated_without_writing', 'true|false')}`,
+    min_count: 2,
+    capture_min: { capture: 'consecutive', min: 2 },
+    group: 'no_change',
+    source: 'beefcake',
+    captures: ['iteration', 'consecutive', 'terminated_without_writing'],
+    description: 'since 2026-03: one WARN per no-change iteration; fires when repeated or consecutive_no_change >= 2',
+  },
+  {
+    id: 'no_meaningful_change',
+    pattern: `No meaningful changes after agent response${field('consecutive_no_change', 'consecutive')}`,
+    min_count: 2,
+    capture_min: { capture: 'consecutive', min: 2 },
+    group: 'no_change',
+    source: 'beefcake',
+    captures: ['consecutive'],
+    description: 'sandbox jobs 2026-03-06 .. 2026-04-08',
+  },
+  {
+    id: 'circuit_breaker',
+    pattern: `No-change circuit breaker(?: \\(state driver\\))?${field('iteration', 'iteration')}`,
+    group: 'circuit_breaker',
+    source: 'beefcake',
+    captures: ['iteration'],
+    description: 'ERROR at consecutive_no_change = max (3): fires alone',
+  },
+  {
+    id: 'write_deadline_exceeded',
+    pattern: `Anti-stall: write deadline exceeded${field('agent', 'agent', '\\S+')}${field('turn', 'turn')}${field('max_turns', 'max_turns')}`,
+    role: 'support',
+    group: 'write_deadline',
+    source: 'beefcake',
+    captures: ['agent', 'turn', 'max_turns'],
+  },
+  {
+    id: 'write_deadline_cancelled',
+    pattern: 'PromptCancelled:.*?write deadline exceeded(?:: (?<turns>\\d+) turns)?(?:.*?\\(limit: (?<limit>\\d+)\\))?',
+    requires: ['write_deadline_exceeded'],
+    group: 'write_deadline',
+    source: 'beefcake',
+    captures: ['turns', 'limit'],
+    description: 'with the Anti-stall line: the worker used all its turns without edit_file/write_file',
+  },
+  {
+    id: 'write_deadline_terminated',
+    pattern: 'Agent terminated early \\(state driver\\).*?reason=write deadline exceeded',
+    role: 'support',
+    group: 'write_deadline',
+    source: 'beefcake',
+  },
+  {
+    id: 'write_deadline_escalation',
+    pattern: 'Write-deadline escalation \\(state driver\\)',
+    role: 'support',
+    group: 'write_deadline',
+    source: 'beefcake',
+  },
+];
+
+/** A later iteration that produced changes (the verifier only runs on changes). */
+const STUCK_RULE_OUT_BEEFCAKE: SignaturePattern[] = [
+  { id: 'verifier_report', pattern: 'Verifier report \\(state driver\\)', source: 'beefcake', description: 'agent produced changes (no-change counter reset)' },
+  { id: 'verifier_passed', pattern: 'Verifier passed', source: 'beefcake' },
+];
+
+// -- output parse failure ------------------------------------------------------
+
+const PARSE_GENERIC: EvidenceSignature[] = [
+  {
+    id: 'parse_input_pos',
+    pattern: 'Failed to parse input at pos (?<pos>\\d+)',
+    source: 'llama-server',
+    captures: ['pos'],
+    description: "llama.cpp's tool-call output parser failed (HTTP 500), often after max_tokens truncation",
+  },
+  {
+    id: 'peg_native_format',
+    pattern: 'does not match the expected peg-native format',
+    source: 'llama-server',
+    description: 'newer llama.cpp wording of the same parser failure',
+  },
+];
+
+const PARSE_RUNBOOK: EvidenceSignature = {
+  id: 'runbook_http500_parse',
+  pattern: 'HTTP 500\\b.*?Failed to parse input at pos (?<pos>\\d+)',
+  source: 'runbook',
+  captures: ['pos'],
+  description: 'runbook §3.3 symptom (it calls this a context overflow; it is the output parser)',
+};
+
+const PARSE_BEEFCAKE: EvidenceSignature[] = [
+  {
+    id: 'invalid_status_500',
+    pattern: 'Invalid status code 500 Internal Server Error with message:',
+    role: 'support',
+    source: 'beefcake',
+  },
+  {
+    id: 'transient_parse_retry',
+    pattern: `Transient error — retrying \\(with hook\\)${field('attempt', 'attempt')}.*?\\bcategory=parse_failure`,
+    role: 'support',
+    source: 'beefcake',
+    captures: ['attempt'],
+  },
+];
+
+const ITERATION_SUCCESS_RULE_OUT: SignaturePattern[] = [
+  { id: 'verifier_passed', pattern: 'Verifier passed', source: 'beefcake' },
+  { id: 'all_green', pattern: 'Verifier report \\(state driver\\).*?\\ball_green=true', source: 'beefcake' },
+];
+
+// -- context overflow ----------------------------------------------------------
+
+const CONTEXT_GENERIC: EvidenceSignature[] = [
+  {
+    id: 'exceeds_context_size',
+    pattern: 'request \\((?<requested>\\d+) tokens\\) exceeds the available context size \\((?<available>\\d+) tokens\\)',
+    source: 'llama-server',
+    captures: ['requested', 'available'],
+  },
+  {
+    id: 'exceed_context_size_error',
+    pattern: `exceed_context_size_error(?:.*?"n_prompt_tokens"\\s*:\\s*(?<requested>\\d+))?(?:.*?"n_ctx"\\s*:\\s*(?<available>\\d+))?`,
+    source: 'llama-server',
+    captures: ['requested', 'available'],
+  },
+  {
+    id: 'exceeds_context_size_old',
+    pattern: 'the request exceeds the available context size',
+    source: 'llama-server',
+  },
+];
+
+// -- cloud escalation ----------------------------------------------------------
+
+const CLOUD_RUNBOOK: EvidenceSignature[] = [
+  { id: 'runbook_cloud_preflight', pattern: 'Cloud preflight failed', source: 'runbook', description: 'runbook §3.4 symptom' },
+  {
+    id: 'http_auth_quota',
+    pattern: 'Invalid status code (?<http>401|403|429)\\b',
+    source: 'beefcake',
+    captures: ['http'],
+    description: 'the proxy rejected the key (401/403) or the quota (429)',
+  },
+];
+
+const CLOUD_BEEFCAKE: EvidenceSignature[] = [
+  {
+    id: 'cloud_model_unavailable',
+    pattern: 'Cloud model (?<model>\\S+) unavailable \\(http=(?<http>\\d+)\\); falling back to (?<fallback>\\S+)',
+    source: 'beefcake',
+    captures: ['model', 'http', 'fallback'],
+    description: 'sbatch script echo (no timestamp); the job carries on with the fallback',
+  },
+  {
+    id: 'cloud_model_owned_by',
+    pattern: 'Cloud model (?<model>\\S+) is owned_by=(?<owner>\\S+); falling back to (?<fallback>\\S+)',
+    source: 'beefcake',
+    captures: ['model', 'owner', 'fallback'],
+  },
+  {
+    id: 'cloud_validation_error',
+    pattern: 'Cloud validation error:(?:.*?\\bmodel="(?<model>[^"]*)")?',
+    source: 'beefcake',
+    captures: ['model'],
+  },
+  {
+    id: 'harness_judgment_rejected',
+    pattern: `Harness judgment rejected resolution after external review${field('iteration', 'iteration')}${field('required', 'required')}${field('observed', 'observed')}`,
+    source: 'beefcake',
+    captures: ['iteration', 'required', 'observed'],
+  },
+  {
+    id: 'fallback_failed',
+    pattern: `Fallback failed \\(state driver\\)${field('model', 'model', '\\S+')}`,
+    source: 'beefcake',
+    captures: ['model'],
+  },
+  {
+    id: 'cloud_only_unreachable',
+    pattern: `Cloud endpoint not reachable — aborting \\(cloud-only mode\\)${field('url', 'url', '\\S+')}`,
+    source: 'beefcake',
+    captures: ['url'],
+  },
+];
+
+// -- budget ----------------------------------------------------------------------
+
+const BUDGET_RUNBOOK: EvidenceSignature[] = [
+  { id: 'max_iterations', pattern: 'Max iterations reached', source: 'beefcake', description: 'also printed by other orchestrators' },
+];
+
+const BUDGET_BEEFCAKE: EvidenceSignature[] = [
+  {
+    id: 'budget_exhausted_state',
+    pattern: `Budget exhausted \\(state driver\\)${field('state', 'state', '\\S+')}(?:.*?\\breason=(?<reason>.+))?`,
+    source: 'beefcake',
+    captures: ['state', 'reason'],
+  },
+  {
+    id: 'global_budget_exhausted',
+    pattern: 'Global budget exhausted: (?<used>\\d+)/(?<limit>\\d+) iterations',
+    source: 'beefcake',
+    captures: ['used', 'limit'],
+  },
+];
+
+// -- shared ----------------------------------------------------------------------
+
+const RESOLVED_RUNBOOK: SignaturePattern[] = [
+  { id: 'issue_resolved', pattern: '\\bIssue resolved\\b', description: '"Issue NOT resolved" does not match' },
+  { id: 'session_completed_resolved', pattern: '"type"\\s*:\\s*"session_completed".*?"resolved"\\s*:\\s*true' },
+  { id: 'outcome_resolved', pattern: '"outcome"\\s*:\\s*"(?:resolved|merged|success)"', source: 'runbook' },
+];
+
+const RESOLVED_BEEFCAKE: SignaturePattern[] = [
+  ...RESOLVED_RUNBOOK,
+  { id: 'issue_closed', pattern: 'Issue closed \\(state driver\\)', source: 'beefcake' },
+];
+
+const PAYLOAD: SignaturePattern[] = [
+  {
+    id: 'executed_tool',
+    pattern: '\\bexecuted tool [\\w.-]+',
+    description: 'rig: "executed tool T with args {json}. result: …" — args and result are payload',
+  },
+  { id: 'response_preview', pattern: '\\bresponse_preview=', description: "the model's answer" },
+  { id: 'tool_call_fields', pattern: '\\bgen_ai\\.tool\\.call\\.(?:arguments|result)=', description: 'span fields when not parsed as spans' },
+  { id: 'tool_result_field', pattern: '\\btool_(?:result|output)[=:]', source: 'runbook' },
+];
+
+const WRITE_SIGNALS_BEEFCAKE: SignaturePattern[] = [
+  {
+    id: 'tool_call_completed_write',
+    pattern: 'Tool call completed\\b.*?\\btool=(?<tool>write_file|edit_file)\\b.*?\\boutcome=Success\\b',
+    source: 'beefcake',
+    captures: ['tool'],
+  },
+  { id: 'executed_tool_write', pattern: '\\bexecuted tool (?<tool>write_file|edit_file)\\b', source: 'beefcake', captures: ['tool'] },
+];
+
+const WRITE_SIGNALS_RUNBOOK: SignaturePattern[] = [
+  {
+    id: 'runbook_tool_call_write',
+    pattern: '\\btool_call\\b.*?\\b(?<tool>write_file|edit_file)\\b',
+    source: 'runbook',
+    captures: ['tool'],
+    description: 'runbook §3.2 greps tool_call|write_file|edit_file; we require a tool_call line naming a write tool',
+  },
+];
+
+const TOOL_SIGNALS_BEEFCAKE: SignaturePattern[] = [
+  { id: 'tool_call_completed', pattern: 'Tool call completed\\b.*?\\btool=(?<tool>\\S+)', source: 'beefcake', captures: ['tool'] },
+  { id: 'executed_tool', pattern: '\\bexecuted tool (?<tool>[\\w.-]+)', source: 'beefcake', captures: ['tool'] },
+];
+
+const TOOL_SIGNALS_RUNBOOK: SignaturePattern[] = [
+  { id: 'runbook_tool_call', pattern: '\\btool_call\\b', source: 'runbook' },
+];
+
+const ADAPTER_REPORTS: SignaturePattern[] = [
+  {
+    id: 'runtime_adapter_report',
+    pattern: `Runtime adapter report \\(state driver\\)${field('tool_calls', 'tool_calls')}${field('has_written', 'written', 'true|false')}`,
+    source: 'beefcake',
+    captures: ['tool_calls', 'written'],
+  },
+];
+
+const SESSION_START_BEEFCAKE: SignaturePattern[] = [
+  { id: 'processing_cli_issue', pattern: 'Processing CLI issue\\b.*?\\bid=(?<issue>\\S+)', source: 'beefcake', captures: ['issue'] },
+];
+const SESSION_START_RUNBOOK: SignaturePattern[] = [
+  { id: 'processing_issue', pattern: 'Processing issue[: ]+(?<issue>[\\w.-]+)', source: 'runbook', captures: ['issue'] },
+];
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** The strings seed 001 §3 wrote down, plus llama-server's own messages. */
+export const RUNBOOK_CATALOGUE: SignatureCatalogue = clone({
+  name: 'runbook',
+  version: 1,
+  kinds: [
+    {
+      kind: 'stuck_loop',
+      description: 'the agent answers without changing files, again and again',
+      evidence: [RUNBOOK_NO_CHANGE],
+      rule_out: [],
+    },
+    {
+      kind: 'output_parse_failure',
+      description: "llama-server could not parse the model's output (HTTP 500)",
+      evidence: [PARSE_RUNBOOK, ...PARSE_GENERIC],
+      rule_out: [],
+    },
+    {
+      kind: 'context_overflow',
+      description: 'the request is larger than the server context (HTTP 400)',
+      evidence: CONTEXT_GENERIC,
+      rule_out: [],
+    },
+    {
+      kind: 'cloud_escalation_failed',
+      description: 'the cloud manager could not be used',
+      evidence: CLOUD_RUNBOOK,
+      rule_out: [],
+    },
+    {
+      kind: 'budget_exhausted',
+      description: "the orchestrator's own iteration budget ran out",
+      evidence: BUDGET_RUNBOOK,
+      rule_out: [],
+    },
+  ],
+  resolved: RESOLVED_RUNBOOK,
+  payload: PAYLOAD,
+  signals: {
+    write_tool_calls: WRITE_SIGNALS_RUNBOOK,
+    tool_calls: TOOL_SIGNALS_RUNBOOK,
+    adapter_reports: [],
+    session_start: SESSION_START_RUNBOOK,
+  },
+} satisfies SignatureCatalogue);
+
+/** What the real orchestrator (beefcake-swarm, crate swarm-agents) prints, plus the runbook strings. */
+export const BEEFCAKE_CATALOGUE: SignatureCatalogue = clone({
+  name: 'beefcake',
+  version: 1,
+  kinds: [
+    {
+      kind: 'stuck_loop',
+      description: 'no-change iterations repeated, the circuit breaker, or the write-deadline stall',
+      evidence: [...STUCK_BEEFCAKE, RUNBOOK_NO_CHANGE],
+      rule_out: STUCK_RULE_OUT_BEEFCAKE,
+    },
+    {
+      kind: 'output_parse_failure',
+      description: "llama.cpp's tool-call output parser failed (HTTP 500); not a context overflow",
+      evidence: [...PARSE_GENERIC, PARSE_RUNBOOK, ...PARSE_BEEFCAKE],
+      rule_out: ITERATION_SUCCESS_RULE_OUT,
+    },
+    {
+      kind: 'context_overflow',
+      description: 'the request is larger than the server context (HTTP 400 exceed_context_size_error)',
+      evidence: CONTEXT_GENERIC,
+      rule_out: ITERATION_SUCCESS_RULE_OUT,
+    },
+    {
+      kind: 'cloud_escalation_failed',
+      description: 'the cloud manager could not be used (key, quota, model, reachability, external review)',
+      evidence: [...CLOUD_BEEFCAKE, ...CLOUD_RUNBOOK],
+      rule_out: [],
+    },
+    {
+      kind: 'budget_exhausted',
+      description: "the orchestrator's own budget ran out",
+      evidence: [...BUDGET_BEEFCAKE, ...BUDGET_RUNBOOK],
+      rule_out: [],
+    },
+  ],
+  resolved: RESOLVED_BEEFCAKE,
+  payload: PAYLOAD,
+  signals: {
+    write_tool_calls: [...WRITE_SIGNALS_BEEFCAKE, ...WRITE_SIGNALS_RUNBOOK],
+    tool_calls: [...TOOL_SIGNALS_BEEFCAKE, ...TOOL_SIGNALS_RUNBOOK],
+    adapter_reports: ADAPTER_REPORTS,
+    session_start: [...SESSION_START_BEEFCAKE, ...SESSION_START_RUNBOOK],
+  },
+} satisfies SignatureCatalogue);
+
+export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake', SignatureCatalogue>> = {
+  runbook: RUNBOOK_CATALOGUE,
+  beefcake: BEEFCAKE_CATALOGUE,
+};
