@@ -1,0 +1,55 @@
+// The lines of the detail view (Enter) for a selected row: everything known
+// about it, as text. Pure.
+import type { PanelId } from './layout.js';
+import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from './view-model.js';
+import { formatAge, STATUS_SYMBOL } from './view-model.js';
+
+export function detailLines(panel: PanelId, row: unknown, now: number): { title: string; lines: string[] } {
+  switch (panel) {
+    case 'endpoints': {
+      const r = row as EndpointRow;
+      return {
+        title: `endpoint ${r.name}`,
+        lines: [
+          `status    ${STATUS_SYMBOL[r.status]} ${r.status}${r.since !== null ? ` for ${formatAge(now - r.since)}` : ''}`,
+          `kind      ${r.kind}`,
+          `latency   ${r.latencyMs === null ? '-' : `${Math.round(r.latencyMs)} ms`}`,
+          `reason    ${r.reason}`,
+          ...(r.jobId ? [`job       ${r.jobId}`, `tier      ${r.tier ?? '-'}`, `discovery ${r.discovery ?? '-'}`] : []),
+        ],
+      };
+    }
+    case 'queue': {
+      const r = row as JobRow;
+      return {
+        title: `job ${r.jobId}`,
+        lines: [`issue     ${r.issueId ?? '-'}`, `name      ${r.name}`, `state     ${r.state}`, `reason    ${r.reason}`, `elapsed   ${r.elapsed}`, `node      ${r.node}`, `via       ${r.via}`, '', 'c cancels this job (asks y/N); d diagnoses its issue'],
+      };
+    }
+    case 'issues': {
+      const r = row as IssueRow;
+      return {
+        title: `issue ${r.issueId}`,
+        lines: [
+          `state       ${r.state ?? '-'}${r.iteration !== null ? ` (iteration ${r.iteration})` : ''}`,
+          `last why    ${r.lastReason ?? '-'}`,
+          `last result ${r.lastResult ?? '-'}`,
+          `resume file ${r.resume ? (r.resume.present ? `present${r.resume.ageMs !== null ? `, ${formatAge(r.resume.ageMs)} old` : ''}${r.resume.corrupt ? ', CORRUPT' : ''}` : 'none') : '-'}`,
+          `job         ${r.jobId ?? 'none in the queue'}`,
+          `silent      ${r.silent ? 'YES: nothing written for longer than the stale threshold' : 'no'}`,
+          `diagnosis   ${r.diagnosis ?? '-'}`,
+          '',
+          'd diagnose (evidence)   R recover (plan, then y)   s submit',
+        ],
+      };
+    }
+    case 'telemetry': {
+      const r = row as TelemetryRow;
+      return { title: `telemetry ${r.issueId}`, lines: [`time    ${r.at}`, `summary ${r.summary}`] };
+    }
+    case 'alerts': {
+      const r = row as AlertRow;
+      return { title: `alert from ${r.source}`, lines: [`${r.severity}: ${r.message}`, ...(r.evidence ?? [])] };
+    }
+  }
+}

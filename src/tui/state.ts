@@ -1,0 +1,121 @@
+// The console's UI state (focus, selection, filter, overlays, the command
+// log) in one reducer: every key becomes an action, so behaviour is testable
+// without a terminal. Pure.
+import { PANELS, type PanelId } from './layout.js';
+
+export type Mode =
+  | { kind: 'normal' }
+  | { kind: 'help' }
+  | { kind: 'filter'; draft: string }
+  | { kind: 'detail' }
+  | { kind: 'log' }
+  | { kind: 'confirm'; title: string; commands: string[][]; actionId: string };
+
+export interface LogEntry {
+  at: number;
+  title: string;
+  argv: string[][];
+  outcome: 'ok' | 'failed' | 'running' | 'cancelled';
+  detail: string;
+}
+
+export interface UiState {
+  focused: PanelId;
+  selected: Record<PanelId, number>;
+  filters: Partial<Record<PanelId, string>>;
+  mode: Mode;
+  status: string;
+  log: LogEntry[];
+}
+
+export type UiAction =
+  | { type: 'focus'; panel: PanelId }
+  | { type: 'focus-step'; delta: 1 | -1 }
+  | { type: 'move'; delta: number; rowCount: number }
+  | { type: 'jump'; to: 'top' | 'bottom'; rowCount: number }
+  | { type: 'mode'; mode: Mode }
+  | { type: 'filter-type'; text: string }
+  | { type: 'filter-backspace' }
+  | { type: 'filter-commit' }
+  | { type: 'filter-clear' }
+  | { type: 'status'; text: string }
+  | { type: 'log'; entry: LogEntry }
+  | { type: 'log-update'; at: number; outcome: LogEntry['outcome']; detail: string };
+
+export const initialUi = (): UiState => ({
+  focused: 'endpoints',
+  selected: { endpoints: 0, queue: 0, issues: 0, telemetry: 0, alerts: 0 },
+  filters: {},
+  mode: { kind: 'normal' },
+  status: '',
+  log: [],
+});
+
+const LOG_MAX = 200;
+
+export function uiReducer(s: UiState, a: UiAction): UiState {
+  switch (a.type) {
+    case 'focus':
+      return { ...s, focused: a.panel };
+    case 'focus-step': {
+      const i = PANELS.indexOf(s.focused);
+      return { ...s, focused: PANELS[(i + a.delta + PANELS.length) % PANELS.length]! };
+    }
+    case 'move': {
+      const max = Math.max(0, a.rowCount - 1);
+      const next = Math.min(max, Math.max(0, s.selected[s.focused] + a.delta));
+      return { ...s, selected: { ...s.selected, [s.focused]: next } };
+    }
+    case 'jump':
+      return { ...s, selected: { ...s.selected, [s.focused]: a.to === 'top' ? 0 : Math.max(0, a.rowCount - 1) } };
+    case 'mode':
+      return { ...s, mode: a.mode };
+    // Relative to the current draft: keys can arrive faster than renders.
+    case 'filter-type':
+      return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: s.mode.draft + a.text } } : s;
+    case 'filter-backspace':
+      return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: s.mode.draft.slice(0, -1) } } : s;
+    case 'filter-commit': {
+      if (s.mode.kind !== 'filter') return s;
+      const draft = s.mode.draft;
+      const err = regexError(draft);
+      if (err) return { ...s, status: `filter: ${err}` };
+      const filters = { ...s.filters };
+      if (draft) filters[s.focused] = draft;
+      else delete filters[s.focused];
+      return { ...s, filters, mode: { kind: 'normal' }, selected: { ...s.selected, [s.focused]: 0 }, status: draft ? `filter /${draft}/ on ${s.focused}` : '' };
+    }
+    case 'filter-clear': {
+      const filters = { ...s.filters };
+      delete filters[s.focused];
+      return { ...s, filters, mode: { kind: 'normal' } };
+    }
+    case 'status':
+      return { ...s, status: a.text };
+    case 'log':
+      return { ...s, log: [a.entry, ...s.log].slice(0, LOG_MAX) };
+    case 'log-update':
+      return { ...s, log: s.log.map((e) => (e.at === a.at ? { ...e, outcome: a.outcome, detail: a.detail } : e)) };
+  }
+}
+
+export function regexError(src: string): string | null {
+  try {
+    new RegExp(src, 'i');
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Rows whose text matches the panel's filter (case-insensitive regex). */
+export function applyFilter<T>(rows: readonly T[], filter: string | undefined, text: (r: T) => string): T[] {
+  if (!filter) return [...rows];
+  let re: RegExp;
+  try {
+    re = new RegExp(filter, 'i');
+  } catch {
+    return [...rows];
+  }
+  return rows.filter((r) => re.test(text(r)));
+}

@@ -1,0 +1,155 @@
+// The console's one input hook: a key -> a command (from the keymap table)
+// -> a reducer action, or a call to ConsoleActions for mutating commands
+// (plan -> y/N -> run -> command log). Components stay render-only.
+import { useRef } from 'react';
+import { useInput } from 'ink';
+import { commandFor } from './keymap.js';
+import { PANELS, type PanelId } from './layout.js';
+import type { UiAction, UiState } from './state.js';
+import type { ActionPlan, ConsoleActions } from './actions.js';
+import type { IssueRow, JobRow } from './view-model.js';
+
+export interface InputDeps {
+  ui: UiState;
+  dispatch: (a: UiAction) => void;
+  rowsOf: (panel: PanelId) => readonly unknown[];
+  actions: ConsoleActions;
+  readOnly: boolean;
+  refresh: () => void;
+  quit: () => void;
+  showDetail: (d: { title: string; lines: string[] } | null) => void;
+  selectedDetail: () => { title: string; lines: string[] } | null;
+}
+
+export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null } {
+  const pending = useRef<ActionPlan | null>(null);
+  // Keys can arrive before React re-subscribes the handler of the latest
+  // render; read state through a ref so a key never acts on a stale frame.
+  const latest = useRef(deps);
+  latest.current = deps;
+  const d = new Proxy({} as InputDeps, { get: (_t, k: keyof InputDeps) => latest.current[k] });
+
+  const selectedRow = () => d.rowsOf(d.ui.focused)[d.ui.selected[d.ui.focused]];
+  const selectedIssue = (): IssueRow | null => {
+    const row = selectedRow();
+    if (!row) return null;
+    if (d.ui.focused === 'issues') return row as IssueRow;
+    if (d.ui.focused === 'queue') {
+      const j = row as JobRow;
+      return j.issueId ? { issueId: j.issueId, state: null, iteration: null, lastReason: null, lastResult: null, resume: null, silent: false, diagnosis: null, jobId: j.jobId } : null;
+    }
+    return null;
+  };
+
+  const propose = async (make: () => Promise<ActionPlan | string>) => {
+    const plan = await make();
+    if (typeof plan === 'string') return d.dispatch({ type: 'status', text: plan });
+    pending.current = plan;
+    d.dispatch({ type: 'mode', mode: { kind: 'confirm', title: plan.title, commands: plan.commands, actionId: plan.id } });
+  };
+
+  const runPending = async () => {
+    const plan = pending.current;
+    pending.current = null;
+    d.dispatch({ type: 'mode', mode: { kind: 'normal' } });
+    if (!plan) return;
+    const at = Date.now();
+    d.dispatch({ type: 'log', entry: { at, title: plan.title, argv: plan.commands, outcome: 'running', detail: '' } });
+    d.dispatch({ type: 'status', text: `running: ${plan.title}` });
+    const r = await plan.run().catch((e: Error) => ({ ok: false, detail: e.message }));
+    d.dispatch({ type: 'log-update', at, outcome: r.ok ? 'ok' : 'failed', detail: r.detail });
+    d.dispatch({ type: 'status', text: `${r.ok ? '✓' : '✗'} ${plan.title}: ${r.detail}` });
+    d.refresh();
+  };
+
+  useInput((input, key) => {
+    const mode = d.ui.mode;
+    if (mode.kind === 'filter') {
+      if (key.return) return d.dispatch({ type: 'filter-commit' });
+      if (key.escape) return d.dispatch({ type: 'filter-clear' });
+      if (key.backspace || key.delete) return d.dispatch({ type: 'filter-backspace' });
+      if (input && !key.ctrl && !key.meta) return d.dispatch({ type: 'filter-type', text: input });
+      return;
+    }
+    const cmd = commandFor(input, key, { readOnly: d.readOnly, confirming: mode.kind === 'confirm' });
+    if (cmd === null) return;
+    if (mode.kind !== 'normal' && mode.kind !== 'confirm' && (cmd === 'back' || cmd === 'help' || cmd === 'log' || cmd === 'detail')) {
+      d.showDetail(null);
+      return d.dispatch({ type: 'mode', mode: { kind: 'normal' } });
+    }
+    const rows = d.rowsOf(d.ui.focused).length;
+    switch (cmd) {
+      case 'quit':
+        return d.quit();
+      case 'confirm-yes':
+        return void runPending();
+      case 'confirm-no':
+        pending.current = null;
+        d.dispatch({ type: 'mode', mode: { kind: 'normal' } });
+        return d.dispatch({ type: 'status', text: 'cancelled: nothing was run' });
+      case 'help':
+        return d.dispatch({ type: 'mode', mode: { kind: 'help' } });
+      case 'log':
+        return d.dispatch({ type: 'mode', mode: { kind: 'log' } });
+      case 'next-panel':
+        return d.dispatch({ type: 'focus-step', delta: 1 });
+      case 'prev-panel':
+        return d.dispatch({ type: 'focus-step', delta: -1 });
+      case 'panel-1':
+      case 'panel-2':
+      case 'panel-3':
+      case 'panel-4':
+      case 'panel-5':
+        return d.dispatch({ type: 'focus', panel: PANELS[Number(cmd.slice(-1)) - 1]! });
+      case 'up':
+        return d.dispatch({ type: 'move', delta: -1, rowCount: rows });
+      case 'down':
+        return d.dispatch({ type: 'move', delta: 1, rowCount: rows });
+      case 'top':
+        return d.dispatch({ type: 'jump', to: 'top', rowCount: rows });
+      case 'bottom':
+        return d.dispatch({ type: 'jump', to: 'bottom', rowCount: rows });
+      case 'detail': {
+        const det = d.selectedDetail();
+        if (!det) return d.dispatch({ type: 'status', text: 'nothing selected' });
+        d.showDetail(det);
+        return d.dispatch({ type: 'mode', mode: { kind: 'detail' } });
+      }
+      case 'back':
+        return d.dispatch({ type: 'filter-clear' });
+      case 'filter':
+        return d.dispatch({ type: 'mode', mode: { kind: 'filter', draft: d.ui.filters[d.ui.focused] ?? '' } });
+      case 'refresh':
+        d.refresh();
+        return d.dispatch({ type: 'status', text: 'refreshing' });
+      case 'cancel': {
+        if (d.ui.focused !== 'queue') return d.dispatch({ type: 'status', text: 'select a job in the queue panel (2) to cancel it' });
+        const job = selectedRow() as JobRow | undefined;
+        if (!job) return d.dispatch({ type: 'status', text: 'no job selected' });
+        return void propose(() => d.actions.planCancel(job));
+      }
+      case 'submit': {
+        const issue = selectedIssue();
+        if (!issue) return d.dispatch({ type: 'status', text: 'select an issue (panel 3) to submit it' });
+        return void propose(() => d.actions.planSubmit(issue));
+      }
+      case 'recover': {
+        const issue = selectedIssue();
+        if (!issue) return d.dispatch({ type: 'status', text: 'select an issue (panel 3) to recover it' });
+        return void propose(() => d.actions.planRecover(issue));
+      }
+      case 'diagnose': {
+        const issue = selectedIssue();
+        if (!issue) return d.dispatch({ type: 'status', text: 'select an issue or job to diagnose' });
+        d.dispatch({ type: 'status', text: `diagnosing ${issue.issueId}…` });
+        void d.actions.diagnose(issue.issueId).then((lines) => {
+          d.showDetail({ title: `diagnosis of ${issue.issueId}`, lines });
+          d.dispatch({ type: 'mode', mode: { kind: 'detail' } });
+          d.dispatch({ type: 'status', text: '' });
+        });
+        return;
+      }
+    }
+  });
+  return { pending: pending.current };
+}
