@@ -1,0 +1,101 @@
+// Benchmark: parse 10,000 squeue lines (one poll of a very large queue) with parseSqueue,
+// against a named baseline that only splits (no validation, no value parsing).
+// Target from the batch issue: under 20 ms per poll.
+//
+// Pure CPU work on generated text; no SLURM needed. Runs on the compiled output:
+//   npm run build && node bench/squeue-parse.mjs
+import { loadavg } from 'node:os';
+import { parseSqueue } from '../dist/batch/squeue-parse.js';
+import { SQUEUE_FIELDS } from '../dist/batch/squeue-format.js';
+
+const LINES = 10_000;
+const ROUNDS = 30;
+const WARMUP = 5;
+const US = '\x1f';
+
+const BASE = Date.UTC(2026, 3, 16, 13, 47, 55);
+// As squeue prints it with SLURM_TIME_FORMAT=%Y-%m-%dT%H:%M:%S%z on a host at UTC-5.
+function stamp(ms) {
+  return `${new Date(ms - 5 * 3600_000).toISOString().slice(0, 19)}-0500`;
+}
+
+function makeQueue(n) {
+  const states = ['RUNNING', 'PENDING', 'PENDING', 'COMPLETING', 'SUSPENDED'];
+  const reasons = {
+    RUNNING: 'None',
+    PENDING: ['Dependency', 'Priority', 'Resources', 'Nodes required for job are DOWN, DRAINED or reserved for jobs in higher priority partitions'],
+    COMPLETING: 'None',
+    SUSPENDED: 'None',
+  };
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const state = states[i % states.length];
+    const r = reasons[state];
+    const reason = Array.isArray(r) ? r[i % r.length] : r;
+    const running = state !== 'PENDING';
+    const f = [
+      String(100_000 + i),
+      i % 7 === 0 ? `swarm job with spaces ${i}` : `swarm-beefcake-${i.toString(36)}`,
+      state,
+      reason,
+      running ? `${i % 3}-${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07` : '0:00',
+      i % 5 === 0 ? 'UNLIMITED' : '1-00:00:00',
+      running ? `vasp-[0${i % 4}-0${(i % 4) + 1}]` : '',
+      // submitted in batches of 4 per second; started up to a minute later
+      stamp(BASE + Math.floor(i / 4) * 1000),
+      running ? stamp(BASE + Math.floor(i / 4) * 1000 + (i % 60) * 1000) : 'N/A',
+      'brian',
+      'gpu',
+      '/cluster/shared/code/beefcake-swarm',
+      reason === 'Dependency' ? `afterany:${100_000 + i - 1}(unfulfilled)` : '(null)',
+      '/cluster/shared/logs/swarm-orch-%j.log',
+    ];
+    if (f.length !== SQUEUE_FIELDS.length) throw new Error('generator out of date with SQUEUE_FIELDS');
+    out.push(f.map((x) => `${x}${US}`).join(''));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+// Baseline: what a parser without any checks would cost.
+function naiveSplit(text) {
+  return text.split('\n').map((l) => l.split(US));
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function time(fn, text) {
+  for (let i = 0; i < WARMUP; i++) fn(text);
+  const samples = [];
+  let sink = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = fn(text);
+    const t1 = process.hrtime.bigint();
+    sink += Array.isArray(r) ? r.length : r.jobs.length;
+    samples.push(Number(t1 - t0) / 1e6);
+  }
+  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), sink };
+}
+
+const text = makeQueue(LINES);
+const check = parseSqueue(text);
+if (check.jobs.length !== LINES || check.skipped.length !== 0) {
+  throw new Error(`generated queue did not parse cleanly: ${check.jobs.length} jobs, ${check.skipped.length} skipped`);
+}
+
+const parse = time(parseSqueue, text);
+const naive = time(naiveSplit, text);
+const fmt = (x) => x.toFixed(2);
+
+console.log(
+  `squeue-parse: ${LINES} lines (${(text.length / 1024).toFixed(0)} KiB), ${ROUNDS} rounds after ${WARMUP} warm-up, ` +
+    `node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
+);
+console.log(`  parseSqueue                      median ${fmt(parse.median)} ms  (min ${fmt(parse.min)}, max ${fmt(parse.max)})`);
+console.log(`  baseline naive split (no checks) median ${fmt(naive.median)} ms  (min ${fmt(naive.min)}, max ${fmt(naive.max)})`);
+console.log(`  ratio parseSqueue / baseline     ${(parse.median / naive.median).toFixed(2)}x`);
+console.log(`  target < 20 ms per poll          ${parse.median < 20 ? 'met' : 'MISSED'}`);
