@@ -1,8 +1,9 @@
 // The shape of swarmctl.yaml. Every object is strict: an unknown key is almost
 // always a typo ("helth_url"), and silently ignoring it is how a probe ends up
 // checking the wrong thing at 3 a.m. Defaults live here so `config show` can
-// print the effective config. Pure: imports only zod.
+// print the effective config. Pure: imports only zod (and the pure profile schema).
 import { z } from 'zod';
+import { profileOverrideSchema } from './profile.js';
 
 /** An argv array: the only way a command is ever written in the config. */
 const argv = z
@@ -94,6 +95,10 @@ export const swarmSchema = z.strictObject({
   allow_direct_fallback: z.boolean().default(false),
   /** Issue tracker CLI (bd); when absent, titles are not looked up. */
   tracker: z.strictObject({ command: z.string().default('bd') }).optional(),
+  /** `endpoints resolve --tier T` prints this URL when no live endpoint of tier T exists. */
+  fallback_urls: z.record(z.string(), z.url({ protocol: /^https?$/ })).default({}),
+  /** Discovery file tag (`14b`, `27b`) → tier(s) (`fast`, `fast+coder`); added to the built-in map. */
+  tier_map: z.record(z.string(), z.string()).default({}),
 });
 
 export const recoverySchema = z.strictObject({
@@ -134,6 +139,8 @@ export const configSchema = z.strictObject({
   paths: pathsSchema,
   slurm: slurmSchema.default({ command_timeout_s: 15 }),
   swarm: swarmSchema.prefault({}),
+  /** Site overrides of the swarm profile (file locations, variable names, tracker argv, signatures). */
+  profile: profileOverrideSchema.optional(),
   recovery: recoverySchema.prefault({}),
   thresholds: thresholdsSchema.prefault({}),
   webhook: webhookSchema.optional(),

@@ -1,0 +1,78 @@
+// Probe sweep wall time: `swarmctl probe --json` against the seed's sequential
+// loop (`curl -fsS --max-time T` per service in bash) on the same 200 loopback
+// services: 20 hang past the timeout, 20 refuse, 10 are loading, 150 are healthy
+// (in-process test servers, several instances). Reports both walls and the ratio
+// from one run, swarmctl as the median of a few runs.
+// Usage: npm run build && node bench/probe-sweep.mjs [--timeout 2] [--runs 3]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestServer } from '../dist/testserver/llama-test-server.js';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const T = arg('timeout', 2);
+const RUNS = arg('runs', 3);
+const bin = fileURLToPath(new URL('../bin/swarmctl', import.meta.url));
+
+const healthy = await Promise.all(Array.from({ length: 10 }, () => startTestServer()));
+const hang = await Promise.all(Array.from({ length: 4 }, () => startTestServer({ mode: 'hang' })));
+const loading = await Promise.all(Array.from({ length: 2 }, () => startTestServer({ mode: 'loading' })));
+const refused = [];
+for (let i = 0; i < 20; i++) {
+  const s = await startTestServer();
+  refused.push(s.url);
+  await s.close();
+}
+const services = [];
+for (let i = 0; i < 150; i++) services.push([`ok-${i}`, healthy[i % healthy.length].url]);
+for (let i = 0; i < 20; i++) services.push([`hang-${i}`, hang[i % hang.length].url]);
+for (let i = 0; i < 20; i++) services.push([`refused-${i}`, refused[i]]);
+for (let i = 0; i < 10; i++) services.push([`loading-${i}`, loading[i % loading.length].url]);
+
+const dir = mkdtempSync(join(tmpdir(), 'swarmctl-bench-probe-'));
+const cfg = join(dir, 'swarmctl.yaml');
+writeFileSync(
+  cfg,
+  [
+    'version: 1',
+    `paths: { shared_root: ${dir} }`,
+    `thresholds: { probe_timeout_s: ${T}, probe_concurrency: 64 }`,
+    'services:',
+    ...services.map(([n, u]) => `  ${n}: { kind: llama-server, url: "${u}" }`),
+  ].join('\n') + '\n',
+);
+
+function timed(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'], ...opts });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('close', (code) => resolve({ ms: performance.now() - t0, code, out }));
+  });
+}
+
+const sweeps = [];
+for (let i = 0; i < RUNS; i++) {
+  const r = await timed(process.execPath, [bin, '--config', cfg, '--db', join(dir, `s${i}.db`), 'probe', '--json'], { env: { ...process.env, NO_COLOR: '1' } });
+  const doc = JSON.parse(r.out);
+  sweeps.push({ ms: r.ms, code: r.code, summary: doc.summary });
+}
+const urls = services.map(([, u]) => `${u}/health`);
+const loopScript = `for u in ${urls.map((u) => `'${u}'`).join(' ')}; do curl -fsS --max-time ${T} -o /dev/null "$u" 2>/dev/null && echo up || echo fail; done`;
+const loop = await timed('bash', ['-c', loopScript]);
+const loopUp = loop.out.split('\n').filter((l) => l === 'up').length;
+
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const sweepMs = median(sweeps.map((s) => s.ms));
+console.log(`services=200 (150 healthy, 20 hang, 20 refused, 10 loading) timeout=${T}s node ${process.version}`);
+console.log(`swarmctl probe --json: runs=${sweeps.map((s) => Math.round(s.ms)).join(',')} ms median=${Math.round(sweepMs)} ms exit=${sweeps[0].code} summary=${JSON.stringify(sweeps[0].summary)}`);
+console.log(`sequential curl loop:  ${Math.round(loop.ms)} ms (${loopUp} up)`);
+console.log(`sweep / timeout = ${(sweepMs / (T * 1000)).toFixed(2)}x (target <= 1.3x)`);
+console.log(`loop / sweep    = ${(loop.ms / sweepMs).toFixed(1)}x (target >= 20x)`);
+await Promise.all([...healthy, ...hang, ...loading].map((s) => s.close()));

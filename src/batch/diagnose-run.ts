@@ -1,0 +1,133 @@
+// Gathers what `diagnose` needs for one issue and runs it: the per-issue state files,
+// the issue's jobs from the queue (squeue by job name, all states), the job log's tail
+// window, the worktree's branch and `git diff --stat` (git via argv, never a shell),
+// the job's end state (sacct, when accounting exists) and our recovery attempts from
+// the audit table. Everything that cannot be read becomes a note, never a crash.
+import { existsSync } from 'node:fs';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { renderTemplate, type SwarmProfile } from '../config/profile.js';
+import type { Store } from '../store/db.js';
+import { runLocal } from '../io/run.js';
+import { diagnose, type DiagnoseResult, type QueueView } from './diagnose.js';
+import { readIssueState } from './issue-state.js';
+import { readJobLogTail } from './job-log.js';
+import { renderJobName } from './job-name.js';
+import { checkUnder } from './safe-path.js';
+import { runSlurm } from './slurm-run.js';
+import { squeueArgs } from './squeue-format.js';
+import { parseSqueue } from './squeue-parse.js';
+
+export const ATTEMPT_ACTION = 'recover.attempt';
+
+/** Recovery attempts recorded for the issue (one `recover.attempt` row per applied plan). */
+export function recoveryAttempts(store: Store | null, issue: string): number {
+  if (!store) return 0;
+  const r = store.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE issue_id = ? AND action = ? AND outcome IN ('ok', 'failed')").get(issue, ATTEMPT_ACTION) as { n: number };
+  return r.n;
+}
+
+/** The issue's jobs from squeue (all states it still remembers). */
+export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, issue: string): Promise<QueueView> {
+  const name = renderJobName(issue, profile.job_name_template, cfg.swarm.issue_id_pattern);
+  if (!name.ok) return { ok: false, error: name.reason, jobs: [] };
+  const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], { env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' } });
+  if (!r.ok) return { ok: false, error: (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
+  const p = parseSqueue(r.stdout);
+  return { ok: true, jobs: p.jobs.filter((j) => j.name === name.name).map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason })) };
+}
+
+async function sacctState(cfg: ResolvedConfig, jobId: string): Promise<string | null> {
+  if (!/^\d+$/.test(jobId)) return null;
+  const r = await runSlurm(cfg, ['sacct', '-j', jobId, '-n', '-X', '-P', '-o', 'State']);
+  if (!r.ok) return null;
+  const s = r.stdout.trim().split('\n')[0]?.trim().split(/\s+/)[0];
+  return s ? s.toUpperCase() : null;
+}
+
+async function git(args: string[], timeoutMs = 10_000): Promise<{ ok: boolean; out: string; err: string }> {
+  const r = await runLocal({ argv: ['git', ...args], timeoutMs });
+  return { ok: r.ok, out: r.stdout, err: r.spawnError ?? r.stderr.trim() };
+}
+
+export interface WorktreeState {
+  path: string;
+  exists: boolean;
+  branch: string | null;
+  diffStatEmpty: boolean | null;
+  expectedBranch: string;
+  error?: string;
+}
+
+export async function worktreeState(path: string, expectedBranch: string): Promise<WorktreeState> {
+  const out: WorktreeState = { path, exists: existsSync(path), branch: null, diffStatEmpty: null, expectedBranch };
+  if (!out.exists) return out;
+  const b = await git(['-C', path, 'symbolic-ref', '--quiet', '--short', 'HEAD']);
+  out.branch = b.ok ? b.out.trim() : null;
+  const d = await git(['-C', path, 'diff', '--stat']);
+  if (d.ok) out.diffStatEmpty = d.out.trim() === '';
+  else out.error = d.err;
+  return out;
+}
+
+export interface DiagnoseOptions {
+  jobId?: string;
+  logWindowBytes?: number;
+  /** Tests: a queue view instead of squeue. */
+  queue?: QueueView;
+}
+
+export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, opts: DiagnoseOptions = {}): Promise<DiagnoseResult & { jobId: string | null; logPath: string | null }> {
+  const [state, queue] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueue(cfg, profile, issue)]);
+  // Which job's log: --job, else the newest job the queue or our jobs table knows.
+  let jobId = opts.jobId ?? null;
+  if (!jobId) {
+    const newest = [...queue.jobs].sort((a, b) => Number.parseInt(b.jobId, 10) - Number.parseInt(a.jobId, 10))[0];
+    jobId = newest?.jobId ?? null;
+  }
+  if (!jobId && store) {
+    const row = store.db.prepare("SELECT job_id FROM jobs WHERE issue_id = ? AND via = 'slurm' ORDER BY submitted_at DESC LIMIT 1").get(issue) as { job_id: string } | undefined;
+    jobId = row?.job_id ?? null;
+  }
+  let log: { path: string; records: import('./log-records.js').LogRecord[] } | null = null;
+  let logError: string | undefined;
+  let logPath: string | null = null;
+  if (jobId) {
+    const rendered = renderTemplate(profile.paths.job_log, { logs: cfg.paths.logs_dir, jobid: jobId });
+    const safe = rendered.ok ? checkUnder(cfg.paths.logs_dir, rendered.value) : { ok: false as const, reason: rendered.error };
+    if (!safe.ok) logError = safe.reason;
+    else {
+      logPath = safe.path;
+      try {
+        const t = await readJobLogTail(safe.path, opts.logWindowBytes);
+        log = { path: safe.path, records: t.records };
+      } catch (e) {
+        logError = `${safe.path}: ${(e as Error).message}`;
+      }
+    }
+  } else logError = 'no job id known for this issue (pass --job JOBID)';
+  const endJob = queue.jobs.find((j) => j.jobId === jobId && !j.active);
+  let endState: { jobId: string; state: string } | null = endJob ? { jobId: endJob.jobId, state: endJob.state } : null;
+  if (!endState && jobId && !queue.jobs.some((j) => j.jobId === jobId && j.active)) {
+    const s = await sacctState(cfg, jobId);
+    if (s) endState = { jobId, state: s };
+  }
+  const wtPath = state.worktree.path;
+  const expectedBranch = profile.branch_template.replaceAll('{issue}', issue);
+  const wt = wtPath ? await worktreeState(wtPath, expectedBranch) : null;
+  const result = diagnose({
+    issueId: issue,
+    catalogue: profile.catalogue,
+    log,
+    ...(logError !== undefined ? { logError } : {}),
+    resume: { status: state.resume.status, ...(state.resume.path ? { path: state.resume.path } : {}) },
+    session: { status: state.session.status, ...(state.session.path ? { path: state.session.path } : {}), ...(state.session.value ? { value: state.session.value } : {}) },
+    queue: { ...queue, jobs: queue.jobs.filter((j) => j.active || j.jobId === jobId) },
+    endState,
+    worktree: wt,
+    attempts: recoveryAttempts(store, issue),
+    maxAttempts: cfg.recovery.max_attempts,
+  });
+  if (state.resume.status === 'corrupt') result.notes.push(`resume file ${state.resume.path} is corrupt: ${state.resume.error}`);
+  if (state.session.status === 'corrupt' || (state.session.value?.badLines ?? 0) > 0) result.notes.push(`session log ${state.session.path}: ${state.session.value?.badLines ?? 0} bad lines`);
+  return { ...result, jobId, logPath };
+}

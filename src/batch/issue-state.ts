@@ -1,0 +1,130 @@
+// Reads what the swarm left on disk for ONE issue: the resume file (runbook: in the
+// worktree; real: one shared file at the repo root that only counts when its
+// `issue.id` is this issue), the worktree's `.swarm/session.jsonl` and
+// `.swarm/checkpoint.json`, and `.swarm-metrics.json`. Every reader is tolerant: a
+// missing file is `missing`, a truncated one is `corrupt` with the parse error, an
+// unreadable one is `unreadable`; nothing throws. Paths come from the profile and go
+// through safe-path.ts.
+import { readFile, stat } from 'node:fs/promises';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { SwarmProfile } from '../config/profile.js';
+import { parseResumeFile, type ResumeInfo } from './resume-parse.js';
+import { parseCheckpoint, parseMetricsFile, parseSessionLog, type Checkpoint, type SessionLogSummary } from './session-parse.js';
+import type { TelemetryRecord } from './telemetry-parse.js';
+import { issuePath, type PathVars } from './safe-path.js';
+
+export type FileStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'other_issue' | 'refused';
+
+export interface FileRead<T> {
+  path?: string;
+  status: FileStatus;
+  error?: string;
+  mtimeMs?: number;
+  size?: number;
+  value?: T;
+}
+
+export interface IssueState {
+  issueId: string;
+  resume: FileRead<ResumeInfo> & { shared: boolean; ownerIssueId?: string };
+  session: FileRead<SessionLogSummary>;
+  checkpoint: FileRead<Checkpoint>;
+  metrics: FileRead<TelemetryRecord>;
+  worktree: { path?: string; error?: string };
+}
+
+/** Files larger than this are not read whole (a session log never gets near it). */
+const MAX_STATE_FILE = 64 * 1024 * 1024;
+
+export function pathVars(cfg: Pick<ResolvedConfig, 'paths'>): PathVars {
+  return { repo: cfg.paths.repo, worktrees: cfg.paths.worktrees_dir, logs: cfg.paths.logs_dir, archive: cfg.paths.archive_dir };
+}
+
+async function readText(path: string): Promise<FileRead<string>> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) return { path, status: 'unreadable', error: 'not a regular file' };
+    if (st.size > MAX_STATE_FILE) return { path, status: 'unreadable', error: `${st.size} bytes is too large for a state file`, mtimeMs: st.mtimeMs, size: st.size };
+    const text = await readFile(path, 'utf8');
+    return { path, status: 'ok', value: text, mtimeMs: st.mtimeMs, size: st.size };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { path, status: 'missing' };
+    return { path, status: 'unreadable', error: (e as Error).message };
+  }
+}
+
+function carry<T>(f: FileRead<string>): FileRead<T> {
+  const out: FileRead<T> = { status: f.status };
+  if (f.path !== undefined) out.path = f.path;
+  if (f.error !== undefined) out.error = f.error;
+  if (f.mtimeMs !== undefined) out.mtimeMs = f.mtimeMs;
+  if (f.size !== undefined) out.size = f.size;
+  return out;
+}
+
+async function readParsed<T>(path: string, parse: (t: string) => { ok: true; value: T } | { ok: false; error: string }): Promise<FileRead<T>> {
+  const f = await readText(path);
+  const out = carry<T>(f);
+  if (f.status !== 'ok') return out;
+  const p = parse(f.value as string);
+  if (p.ok) out.value = p.value;
+  else {
+    out.status = 'corrupt';
+    out.error = p.error;
+  }
+  return out;
+}
+
+/** Resolves one profile path for the issue, or a `refused` read. */
+export function profilePath(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, template: string, issue: string): { ok: true; path: string } | { ok: false; reason: string } {
+  const r = issuePath(template, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
+  return r.ok ? { ok: true, path: r.path } : { ok: false, reason: r.reason };
+}
+
+/** The resume file for `issue`, whichever profile layout. */
+export async function readResume(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, profile: SwarmProfile, issue: string): Promise<IssueState['resume']> {
+  const shared = !profile.paths.resume.includes('{issue}');
+  const p = profilePath(cfg, profile.paths.resume, issue);
+  if (!p.ok) return { status: 'refused', error: p.reason, shared };
+  const r = await readParsed(p.path, (t) => {
+    const x = parseResumeFile(t);
+    return x.ok ? { ok: true, value: x.resume } : x;
+  });
+  const out: IssueState['resume'] = { ...r, shared };
+  if (r.value) {
+    out.ownerIssueId = r.value.issueId;
+    if (r.value.issueId !== issue) {
+      out.status = 'other_issue';
+      delete out.value;
+    }
+  }
+  return out;
+}
+
+export async function readIssueState(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, profile: SwarmProfile, issue: string): Promise<IssueState> {
+  const refused = <T>(reason: string): FileRead<T> => ({ status: 'refused', error: reason });
+  const sp = profilePath(cfg, profile.paths.session_log, issue);
+  const cp = profilePath(cfg, profile.paths.checkpoint, issue);
+  const mp = profilePath(cfg, profile.paths.metrics, issue);
+  const wt = profilePath(cfg, profile.paths.worktree, issue);
+  const [resume, session, checkpoint, metrics] = await Promise.all([
+    readResume(cfg, profile, issue),
+    sp.ok
+      ? readParsed<SessionLogSummary>(sp.path, (t) => ({ ok: true, value: parseSessionLog(t) }))
+      : Promise.resolve(refused<SessionLogSummary>(sp.reason)),
+    cp.ok
+      ? readParsed<Checkpoint>(cp.path, (t) => {
+          const x = parseCheckpoint(t);
+          return x.ok ? { ok: true, value: x.checkpoint } : x;
+        })
+      : Promise.resolve(refused<Checkpoint>(cp.reason)),
+    mp.ok
+      ? readParsed<TelemetryRecord>(mp.path, (t) => {
+          const x = parseMetricsFile(t);
+          return x.ok ? { ok: true, value: x.record } : x;
+        })
+      : Promise.resolve(refused<TelemetryRecord>(mp.reason)),
+  ]);
+  return { issueId: issue, resume, session, checkpoint, metrics, worktree: wt.ok ? { path: wt.path } : { error: wt.reason } };
+}

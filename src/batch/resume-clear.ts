@@ -1,0 +1,59 @@
+// `swarmctl resume clear ISSUE`: moves the issue's resume file to
+// `<archive>/<issue>/<timestamp>.swarm-resume.json` (never a plain delete) and writes
+// an audit row. With the real shared file at the repo root, only when its `issue.id`
+// is this issue: the shared file may hold another issue's failure.
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { SwarmProfile } from '../config/profile.js';
+import type { Store } from '../store/db.js';
+import { recordAudit } from '../store/audit.js';
+import { moveToArchive } from './archive.js';
+import { readResume } from './issue-state.js';
+import { archivePath } from './safe-path.js';
+
+export interface ClearResult {
+  outcome: 'ok' | 'skipped' | 'failed' | 'dry-run';
+  issueId: string;
+  from?: string;
+  archivedTo?: string;
+  reason: string;
+}
+
+export async function clearResume(
+  cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>,
+  profile: SwarmProfile,
+  store: Store | null,
+  issue: string,
+  opts: { now?: Date; dryRun?: boolean; action?: string } = {},
+): Promise<ClearResult> {
+  const action = opts.action ?? 'resume.clear';
+  const r = await readResume(cfg, profile, issue);
+  const done = (res: ClearResult): ClearResult => {
+    if (store) {
+      recordAudit(store, {
+        issueId: issue,
+        action,
+        argv: null,
+        archived: res.archivedTo ? { from: res.from, to: res.archivedTo } : undefined,
+        outcome: res.outcome,
+        detail: res.reason,
+      });
+    }
+    return res;
+  };
+  if (r.status === 'refused') return done({ outcome: 'failed', issueId: issue, reason: `refused: ${r.error}` });
+  if (r.status === 'missing') return done({ outcome: 'skipped', issueId: issue, from: r.path as string, reason: `no resume file at ${r.path}` });
+  if (r.status === 'other_issue') {
+    return done({ outcome: 'skipped', issueId: issue, from: r.path as string, reason: `${r.path} belongs to ${r.ownerIssueId}, not ${issue}; left in place` });
+  }
+  if (r.status === 'unreadable') return done({ outcome: 'failed', issueId: issue, from: r.path as string, reason: `cannot read ${r.path}: ${r.error}` });
+  if (r.status === 'corrupt' && r.shared) {
+    // Whose it is cannot be told: never move another issue's file.
+    return done({ outcome: 'skipped', issueId: issue, from: r.path as string, reason: `${r.path} is corrupt (${r.error}); cannot tell whose it is, left in place` });
+  }
+  const dest = archivePath(cfg.paths.archive_dir, issue, 'swarm-resume.json', opts.now ?? new Date(), cfg.swarm.issue_id_pattern);
+  if (!dest.ok) return done({ outcome: 'failed', issueId: issue, from: r.path as string, reason: `refused: ${dest.reason}` });
+  if (opts.dryRun) return { outcome: 'dry-run', issueId: issue, from: r.path as string, archivedTo: dest.path, reason: `would move ${r.path} to ${dest.path}` };
+  const m = await moveToArchive(r.path as string, dest.path);
+  if (!m.ok) return done({ outcome: 'failed', issueId: issue, from: m.from, reason: `move failed: ${m.error}` });
+  return done({ outcome: 'ok', issueId: issue, from: m.from, archivedTo: m.to, reason: `moved ${m.from} to ${m.to}` });
+}

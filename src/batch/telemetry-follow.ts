@@ -1,0 +1,137 @@
+// `telemetry --follow`: emits each complete line appended to the file (a partial last
+// line waits for its newline). Survives truncation and rotation (inode change or a
+// shrink → restart from byte 0 and say so). fs.watch wakes it early, and a polling
+// timer is the fallback, because inotify does not fire for writes made by other NFS
+// clients.
+import { watch, type FSWatcher } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+
+export type FollowEvent =
+  | { type: 'line'; line: string; offset: number }
+  | { type: 'reset'; reason: 'rotated' | 'truncated'; detail: string }
+  | { type: 'missing'; detail: string };
+
+export interface FollowOptions {
+  /** Byte offset to start at (default: the current end of the file). */
+  from?: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+  /** Set false to rely on polling only (tests; NFS). */
+  useWatch?: boolean;
+}
+
+export async function followFile(path: string, onEvent: (e: FollowEvent) => void, opts: FollowOptions = {}): Promise<void> {
+  const pollMs = opts.pollMs ?? 1000;
+  let inode: number | null = null;
+  let pos = 0;
+  let carry = Buffer.alloc(0);
+  let carryStart = 0;
+  let missingReported = false;
+  try {
+    const st = await stat(path);
+    inode = Number(st.ino);
+    pos = Math.min(opts.from ?? st.size, st.size);
+    carryStart = pos;
+  } catch {
+    /* not there yet: wait for it */
+  }
+
+  const check = async (): Promise<void> => {
+    let st;
+    try {
+      st = await stat(path);
+    } catch {
+      if (!missingReported) onEvent({ type: 'missing', detail: `${path} does not exist (waiting for it)` });
+      missingReported = true;
+      return;
+    }
+    missingReported = false;
+    const ino = Number(st.ino);
+    if (inode !== null && ino !== inode) {
+      onEvent({ type: 'reset', reason: 'rotated', detail: `${path} was replaced (inode ${inode} → ${ino}); reading the new file from the start` });
+      pos = 0;
+      carry = Buffer.alloc(0);
+      carryStart = 0;
+    } else if (st.size < pos) {
+      onEvent({ type: 'reset', reason: 'truncated', detail: `${path} shrank from ${pos} to ${st.size} bytes; reading from the start` });
+      pos = 0;
+      carry = Buffer.alloc(0);
+      carryStart = 0;
+    }
+    inode = ino;
+    if (st.size <= pos) return;
+    const fh = await open(path, 'r');
+    try {
+      while (pos < st.size) {
+        const len = Math.min(4 * 1024 * 1024, st.size - pos);
+        const buf = Buffer.allocUnsafe(len);
+        const { bytesRead } = await fh.read(buf, 0, len, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        const data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+        let s = 0;
+        for (let nl = data.indexOf(10, s); nl !== -1; nl = data.indexOf(10, s)) {
+          let t = data.toString('utf8', s, nl);
+          if (t.endsWith('\r')) t = t.slice(0, -1);
+          onEvent({ type: 'line', line: t, offset: carryStart + s });
+          s = nl + 1;
+        }
+        carryStart += s;
+        carry = Buffer.from(data.subarray(s));
+      }
+    } finally {
+      await fh.close();
+    }
+  };
+
+  let running = false;
+  let again = false;
+  const tick = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await check();
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+
+  await tick();
+  await new Promise<void>((resolveDone) => {
+    let watcher: FSWatcher | undefined;
+    const startWatch = (): void => {
+      if (opts.useWatch === false) return;
+      try {
+        watcher = watch(path, { persistent: true }, () => void tick());
+        watcher.on('error', () => {
+          watcher?.close();
+          watcher = undefined;
+        });
+      } catch {
+        watcher = undefined; // polling covers it
+      }
+    };
+    startWatch();
+    const timer = setInterval(() => {
+      // A rotated file needs a new watch on the new inode.
+      if (opts.useWatch !== false) {
+        watcher?.close();
+        startWatch();
+      }
+      void tick();
+    }, pollMs);
+    const stop = (): void => {
+      clearInterval(timer);
+      watcher?.close();
+      resolveDone();
+    };
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
+  });
+}

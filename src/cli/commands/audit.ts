@@ -1,0 +1,28 @@
+// `swarmctl audit [--issue X] [--json]`: what swarmctl changed, when, by whom.
+import type { Command } from 'commander';
+import { examples, printJson, say } from '../output.js';
+import type { GlobalOptions } from '../context.js';
+
+export function register(program: Command): void {
+  program
+    .command('audit')
+    .description('the action audit: who did what to which issue, with which argv, what was archived where, and the outcome')
+    .option('--issue <id>', 'only this issue')
+    .option('--limit <n>', 'rows', '50')
+    .option('--json', 'one JSON document')
+    .addHelpText('after', examples('swarmctl audit --issue beefcake-wb42', 'swarmctl audit --json'))
+    .action(async (opts: { issue?: string; limit: string; json?: boolean }, cmd: Command) => {
+      const { loadConfigOrExit, openStoreFor } = await import('../context.js');
+      const { listAudit } = await import('../../store/audit.js');
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const cfg = await loadConfigOrExit(global);
+      const store = await openStoreFor(global, cfg);
+      try {
+        const rows = listAudit(store, { ...(opts.issue ? { issueId: opts.issue } : {}), limit: Math.max(1, Number(opts.limit) || 50) });
+        if (opts.json) printJson({ rows });
+        else for (const r of rows) say(`${new Date(r.at).toISOString()}  ${r.actor}  ${r.issue_id ?? '-'}  ${r.action}  ${r.outcome}  ${r.detail ?? ''}${r.archived ? `  archived=${JSON.stringify(r.archived)}` : ''}`);
+      } finally {
+        store.close();
+      }
+    });
+}

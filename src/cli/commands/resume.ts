@@ -1,0 +1,63 @@
+// `swarmctl resume show|clear ISSUE`: the issue's resume file, and archiving it
+// (moved to <archive>/<issue>/<timestamp>.swarm-resume.json, audited; never deleted).
+import type { Command } from 'commander';
+import { EXIT, examples, printJson, say } from '../output.js';
+import type { GlobalOptions } from '../context.js';
+
+export function register(program: Command): void {
+  const resume = program.command('resume').description("an issue's resume file (.swarm-resume.json)");
+  resume
+    .command('show')
+    .argument('<issue>', 'issue id')
+    .description('show the resume file for ISSUE (the shared real one only counts when its issue.id is ISSUE)')
+    .option('--json', 'one JSON document')
+    .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue), 2 corrupt or unreadable, 64 bad id/config.\n')
+    .action(async (issue: string, opts: { json?: boolean }, cmd: Command) => {
+      const { loadConfigOrExit } = await import('../context.js');
+      const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
+      const { readResume } = await import('../../batch/issue-state.js');
+      const cfg = await loadConfigOrExit(cmd.optsWithGlobals<GlobalOptions>());
+      const profile = await profileOrExit(cfg);
+      await issueOrExit(cfg, issue);
+      const r = await readResume(cfg, profile, issue);
+      const code = r.status === 'ok' ? EXIT.OK : r.status === 'missing' || r.status === 'other_issue' ? EXIT.DEGRADED : EXIT.FAILED;
+      if (opts.json) printJson({ issue, ...r, exit_code: code });
+      else if (r.status === 'ok' && r.value) {
+        const v = r.value;
+        say(`${r.path}${r.shared ? ' (shared file at the repo root)' : ''}`);
+        say(`issue ${v.issueId}${v.issueTitle ? ` — ${v.issueTitle}` : ''}`);
+        for (const [k, val] of [['iteration', v.iteration], ['total iterations', v.totalIterations], ['tier', v.currentTier], ['phase', v.phase], ['saved at', v.savedAt], ['worktree', v.worktreePath], ['summary', v.escalationSummary]] as const) {
+          if (val !== undefined) say(`  ${String(k).padEnd(17)} ${val}`);
+        }
+      } else if (r.status === 'other_issue') say(`${r.path} belongs to ${r.ownerIssueId}, not ${issue}`);
+      else if (r.status === 'missing') say(`no resume file for ${issue} (${r.path})`);
+      else say(`${r.path ?? 'resume file'}: ${r.status}: ${r.error}`);
+      process.exitCode = code;
+    });
+  resume
+    .command('clear')
+    .argument('<issue>', 'issue id')
+    .description('move the resume file of ISSUE to <archive>/<issue>/<timestamp>.swarm-resume.json (audited)')
+    .option('--dry-run', 'say what would be moved')
+    .option('--json', 'one JSON document')
+    .addHelpText('after', examples('swarmctl resume clear beefcake-7xjmj', 'swarmctl resume clear beefcake-7xjmj --dry-run --json') + '\nExit: 0 moved, 1 nothing to move for this issue, 2 failed or refused, 64 bad id/config.\n')
+    .action(async (issue: string, opts: { json?: boolean; dryRun?: boolean }, cmd: Command) => {
+      const { loadConfigOrExit, openStoreFor } = await import('../context.js');
+      const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
+      const { clearResume } = await import('../../batch/resume-clear.js');
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const cfg = await loadConfigOrExit(global);
+      const profile = await profileOrExit(cfg);
+      await issueOrExit(cfg, issue);
+      const store = await openStoreFor(global, cfg);
+      try {
+        const r = await clearResume(cfg, profile, store, issue, { dryRun: Boolean(opts.dryRun) });
+        const code = r.outcome === 'ok' || r.outcome === 'dry-run' ? EXIT.OK : r.outcome === 'skipped' ? EXIT.DEGRADED : EXIT.FAILED;
+        if (opts.json) printJson({ ...r, exit_code: code });
+        say(r.reason, opts.json);
+        process.exitCode = code;
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,123 @@
+// What `swarmctl probe`, `swarmctl smoke` and `swarmctl history` do (their command
+// files in commands/ only define options and import this lazily).
+import type { Command } from 'commander';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { Store } from '../store/db.js';
+import { CliError, EXIT, noColor, printJson, printJsonLine, say, usageError } from './output.js';
+import type { GlobalOptions } from './context.js';
+import type { ProbeStatus } from '../probes/types.js';
+
+function checkNames(cfg: ResolvedConfig, names: readonly string[], filter?: (kind: string) => boolean): void {
+  const unknown = names.filter((n) => cfg.services[n] === undefined || (filter !== undefined && !filter(cfg.services[n].kind)));
+  if (unknown.length) {
+    const known = Object.values(cfg.services).filter((s) => filter === undefined || filter(s.kind)).map((s) => s.name);
+    throw usageError(`unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, `known: ${known.join(', ') || '(none)'}`);
+  }
+}
+
+async function painter(): Promise<(s: ProbeStatus, t: string) => string> {
+  if (noColor() || !process.stdout.isTTY) return (_s, t) => t;
+  const { default: chalk } = await import('chalk');
+  const c = { up: chalk.green, loading: chalk.cyan, degraded: chalk.yellow, down: chalk.red, unknown: chalk.gray };
+  return (s, t) => c[s](t);
+}
+
+async function webhookFor(cfg: ResolvedConfig) {
+  if (!cfg.webhook) return undefined;
+  const { WebhookSender } = await import('../probes/webhook.js');
+  return new WebhookSender(cfg.webhook);
+}
+
+export interface ProbeOpts {
+  json?: boolean;
+  prom?: boolean;
+  watch?: boolean;
+}
+
+export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Command): Promise<void> {
+  const { loadConfigOrExit, openStoreFor } = await import('./context.js');
+  const global = cmd.optsWithGlobals<GlobalOptions>();
+  const cfg = await loadConfigOrExit(global);
+  checkNames(cfg, names);
+  if (opts.json && opts.prom) throw usageError('--json and --prom exclude each other');
+  const store: Store = await openStoreFor(global, cfg);
+  const { probeAll } = await import('../probes/probe-all.js');
+  const { renderTable, jsonDocument, renderProm, exitCodeFor } = await import('../probes/render.js');
+  const { nextIntervalS } = await import('../probes/scheduler.js');
+  const { pruneProbeHistory } = await import('../store/probe-history.js');
+  const paint = await painter();
+  const webhook = await webhookFor(cfg);
+  try {
+    pruneProbeHistory(store, cfg.thresholds.history_retention_days);
+    for (;;) {
+      const snap = await probeAll(cfg, store, { only: names, ...(webhook ? { webhook } : {}) });
+      const code = exitCodeFor(snap.services.map((s) => s.status));
+      if (opts.prom) process.stdout.write(renderProm(snap));
+      else if (opts.json && opts.watch) printJsonLine(jsonDocument(snap));
+      else if (opts.json) printJson(jsonDocument(snap));
+      else say(`${renderTable(snap, paint)}\n`);
+      process.exitCode = code;
+      if (!opts.watch) break;
+      const wait = nextIntervalS(snap.services.map((s) => s.status), cfg.thresholds);
+      await new Promise((r) => setTimeout(r, wait * 1000));
+    }
+  } finally {
+    await webhook?.flush(cfg.webhook ? cfg.webhook.timeout_s * 1000 : 0);
+    webhook?.stop();
+    store.close();
+  }
+}
+
+export async function runSmokeCommand(names: string[], opts: { json?: boolean; timeout?: string }, cmd: Command): Promise<void> {
+  const { loadConfigOrExit } = await import('./context.js');
+  const global = cmd.optsWithGlobals<GlobalOptions>();
+  const cfg = await loadConfigOrExit(global);
+  const smokeable = (k: string) => k === 'llama-server' || k === 'vllm' || k === 'openai-proxy';
+  checkNames(cfg, names, smokeable);
+  const services = (names.length ? names.map((n) => cfg.services[n]!) : Object.values(cfg.services).filter((s) => smokeable(s.kind)));
+  const timeoutS = opts.timeout !== undefined ? Number(opts.timeout) : Math.max(30, cfg.thresholds.probe_timeout_s);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw usageError(`--timeout wants seconds, got ${opts.timeout}`);
+  const { probeSmoke } = await import('../probes/smoke.js');
+  const { runSweep } = await import('../probes/scheduler.js');
+  const { exitCodeFor, SYMBOL } = await import('../probes/render.js');
+  const paint = await painter();
+  const started = new Date().toISOString();
+  const items = await runSweep(services, (svc, t) => probeSmoke(svc, { timeoutMs: t, cfg }), { concurrency: cfg.thresholds.probe_concurrency, timeoutMsFor: () => timeoutS * 1000 });
+  const rows = items.map((i) => ({ name: i.service.name, kind: i.service.kind, status: i.result.status, latency_ms: i.result.latencyMs, reason: i.result.reason, ...(i.result.details ? { details: i.result.details } : {}) }));
+  const code = exitCodeFor(rows.map((r) => r.status));
+  if (opts.json) printJson({ checked_at: started, services: rows, summary: { total: rows.length, exit_code: code } });
+  else for (const r of rows) say(`${paint(r.status, `${SYMBOL[r.status]}  ${r.name.padEnd(16)} ${r.status.padEnd(8)}`)} ${r.latency_ms === null ? '-' : `${Math.round(r.latency_ms)} ms`}  ${r.reason}`);
+  if (rows.length === 0) say('no llama-server, vllm or openai-proxy services configured', opts.json);
+  process.exitCode = code;
+}
+
+export async function runHistoryCommand(service: string | undefined, opts: { json?: boolean; since?: string }, cmd: Command): Promise<void> {
+  const { loadConfigOrExit, openStoreFor } = await import('./context.js');
+  const { parseSince, summarize } = await import('../probes/history-summary.js');
+  const { readResults, readTransitions } = await import('../store/probe-history.js');
+  const global = cmd.optsWithGlobals<GlobalOptions>();
+  const cfg = await loadConfigOrExit(global);
+  if (service !== undefined) checkNames(cfg, [service]);
+  const sinceMs = parseSince(opts.since ?? '24h');
+  if (sinceMs === undefined) throw usageError(`--since wants a duration like 30m, 24h, 7d; got "${opts.since}"`);
+  const store = await openStoreFor(global, cfg);
+  try {
+    const from = Date.now() - sinceMs;
+    const hist = summarize(readResults(store.db, from, service), readTransitions(store.db, from, service));
+    if (opts.json) {
+      printJson({ since: new Date(from).toISOString(), services: hist });
+      return;
+    }
+    if (hist.length === 0) say(`no probe history since ${new Date(from).toISOString()} (run: swarmctl probe)`);
+    for (const h of hist) {
+      const l = h.latency_ms;
+      const f = (x: number | null) => (x === null ? '-' : `${Math.round(x)}`);
+      say(`${h.service} (${h.kind}): ${h.uptime_percent ?? '-'}% up over ${h.checks} checks; latency ms p50 ${f(l.p50)} p95 ${f(l.p95)} p99 ${f(l.p99)}`);
+      for (const t of h.transitions) say(`  ${t.at}  ${t.from ?? '(new)'} → ${t.to}  ${t.reason}`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+export { CliError, EXIT };

@@ -1,0 +1,203 @@
+// The swarm profile: WHERE an orchestrator keeps its per-issue files, how its job
+// logs and job names are spelled, what its remedy variables are called, how the
+// tracker is driven, and which log lines mean what (the signature catalogue). It is
+// data, not code: two defaults (`runbook`, what seed 001 wrote down; `beefcake`, what
+// the real orchestrator does) and a site's overrides from the config's top-level
+// `profile:` key, merged entry by entry. Pure: no I/O. (Imports the catalogue data
+// from batch/signatures.ts, which is pure as well.)
+import { z } from 'zod';
+import {
+  DEFAULT_CATALOGUES,
+  mergeCatalogue,
+  signatureCatalogueOverrideSchema,
+  type SignatureCatalogue,
+} from '../batch/signatures.js';
+
+export type ProfileName = 'runbook' | 'beefcake';
+
+export interface ProfilePaths {
+  /** Resume file; `{repo}/…` means one shared file whose `issue.id` says whose it is. */
+  resume: string;
+  session_log: string;
+  checkpoint: string;
+  metrics: string;
+  /** Job log; variables {logs} and {jobid}. */
+  job_log: string;
+  /** Where a worktree lives (for git checks and cleaning). */
+  worktree: string;
+}
+
+export interface ProfileVars {
+  temperature: string;
+  max_turns: string;
+  use_cloud: string;
+}
+
+export interface ProfileTracker {
+  reopen: string[];
+  note: string[];
+  show: string[];
+}
+
+export interface SwarmProfile {
+  name: string;
+  base: ProfileName;
+  paths: ProfilePaths;
+  job_name_template: string;
+  /** Branch of an issue's worktree. */
+  branch_template: string;
+  vars: ProfileVars;
+  tracker: ProfileTracker;
+  /** true when submits go through our wrapper, which forwards remedy variables into the container. */
+  wrapper_forwards_env: boolean;
+  catalogue: SignatureCatalogue;
+}
+
+const WT = '{worktrees}/{issue}';
+
+const COMMON = {
+  job_name_template: 'swarm-{issue}',
+  branch_template: 'swarm/{issue}',
+  tracker: {
+    reopen: ['bd', 'update', '{issue}', '--status', 'open'],
+    note: ['bd', 'note', '{issue}', '{text}'],
+    show: ['bd', 'show', '{issue}', '--json'],
+  },
+  wrapper_forwards_env: true,
+};
+
+export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, 'catalogue'>>> = {
+  runbook: {
+    ...COMMON,
+    name: 'runbook',
+    base: 'runbook',
+    paths: {
+      resume: `${WT}/.swarm-resume.json`,
+      session_log: `${WT}/.swarm/session.jsonl`,
+      checkpoint: `${WT}/.swarm/checkpoint.json`,
+      metrics: `${WT}/.swarm-metrics.json`,
+      job_log: '{logs}/swarm-orch-{jobid}.log',
+      worktree: WT,
+    },
+    vars: { temperature: 'SWARM_WORKER_TEMP', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD' },
+  },
+  beefcake: {
+    ...COMMON,
+    name: 'beefcake',
+    base: 'beefcake',
+    paths: {
+      resume: '{repo}/.swarm-resume.json',
+      session_log: `${WT}/.swarm/session.jsonl`,
+      checkpoint: `${WT}/.swarm/checkpoint.json`,
+      metrics: `${WT}/.swarm-metrics.json`,
+      job_log: '{logs}/swarm-orch-{jobid}.log',
+      worktree: WT,
+    },
+    vars: { temperature: 'SWARM_WORKER_TEMPERATURE', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD' },
+  },
+};
+
+const template = z.string().min(1);
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env name is letters, digits and _');
+const argvTemplate = z.array(z.string().min(1)).min(1);
+
+/** The config's `profile:` key (every entry optional; merged over the base profile). */
+export const profileOverrideSchema = z.strictObject({
+  name: z.string().optional(),
+  paths: z
+    .strictObject({
+      resume: template.optional(),
+      session_log: template.optional(),
+      checkpoint: template.optional(),
+      metrics: template.optional(),
+      job_log: template.optional(),
+      worktree: template.optional(),
+    })
+    .optional(),
+  job_name_template: template.optional(),
+  branch_template: template.optional(),
+  vars: z.strictObject({ temperature: envName.optional(), max_turns: envName.optional(), use_cloud: envName.optional() }).optional(),
+  tracker: z.strictObject({ reopen: argvTemplate.optional(), note: argvTemplate.optional(), show: argvTemplate.optional() }).optional(),
+  wrapper_forwards_env: z.boolean().optional(),
+  catalogue: signatureCatalogueOverrideSchema.optional(),
+});
+export type ProfileOverride = z.infer<typeof profileOverrideSchema>;
+
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  if (!o) return out;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+/**
+ * The effective profile: base defaults, then the site's overrides. `override` is the
+ * config's `profile:` value (unknown: validated here, so a bad catalogue entry is an
+ * error that names the key, never silently ignored).
+ */
+export function buildProfile(
+  base: ProfileName,
+  override?: unknown,
+  jobNameTemplate?: string,
+): { ok: true; profile: SwarmProfile } | { ok: false; error: string } {
+  const b = DEFAULT_PROFILES[base];
+  let over: ProfileOverride = {};
+  if (override !== undefined && override !== null) {
+    const p = profileOverrideSchema.safeParse(override);
+    if (!p.success) {
+      const first = p.error.issues[0];
+      return { ok: false, error: `profile.${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}` };
+    }
+    over = p.data;
+  }
+  const catalogue = over.catalogue ? mergeCatalogue(DEFAULT_CATALOGUES[base], over.catalogue) : DEFAULT_CATALOGUES[base];
+  const profile: SwarmProfile = {
+    name: over.name ?? b.name,
+    base,
+    paths: { ...b.paths, ...defined(over.paths) },
+    job_name_template: over.job_name_template ?? jobNameTemplate ?? b.job_name_template,
+    branch_template: over.branch_template ?? b.branch_template,
+    vars: { ...b.vars, ...defined(over.vars) },
+    tracker: { ...b.tracker, ...defined(over.tracker) },
+    wrapper_forwards_env: over.wrapper_forwards_env ?? b.wrapper_forwards_env,
+    catalogue,
+  };
+  return { ok: true, profile };
+}
+
+/** The profile of a resolved config (`swarm.profile` + top-level `profile:`). */
+export function profileOf(cfg: { swarm: { profile: ProfileName; job_name_template?: string; sbatch_script?: string | undefined }; profile?: unknown }): SwarmProfile {
+  const r = buildProfile(cfg.swarm.profile, cfg.profile, cfg.swarm.job_name_template);
+  if (!r.ok) throw new Error(r.error);
+  // A site's own sbatch script may not forward remedy variables into the container.
+  if (cfg.swarm.sbatch_script !== undefined && !(isObj(cfg.profile) && 'wrapper_forwards_env' in cfg.profile)) {
+    r.profile.wrapper_forwards_env = false;
+  }
+  return r.profile;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** Fills `{name}` placeholders; an unknown or empty variable is an error (never a silent ''). */
+export function renderTemplate(tpl: string, vars: Readonly<Record<string, string>>): { ok: true; value: string } | { ok: false; error: string } {
+  let error: string | undefined;
+  const value = tpl.replace(/\{([a-z_]+)\}/g, (_m, k: string) => {
+    const v = vars[k];
+    if (v === undefined || v === '') error ??= `template ${tpl}: {${k}} is ${v === undefined ? 'unknown' : 'empty'}`;
+    return v ?? '';
+  });
+  return error ? { ok: false, error } : { ok: true, value };
+}
+
+/** Tracker argv with {issue} and {text} filled in, word by word (never a shell string). */
+export function trackerArgv(tpl: readonly string[], issue: string, text = ''): string[] {
+  return tpl.map((w) => w.replaceAll('{issue}', issue).replaceAll('{text}', text));
+}
+
+/** The variable a template starts with (`{worktrees}/…` → 'worktrees'): the root the path must stay under. */
+export function templateRoot(tpl: string): string | null {
+  const m = /^\{([a-z_]+)\}(?:\/|$)/.exec(tpl);
+  return m ? (m[1] as string) : null;
+}

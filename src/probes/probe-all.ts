@@ -1,0 +1,97 @@
+// The one call that makes a sweep count: probe the chosen services (scheduler),
+// debounce each result against the stored state, record results/states/transitions
+// in SQLite, hand transitions to the webhook, and return what to show. Used by
+// `swarmctl probe` (once or --watch) and by the console's monitor each interval.
+import type { NamedService, ResolvedConfig } from '../config/resolve.js';
+import type { Store } from '../store/db.js';
+import { loadProbeStates, recordSweep, type SweepRecord } from '../store/probe-history.js';
+import { debounce } from './debounce.js';
+import { serviceTimeoutMs, type ProbeContext } from './context.js';
+import { probeService } from './probe-service.js';
+import { runSweep, type ProbeFn } from './scheduler.js';
+import type { ProbeResult, ProbeStatus } from './types.js';
+import type { WebhookSender } from './webhook.js';
+
+export interface ServiceStatus {
+  name: string;
+  kind: string;
+  /** Debounced status (what operators see). */
+  status: ProbeStatus;
+  latency_ms: number | null;
+  reason: string;
+  /** ISO time the visible status last changed. */
+  since: string;
+  checked_at: string;
+  /** The undebounced observation. */
+  raw: { status: ProbeStatus; reason: string };
+  details?: Record<string, unknown>;
+}
+
+export interface SweepSnapshot {
+  checkedAt: string;
+  services: ServiceStatus[];
+}
+
+export interface ProbeAllOptions {
+  /** Only these services (names); all when empty/undefined. */
+  only?: readonly string[];
+  webhook?: WebhookSender;
+  /** Replace the real probes (tests). */
+  probe?: ProbeFn;
+  now?: () => number;
+}
+
+export async function probeAll(cfg: ResolvedConfig, store: Store, opts: ProbeAllOptions = {}): Promise<SweepSnapshot> {
+  const now = opts.now ?? Date.now;
+  const all = Object.values(cfg.services);
+  const services: NamedService[] = opts.only && opts.only.length ? opts.only.map((n) => cfg.services[n]).filter((s): s is NamedService => s !== undefined) : all;
+  const probe: ProbeFn = opts.probe ?? ((svc, timeoutMs) => probeService(svc, { timeoutMs, cfg, now } satisfies ProbeContext));
+  const started = now();
+  const items = await runSweep(services, probe, {
+    concurrency: cfg.thresholds.probe_concurrency,
+    timeoutMsFor: (s) => serviceTimeoutMs(s, cfg),
+    now,
+  });
+  const states = loadProbeStates(store.db);
+  const records: SweepRecord[] = items.map(({ service, result, checkedAt }) => {
+    const { state, transition } = debounce(states.get(service.name), result, cfg.thresholds, checkedAt);
+    return { service: service.name, kind: service.kind, result, checkedAt, state, ...(transition ? { transition } : {}) };
+  });
+  recordSweep(store, records);
+  for (const r of records) {
+    // The first state ever recorded is not news; changes are.
+    if (r.transition && r.transition.from !== null) {
+      opts.webhook?.enqueue({ service: r.service, kind: r.kind, from: r.transition.from, to: r.transition.to, reason: r.transition.reason, at: new Date(r.transition.at).toISOString(), cluster: cfg.cluster_name });
+    }
+  }
+  return { checkedAt: new Date(started).toISOString(), services: records.map(toStatus) };
+}
+
+function toStatus(r: SweepRecord): ServiceStatus {
+  const res: ProbeResult = r.result;
+  return {
+    name: r.service,
+    kind: r.kind,
+    status: r.state.status,
+    latency_ms: res.latencyMs,
+    reason: r.state.reason,
+    since: new Date(r.state.since).toISOString(),
+    checked_at: new Date(r.checkedAt).toISOString(),
+    raw: { status: res.status, reason: res.reason },
+    ...(res.details ? { details: res.details } : {}),
+  };
+}
+
+/** A row for the console's services panel. Pure. */
+export interface ServiceRow {
+  name: string;
+  kind: string;
+  status: ProbeStatus;
+  latencyMs: number | null;
+  since: string;
+  reason: string;
+}
+
+export function toServiceRows(snap: SweepSnapshot): ServiceRow[] {
+  return snap.services.map((s) => ({ name: s.name, kind: s.kind, status: s.status, latencyMs: s.latency_ms, since: s.since, reason: s.reason }));
+}

@@ -1,0 +1,66 @@
+// Runs a sweep: every service's probe at once, under a global concurrency cap
+// (thresholds.probe_concurrency) and each with a hard deadline, so a sweep of N
+// services takes about one timeout, not N. A probe that overruns its deadline
+// (it should not: each probe keeps its own budget) is reported down "probe did not
+// finish" and left to settle in the background. Also the `watch` clock: the
+// normal interval, or down_interval_s while anything is down.
+import type { NamedService } from '../config/resolve.js';
+import type { ProbeResult, ProbeStatus } from './types.js';
+
+export interface SweepItem {
+  service: NamedService;
+  result: ProbeResult;
+  /** ms since epoch when this probe finished */
+  checkedAt: number;
+}
+
+export type ProbeFn = (svc: NamedService, timeoutMs: number) => Promise<ProbeResult>;
+
+/** Slack over a probe's own timeout before the scheduler gives up on it. */
+export const DEADLINE_GRACE_MS = 750;
+
+export async function runSweep(
+  services: readonly NamedService[],
+  probe: ProbeFn,
+  opts: { concurrency: number; timeoutMsFor: (svc: NamedService) => number; now?: () => number },
+): Promise<SweepItem[]> {
+  const now = opts.now ?? Date.now;
+  const out: SweepItem[] = new Array(services.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= services.length) return;
+      const svc = services[i] as NamedService;
+      const result = await withDeadline(svc, probe, opts.timeoutMsFor(svc));
+      out[i] = { service: svc, result, checkedAt: now() };
+    }
+  };
+  const n = Math.max(1, Math.min(opts.concurrency, services.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  return out;
+}
+
+async function withDeadline(svc: NamedService, probe: ProbeFn, timeoutMs: number): Promise<ProbeResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const started = performance.now();
+  const late = new Promise<ProbeResult>((res) => {
+    timer = setTimeout(
+      () => res({ status: 'down', reason: `probe did not finish in ${Math.round(timeoutMs / 100) / 10} s`, latencyMs: Math.round(performance.now() - started) }),
+      timeoutMs + DEADLINE_GRACE_MS,
+    );
+  });
+  const work = probe(svc, timeoutMs).catch(
+    (e: unknown): ProbeResult => ({ status: 'unknown', reason: `probe failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, latencyMs: null }),
+  );
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Seconds until the next sweep: down_interval_s while anything is down. */
+export function nextIntervalS(statuses: readonly ProbeStatus[], th: { probe_interval_s: number; down_interval_s: number }): number {
+  return statuses.includes('down') ? Math.min(th.down_interval_s, th.probe_interval_s) : th.probe_interval_s;
+}

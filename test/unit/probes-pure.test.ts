@@ -1,0 +1,191 @@
+// Pure parts of the probes: debounce, backoff book, renderers and exit codes,
+// history summaries, the NFS mount/fstab readers and the SLURM output parsers.
+import { describe, expect, it } from 'vitest';
+import { debounce, type DebounceState } from '../../src/probes/debounce.js';
+import { BackoffBook, BACKOFF_BASE_MS, BACKOFF_MAX_MS } from '../../src/probes/backoff.js';
+import { exitCodeFor, jsonDocument, renderProm, renderTable } from '../../src/probes/render.js';
+import { parseSince, percentile, summarize } from '../../src/probes/history-summary.js';
+import { classifyFsFailure, findMount, fstabLists } from '../../src/probes/nfs.js';
+import { isBadNode, parsePing, parseSinfoNodes } from '../../src/probes/slurm.js';
+import { nextIntervalS } from '../../src/probes/scheduler.js';
+import { toServiceRows, type SweepSnapshot } from '../../src/probes/probe-all.js';
+import { classifyGenericHttp } from '../../src/probes/http.js';
+import type { ProbeStatus } from '../../src/probes/types.js';
+import type { RunResult } from '../../src/io/run.js';
+
+const th = { failure_threshold: 3, success_threshold: 2 };
+function feed(seq: ProbeStatus[], start?: DebounceState) {
+  let st = start;
+  const seen: Array<{ status: ProbeStatus; reason: string; transition: boolean }> = [];
+  seq.forEach((s, i) => {
+    const r = debounce(st, { status: s, reason: `raw ${s}` }, th, 1000 * (i + 1));
+    st = r.state;
+    seen.push({ status: r.state.status, reason: r.state.reason, transition: r.transition !== undefined });
+  });
+  return seen;
+}
+
+describe('debounce', () => {
+  it('shows the first observation raw, with a transition from null', () => {
+    const r = debounce(undefined, { status: 'down', reason: 'connection refused' }, th, 5);
+    expect(r.state.status).toBe('down');
+    expect(r.transition).toEqual({ from: null, to: 'down', reason: 'connection refused', at: 5 });
+  });
+  it('needs failure_threshold consecutive failures before down; suspect until then', () => {
+    const seen = feed(['up', 'down', 'down', 'down', 'down']);
+    expect(seen.map((s) => s.status)).toEqual(['up', 'degraded', 'degraded', 'down', 'down']);
+    expect(seen[1]?.reason).toBe('suspect (1/3): raw down');
+    expect(seen[2]?.reason).toBe('suspect (2/3): raw down');
+    expect(seen.map((s) => s.transition)).toEqual([true, true, false, true, false]);
+  });
+  it('a blip does not reach down and an up clears it at once', () => {
+    expect(feed(['up', 'down', 'up', 'down', 'down', 'up']).map((s) => s.status)).toEqual(['up', 'degraded', 'up', 'degraded', 'degraded', 'up']);
+  });
+  it('needs success_threshold ups after a down, showing recovering meanwhile', () => {
+    const seen = feed(['down', 'up', 'up']);
+    expect(seen.map((s) => s.status)).toEqual(['down', 'down', 'up']);
+    expect(seen[1]?.reason).toBe('recovering (1/2 ok): raw down');
+  });
+  it('reports loading as is and resets the failure count', () => {
+    expect(feed(['up', 'down', 'down', 'loading', 'down']).map((s) => s.status)).toEqual(['up', 'degraded', 'degraded', 'loading', 'degraded']);
+  });
+  it('keeps since while the visible status holds', () => {
+    let st: DebounceState | undefined;
+    st = debounce(st, { status: 'up', reason: 'ok' }, th, 100).state;
+    st = debounce(st, { status: 'up', reason: 'ok' }, th, 200).state;
+    expect(st.since).toBe(100);
+    expect(st.lastChecked).toBe(200);
+  });
+});
+
+describe('BackoffBook', () => {
+  const last = { status: 'degraded' as const, reason: 'quota', latencyMs: 1 };
+  it('doubles from the base up to the cap, honours a longer minimum, and clears on success', () => {
+    const b = new BackoffBook();
+    expect(b.failed('p', 0, last)).toBe(BACKOFF_BASE_MS);
+    expect(b.blocked('p', BACKOFF_BASE_MS - 1)?.waitMs).toBe(1);
+    expect(b.blocked('p', BACKOFF_BASE_MS)).toBeUndefined();
+    expect(b.failed('p', 0, last)).toBe(2 * BACKOFF_BASE_MS);
+    expect(b.failed('p', 0, last, 90_000)).toBe(90_000);
+    for (let i = 0; i < 10; i++) b.failed('p', 0, last);
+    expect(b.failed('p', 0, last)).toBe(BACKOFF_MAX_MS);
+    b.succeeded('p');
+    expect(b.blocked('p', 1)).toBeUndefined();
+  });
+});
+
+const snap: SweepSnapshot = {
+  checkedAt: '2025-01-01T00:00:00.000Z',
+  services: [
+    { name: 'llama-01', kind: 'llama-server', status: 'up', latency_ms: 12.3, reason: 'ok', since: '2025-01-01T00:00:00.000Z', checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'up', reason: 'ok' } },
+    { name: 'pro"xy', kind: 'openai-proxy', status: 'down', latency_ms: null, reason: 'connection refused', since: '2025-01-01T00:00:00.000Z', checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'down', reason: 'connection refused' } },
+  ],
+};
+
+describe('render', () => {
+  it('exit codes: 0 all up, 1 loading/degraded/unknown, 2 any down', () => {
+    expect(exitCodeFor(['up', 'up'])).toBe(0);
+    expect(exitCodeFor(['up', 'loading'])).toBe(1);
+    expect(exitCodeFor(['unknown'])).toBe(1);
+    expect(exitCodeFor(['degraded', 'down'])).toBe(2);
+    expect(exitCodeFor([])).toBe(0);
+  });
+  it('table has symbols, worst first, and a summary line', () => {
+    const t = renderTable(snap, (_s, x) => x, Date.parse('2025-01-01T00:01:00Z')).split('\n');
+    expect(t[1]).toMatch(/^✗ {2}pro"xy/);
+    expect(t[2]).toMatch(/^✓ {2}llama-01 .* 12 ms +60s {2}ok$/);
+    expect(t.at(-1)).toBe('1 up, 0 loading, 0 degraded, 1 down, 0 unknown');
+  });
+  it('json document carries summary and exit code', () => {
+    const d = jsonDocument(snap);
+    expect(d.summary).toEqual({ up: 1, loading: 0, degraded: 0, down: 1, unknown: 0, total: 2, exit_code: 2 });
+    expect(d.checked_at).toBe(snap.checkedAt);
+  });
+  it('prometheus exposition escapes labels and has one status series per status', () => {
+    const p = renderProm(snap);
+    expect(p).toContain('swarmctl_service_up{service="llama-01",kind="llama-server"} 1');
+    expect(p).toContain('swarmctl_service_up{service="pro\\"xy",kind="openai-proxy"} 0');
+    expect(p).toContain('swarmctl_probe_latency_seconds{service="llama-01",kind="llama-server"} 0.0123');
+    expect(p).not.toContain('swarmctl_probe_latency_seconds{service="pro');
+    expect(p).toContain('swarmctl_service_status{service="pro\\"xy",status="down"} 1');
+    expect(p.match(/^swarmctl_service_status/gm)).toHaveLength(10);
+    expect(p.endsWith('\n')).toBe(true);
+  });
+  it('maps a snapshot to console rows', () => {
+    expect(toServiceRows(snap)[0]).toEqual({ name: 'llama-01', kind: 'llama-server', status: 'up', latencyMs: 12.3, since: snap.checkedAt, reason: 'ok' });
+  });
+});
+
+describe('history summary', () => {
+  it('nearest-rank percentiles', () => {
+    const v = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([percentile(v, 50), percentile(v, 95), percentile(v, 99)]).toEqual([50, 95, 99]);
+    expect(percentile([], 50)).toBeNull();
+  });
+  it('uptime, percentiles and transitions per service', () => {
+    const rows = [
+      { service: 'a', kind: 'http', status: 'up' as const, latency_ms: 10, reason: '', checked_at: 1 },
+      { service: 'a', kind: 'http', status: 'down' as const, latency_ms: null, reason: 'x', checked_at: 2 },
+      { service: 'a', kind: 'http', status: 'up' as const, latency_ms: 30, reason: '', checked_at: 3 },
+      { service: 'a', kind: 'http', status: 'up' as const, latency_ms: 20, reason: '', checked_at: 4 },
+    ];
+    const [a] = summarize(rows, [{ service: 'a', from_status: 'up', to_status: 'degraded', reason: 'suspect', at: 2 }]);
+    expect(a?.uptime_percent).toBe(75);
+    expect(a?.latency_ms).toEqual({ p50: 20, p95: 30, p99: 30 });
+    expect(a?.transitions).toEqual([{ at: new Date(2).toISOString(), from: 'up', to: 'degraded', reason: 'suspect' }]);
+  });
+  it('parses --since', () => {
+    expect(parseSince('24h')).toBe(86_400_000);
+    expect(parseSince('30m')).toBe(1_800_000);
+    expect(parseSince('7d')).toBe(604_800_000);
+    expect(parseSince('soon')).toBeUndefined();
+  });
+});
+
+describe('nfs pure readers', () => {
+  const mi = [
+    '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
+    '88 22 0:50 / /mnt/my\\040share rw,relatime shared:40 - nfs4 10.0.0.5:/export rw,vers=4.2',
+  ].join('\n');
+  it('finds a mount point (octal escapes decoded) and its fstype', () => {
+    expect(findMount(mi, '/mnt/my share/')).toEqual({ fstype: 'nfs4', source: '10.0.0.5:/export' });
+    expect(findMount(mi, '/mnt')).toBeUndefined();
+  });
+  it('fstab listing', () => {
+    const fstab = '# c\n10.0.0.5:/export /shared nfs hard 0 0\n';
+    expect(fstabLists(fstab, '/shared')).toBe(true);
+    expect(fstabLists(fstab, '/tmp/x')).toBe(false);
+  });
+  const rr = (o: Partial<RunResult>): RunResult => ({ argv: [], where: 'local', exitCode: 1, signal: null, stdout: '', stderr: '', timedOut: false, durationMs: 1, ok: false, ...o });
+  it('ESTALE → stale file handle; kill → no answer', () => {
+    expect(classifyFsFailure('stat -f', rr({ stderr: "stat: cannot read file system information for '/s': Stale file handle\n" })).reason).toBe('stale file handle');
+    expect(classifyFsFailure('stat -f', rr({ exitCode: 137 })).reason).toBe('stat -f: no answer (killed after the timeout)');
+    expect(classifyFsFailure('stat -f', rr({ stderr: 'stat: No such file or directory\n' })).reason).toBe('stat -f failed: stat: No such file or directory');
+  });
+});
+
+describe('slurm parsers', () => {
+  it('scontrol ping', () => {
+    expect(parsePing('Slurmctld(primary) at node1 is UP\n')).toEqual({ up: true, line: 'Slurmctld(primary) at node1 is UP' });
+    expect(parsePing('Slurmctld(primary) at node1 is DOWN\n')?.up).toBe(false);
+    expect(parsePing('')).toBeUndefined();
+  });
+  it('sinfo node states, deduplicated across partitions, bad ones flagged', () => {
+    const nodes = parseSinfoNodes('n1|idle|none\nn2|drained|bad gpu\nn2|drained|bad gpu\nn3|down*|Not responding\nn4|mixed|none\n');
+    expect(nodes.map((n) => n.node)).toEqual(['n1', 'n2', 'n3', 'n4']);
+    expect(nodes.filter(isBadNode).map((n) => n.node)).toEqual(['n2', 'n3']);
+  });
+});
+
+describe('scheduler interval and generic http', () => {
+  it('uses down_interval_s while anything is down', () => {
+    const t = { probe_interval_s: 15, down_interval_s: 5 };
+    expect(nextIntervalS(['up', 'degraded'], t)).toBe(15);
+    expect(nextIntervalS(['up', 'down'], t)).toBe(5);
+  });
+  it('generic http: 2xx up, 3xx down redirect, no answer down', () => {
+    expect(classifyGenericHttp({ status: 204, body: '', latencyMs: 1 }).status).toBe('up');
+    expect(classifyGenericHttp({ status: 302, body: '', latencyMs: 1 }).reason).toBe('answered a redirect (HTTP 302)');
+    expect(classifyGenericHttp({ status: null, body: '', latencyMs: 1, error: { code: 'ECONNREFUSED', message: 'x' } }).status).toBe('down');
+  });
+});
