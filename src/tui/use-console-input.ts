@@ -62,7 +62,7 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     d.refresh();
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
     const mode = d.ui.mode;
     if (mode.kind === 'filter') {
       if (key.return) return d.dispatch({ type: 'filter-commit' });
@@ -150,6 +150,29 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
         return;
       }
     }
+  };
+
+  useInput((input, key) => {
+    // Keys typed faster than we read arrive as one chunk ("2/abc"): outside
+    // the filter prompt each character is its own key.
+    if (input.length > 1 && d.ui.mode.kind !== 'filter' && !key.ctrl && !key.meta) {
+      // Within one chunk the rendered mode lags behind: after "/" the rest
+      // of the chunk is filter text up to a carriage return.
+      let filtering = false;
+      for (const ch of input) {
+        if (filtering) {
+          if (ch === '\r' || ch === '\n') {
+            d.dispatch({ type: 'filter-commit' });
+            filtering = false;
+          } else d.dispatch({ type: 'filter-type', text: ch });
+          continue;
+        }
+        onKey(ch, { ...key, shift: ch !== ch.toLowerCase() });
+        if (ch === '/' && !d.ui.mode.kind.startsWith('confirm')) filtering = true;
+      }
+      return;
+    }
+    onKey(input, key);
   });
   return { pending: pending.current };
 }

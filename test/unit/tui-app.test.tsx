@@ -169,3 +169,15 @@ describe('console keys', () => {
     expect(screen()).toContain('3 Issues');
   });
 });
+
+describe('console keys arriving in one chunk', () => {
+  it('splits "2/a8m\\r" into focus, filter prompt, text and Enter', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('2/a8m\r');
+    await tick(60);
+    const s = screen();
+    expect(s).toContain('/a8m/');
+    expect(s).toContain('beefcake-a8m');
+    expect(s).not.toContain('2317 ');
+  });
+});
