@@ -11,10 +11,10 @@ export interface GlobalOptions {
 }
 
 export async function loadConfigOrExit(opts: GlobalOptions): Promise<ResolvedConfig> {
-  const { findAndLoadConfig } = await import('../config/load.js');
-  const { formatProblem } = await import('../config/parse.js');
-  const r = findAndLoadConfig(opts.config);
+  const { loadConfigFast } = await import('../config/load-fast.js');
+  const r = await loadConfigFast(opts.config);
   if (!r.ok) {
+    const { formatProblem } = await import('../config/parse.js');
     throw new CliError(
       r.problems.map(formatProblem).join('\n'),
       EXIT.USAGE,

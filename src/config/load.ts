@@ -4,34 +4,10 @@
 // The lookup itself is pure (`candidatePaths`); this file adds the fs reads.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseConfigText, type ConfigProblem, type ParseOutcome } from './parse.js';
 
-export interface LookupEnv {
-  explicit?: string | undefined;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  home: string;
-}
-
-export interface Candidate {
-  path: string;
-  /** Where this candidate came from, for "tried ..." messages. */
-  origin: string;
-  /** An explicit choice must exist; it never falls through to the next one. */
-  explicit: boolean;
-}
-
-export function candidatePaths({ explicit, env, cwd, home }: LookupEnv): Candidate[] {
-  if (explicit) return [{ path: resolve(cwd, explicit), origin: '--config', explicit: true }];
-  if (env['SWARMCTL_CONFIG']) return [{ path: resolve(cwd, env['SWARMCTL_CONFIG']), origin: '$SWARMCTL_CONFIG', explicit: true }];
-  const xdg = env['XDG_CONFIG_HOME'] || join(home, '.config');
-  return [
-    { path: join(cwd, 'swarmctl.yaml'), origin: './swarmctl.yaml', explicit: false },
-    { path: join(xdg, 'swarmctl', 'config.yaml'), origin: '$XDG_CONFIG_HOME', explicit: false },
-    { path: '/etc/swarmctl/config.yaml', origin: '/etc', explicit: false },
-  ];
-}
+export { candidatePaths, type Candidate, type LookupEnv } from './lookup.js';
+import { candidatePaths } from './lookup.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {

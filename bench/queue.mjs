@@ -1,0 +1,66 @@
+// Benchmark: wall time of `swarmctl queue --json` against `squeue` alone on the same
+// queue (the same server-side filter and -O format), and against Node's bare start.
+// Target from the batch issue: swarmctl / squeue < 1.5x once Node's start is taken out.
+//
+// Needs the local test cluster (bash scripts/test-cluster.sh up) and a build:
+//   npm run build && node bench/queue.mjs [JOBS=40] [ROUNDS=15]
+// Submits JOBS held jobs (they never run), measures, and cancels them.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { squeueArgs, SQUEUE_ENV } from '../dist/batch/squeue-format.js';
+
+const JOBS = Number(process.argv[2] ?? 40);
+const ROUNDS = Number(process.argv[3] ?? 15);
+const SLURM_CONF = '/tmp/swarmctl-cluster/slurm/slurm.conf';
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'swarmctl-bench-'));
+const config = join(dir, 'c.yaml');
+writeFileSync(config, `version: 1\npaths:\n  shared_root: ${dir}\nslurm:\n  conf: ${SLURM_CONF}\nswarm:\n  job_name_template: 'benchq-{issue}'\n`);
+const env = { ...process.env, SLURM_CONF, NO_COLOR: '1' };
+
+const ids = [];
+for (let i = 0; i < JOBS; i++) {
+  ids.push(execFileSync('sbatch', ['--parsable', '--hold', `--job-name=benchq-${i}`, '--output=/dev/null', '--wrap', 'sleep 1'], { env, encoding: 'utf8' }).trim());
+}
+
+function time(file, args, extraEnv = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(file, args, { env: { ...env, ...extraEnv }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return { ms: Number(process.hrtime.bigint() - t) / 1e6, out: r.stdout };
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+try {
+  const sq = [], cli = [], node = [];
+  const sqArgs = squeueArgs({ me: true });
+  const swarmctl = [join(root, 'bin/swarmctl'), '--config', config, '--db', join(dir, 'db.sqlite'), 'queue', '--json'];
+  time(process.execPath, swarmctl); // warm-up (creates the DB)
+  for (let r = 0; r < ROUNDS; r++) {
+    sq.push(time('squeue', sqArgs, SQUEUE_ENV).ms);
+    const c = time(process.execPath, swarmctl);
+    cli.push(c.ms);
+    if (r === 0 && JSON.parse(c.out).jobs.length !== JOBS) throw new Error(`swarmctl saw ${JSON.parse(c.out).jobs.length} jobs, expected ${JOBS}`);
+    node.push(time(process.execPath, ['-e', '']).ms);
+  }
+  // The batch layer alone, in process (config loaded once): squeue + parse + cache write.
+  const { findAndLoadConfig } = await import('../dist/config/load.js');
+  const { openStore } = await import('../dist/store/db.js');
+  const { readQueue } = await import('../dist/batch/queue.js');
+  const cfgR = findAndLoadConfig(config);
+  const store = openStore(join(dir, 'db.sqlite'));
+  const inproc = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t = process.hrtime.bigint();
+    const q = await readQueue(cfgR.config, store);
+    inproc.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (!q.ok) throw new Error(q.error);
+  }
+  store.close();
+  const s = median(sq), c = median(cli), n = median(node), i = median(inproc);
+  console.log(JSON.stringify({ jobs: JOBS, rounds: ROUNDS, squeue_ms: +s.toFixed(1), swarmctl_queue_ms: +c.toFixed(1), node_start_ms: +n.toFixed(1), ratio: +(c / s).toFixed(2), ratio_without_node_start: +((c - n) / s).toFixed(2), readQueue_in_process_ms: +i.toFixed(1), readQueue_over_squeue: +(i / s).toFixed(2) }));
+} finally {
+  execFileSync('scancel', ids, { env });
+}

@@ -1,0 +1,66 @@
+// `swarmctl tui` (and plain `swarmctl` on a terminal): the full-screen console.
+// `swarmctl status`: the same data once, as text or JSON, for non-TTY use.
+import type { Command } from 'commander';
+import { examples, printJson, say } from '../output.js';
+import type { GlobalOptions } from '../context.js';
+
+async function openConsole(global: GlobalOptions, readOnly: boolean): Promise<void> {
+  // React's development build is several times slower and chatty; the console runs production.
+  process.env['NODE_ENV'] ??= 'production';
+  const { loadConfigOrExit, openStoreFor } = await import('../context.js');
+  const cfg = await loadConfigOrExit(global);
+  const store = await openStoreFor(global, cfg);
+  const { realBackends, realActions, consoleIntervals } = await import('../../monitor/backends.js');
+  const { createConsoleMonitor } = await import('../../monitor/sources.js');
+  const { runConsole } = await import('../../tui/run.js');
+  const monitor = createConsoleMonitor(realBackends(cfg, store), consoleIntervals(cfg));
+  try {
+    await runConsole({ monitor, actions: readOnly ? (await import('../../tui/actions.js')).noActions : realActions(cfg, store), readOnly, clusterName: cfg.cluster_name });
+  } finally {
+    store.close();
+  }
+}
+
+async function printStatus(global: GlobalOptions, json: boolean): Promise<void> {
+  const { loadConfigOrExit, openStoreFor } = await import('../context.js');
+  const cfg = await loadConfigOrExit(global);
+  const store = await openStoreFor(global, cfg);
+  try {
+    const { collectStatus, formatStatus } = await import('../../monitor/status.js');
+    const st = await collectStatus(cfg, store);
+    if (json) printJson(st);
+    else say(formatStatus(st));
+    process.exitCode = st.exit_code;
+  } finally {
+    store.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('tui')
+    .description('full-screen console: endpoints, queue, issues, telemetry, alerts; actions one key away (? for keys)')
+    .option('--read-only', 'hide every mutating action (submit, cancel, recover)')
+    .addHelpText('after', examples('swarmctl tui', 'swarmctl tui --read-only', 'swarmctl          # same, when stdout is a terminal'))
+    .action(async (opts: { readOnly?: boolean }, cmd: Command) => {
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        say('swarmctl tui needs a terminal; printing the status instead (swarmctl status)', true);
+        return printStatus(cmd.optsWithGlobals<GlobalOptions>(), false);
+      }
+      await openConsole(cmd.optsWithGlobals<GlobalOptions>(), Boolean(opts.readOnly));
+    });
+
+  program
+    .command('status')
+    .description('one-shot summary: endpoints, queue, alerts (what the console shows, as text)')
+    .option('--json', 'one JSON document')
+    .addHelpText('after', examples('swarmctl status', 'swarmctl status --json') + '\nExit: 0 healthy, 1 degraded, 2 something down or the queue unreadable.\n')
+    .action(async (opts: { json?: boolean }, cmd: Command) => printStatus(cmd.optsWithGlobals<GlobalOptions>(), Boolean(opts.json)));
+
+  // No subcommand: the console on a terminal, the status otherwise.
+  program.action(async (_opts: unknown, cmd: Command) => {
+    const global = cmd.optsWithGlobals<GlobalOptions & { readOnly?: boolean }>();
+    if (process.stdout.isTTY && process.stdin.isTTY) await openConsole(global, false);
+    else await printStatus(global, false);
+  });
+}

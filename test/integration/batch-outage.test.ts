@@ -1,0 +1,52 @@
+// Controller outage: with slurmctld stopped, `swarmctl queue` reports UNKNOWN with
+// the controller's error and the last known jobs marked stale (exit 2), never "no
+// jobs"; after a restart the jobs are back. Runs in the serial pass (stopController).
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireCluster, startController, stopController } from '../support/cluster.js';
+import { runBin } from '../support/bin.js';
+import { makeBatchConfig, type BatchTestEnv } from '../support/batch-config.js';
+
+let env: BatchTestEnv;
+let jobId = '';
+const run = (args: string[]) => runBin(['--config', env.config, '--db', env.db, ...args]);
+
+beforeAll(() => {
+  requireCluster();
+  env = makeBatchConfig({ command: ['sleep', '300'] });
+});
+
+afterAll(async () => {
+  await startController();
+  if (jobId) execFileSync('scancel', [jobId], { env: { ...process.env, SLURM_CONF: '/tmp/swarmctl-cluster/slurm/slurm.conf' } });
+});
+
+describe('queue during a controller outage', () => {
+  it('UNKNOWN + stale last-known jobs, exit 2; back after restart', async () => {
+    const s = await run(['submit', `outage${process.pid}`, '--json']);
+    expect(s.code, s.stderr).toBe(0);
+    jobId = JSON.parse(s.stdout).outcomes[0].jobId;
+    const before = await run(['queue', '--json']);
+    expect(JSON.parse(before.stdout).jobs.map((j: any) => j.jobId)).toContain(jobId);
+
+    await stopController();
+    try {
+      const q = await run(['queue', '--json']);
+      expect(q.code).toBe(2);
+      const d = JSON.parse(q.stdout);
+      expect(d).toMatchObject({ ok: false, state: 'unknown' });
+      expect(d.error).toMatch(/squeue/);
+      expect(d.error).toMatch(/controller|timed out|timeout|connect/i);
+      expect(d.stale.ageMs).toBeGreaterThanOrEqual(0);
+      expect(d.jobs.map((j: any) => j.jobId)).toContain(jobId);
+      // a submit without --force refuses: a duplicate cannot be ruled out
+      const sub = await run(['submit', `outage${process.pid}`, '--json']);
+      expect(JSON.parse(sub.stdout).outcomes[0].status).toBe('failed');
+    } finally {
+      await startController();
+    }
+    const after = await run(['queue', '--json']);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout).jobs.map((j: any) => j.jobId)).toContain(jobId);
+  }, 120_000);
+});
