@@ -346,6 +346,10 @@ export function parseSlurmTimestamp(raw: string, utcOffsetMinutes: number | 'loc
   // Shift by the offset with plain arithmetic (no Date objects): |offset| < 24 h, so the
   // date moves by at most one day.
   let minutes = h * 60 + mi - off;
+  if (minutes >= 0 && minutes < 1440) {
+    // Same calendar day (the usual case): keep the date text.
+    return `${t.slice(0, 11)}${hhmm()[minutes]}${D2[se]}.000Z`;
+  }
   let yy = y;
   let mm = mo;
   let dd = d;
@@ -373,6 +377,12 @@ export function parseSlurmTimestamp(raw: string, utcOffsetMinutes: number | 'loc
 }
 
 const D2: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+// "HH:MM:" for each minute of the day, built on first use: fewer string pieces per time.
+let HHMM: readonly string[] | undefined;
+function hhmm(): readonly string[] {
+  HHMM ??= Array.from({ length: 1440 }, (_, m) => `${D2[(m / 60) | 0]}:${D2[m % 60]}:`);
+  return HHMM;
+}
 
 /** `afterany:26(unfulfilled),afterok:18(failed)` → parts; unknown shapes keep the text as type. */
 export function parseDependency(raw: string): JobDependency[] {
@@ -423,6 +433,8 @@ const REASON_CODES: ReadonlyMap<string, ReasonKind> = new Map<string, ReasonKind
   ['BadConstraints', 'invalid_request'],
   ['InvalidAccount', 'invalid_request'],
   ['InvalidQOS', 'invalid_request'],
+  // Not in the man page's list; seen on 22.05.8 for `sbatch -c 64` on a 2-CPU partition.
+  ['PartitionConfig', 'invalid_request'],
   ['Cleaning', 'other'],
   ['Prolog', 'other'],
   ['WaitingForScheduling', 'other'],
@@ -451,6 +463,8 @@ export function classifyReason(reason: string | null): { code: string | null; ki
   // Free-text descriptions slurmctld stores instead of a code.
   if (/DOWN, DRAINED|not available|UnavailableNodes/i.test(reason)) return { code: null, kind: 'nodes_unavailable' };
   if (/held/i.test(reason)) return { code: null, kind: 'held' };
+  // A single CamelCase word is a code this table does not know yet.
+  if (/^[A-Z][A-Za-z0-9]*$/.test(reason)) return { code: reason, kind: 'other' };
   return { code: null, kind: 'other' };
 }
 

@@ -11,7 +11,9 @@
 //     only add options.
 // Children are started in their own process group (detached) so the group
 // kill is possible; we kill any still running when swarmctl exits.
-import { execa } from 'execa';
+// node:child_process, not execa: importing execa costs ~170 ms per process
+// (measured; docs/architecture.md), and job wrappers start swarmctl often.
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,60 +88,87 @@ function childEnv(spec: RunSpec): Record<string, string> | undefined {
   return { ...env, ...spec.env };
 }
 
-export async function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
+export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
   installExitHook();
   const started = performance.now();
   const [file, ...args] = spec.argv;
   if (!file) throw new Error('runLocal: empty argv');
   const env = childEnv(spec);
-  const child = execa(file, args, {
-    reject: false,
-    detached: true,
-    cleanup: false,
-    stripFinalNewline: false,
-    ...(spec.input !== undefined ? { input: spec.input } : { stdin: 'ignore' }),
-    ...(env ? { env, extendEnv: !spec.cleanEnv } : {}),
-    ...(spec.cwd ? { cwd: spec.cwd } : {}),
-    maxBuffer: spec.maxBuffer ?? 16 * 1024 * 1024,
-    encoding: 'utf8',
-  });
-  const pid = child.pid;
-  if (pid !== undefined) live.add(pid);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    if (pid !== undefined) killGroup(pid, 'SIGKILL');
-    // Someone outside the group may still hold our pipes: an ssh ControlMaster
-    // receives a mux client's stdout/stderr fds and writes into them until the
-    // REMOTE command ends. Close our ends so we return now, not then.
-    child.stdout?.destroy();
-    child.stderr?.destroy();
-    child.stdin?.destroy();
-  }, spec.timeoutMs);
-  try {
-    const r = await child;
-    const spawnError = r.failed && r.exitCode === undefined && !r.signal && !timedOut ? r.originalMessage || r.shortMessage : undefined;
-    const exitCode = r.exitCode ?? null;
-    return {
-      argv: spec.argv,
-      where,
-      exitCode,
-      signal: r.signal ?? null,
-      stdout: String(r.stdout ?? ''),
-      stderr: String(r.stderr ?? ''),
-      timedOut,
-      durationMs: performance.now() - started,
-      ...(spawnError ? { spawnError } : {}),
-      ok: !timedOut && exitCode === 0,
-    };
-  } finally {
-    clearTimeout(timer);
-    if (pid !== undefined) {
-      live.delete(pid);
-      // Grandchildren left in the group (a backgrounded helper) go too.
-      if (timedOut) killGroup(pid, 'SIGKILL');
+  const max = spec.maxBuffer ?? 16 * 1024 * 1024;
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(file, args, {
+        detached: true,
+        stdio: [spec.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        env: env ? (spec.cleanEnv ? env : { ...process.env, ...env }) : process.env,
+        ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      });
+    } catch (e) {
+      resolve({ argv: spec.argv, where, exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, durationMs: performance.now() - started, spawnError: (e as Error).message, ok: false });
+      return;
     }
-  }
+    const pid = child.pid;
+    if (pid !== undefined) live.add(pid);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outLen = 0;
+    let errLen = 0;
+    child.stdout!.on('data', (b: Buffer) => {
+      if (outLen < max) out.push(b.subarray(0, max - outLen));
+      outLen += b.length;
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      if (errLen < max) err.push(b.subarray(0, max - errLen));
+      errLen += b.length;
+    });
+    if (spec.input !== undefined) {
+      child.stdin!.on('error', () => {}); // a child that exits without reading stdin: EPIPE is not our failure
+      child.stdin!.end(spec.input);
+    }
+    let timedOut = false;
+    let spawnError: string | undefined;
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (pid !== undefined) {
+        live.delete(pid);
+        // Grandchildren left in the group (a backgrounded helper) go too.
+        if (timedOut) killGroup(pid, 'SIGKILL');
+      }
+      resolve({
+        argv: spec.argv,
+        where,
+        exitCode: code,
+        signal: signal ?? null,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        timedOut,
+        durationMs: performance.now() - started,
+        ...(spawnError ? { spawnError } : {}),
+        ok: !timedOut && !spawnError && code === 0,
+      });
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (pid !== undefined) killGroup(pid, 'SIGKILL');
+      // Someone outside the group may still hold our pipes: an ssh ControlMaster
+      // receives a mux client's stdout/stderr fds and writes into them until the
+      // REMOTE command ends. Close our ends and return now, not then.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.stdin?.destroy();
+      finish(null, 'SIGKILL');
+    }, spec.timeoutMs);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = `${e.code ?? 'error'}: ${e.message}`;
+      finish(null, null);
+    });
+    // 'close' waits for the pipes; 'exit' alone could drop the last output.
+    child.on('close', (code, signal) => finish(code, signal));
+  });
 }
 
 export function defaultControlDir(): string {

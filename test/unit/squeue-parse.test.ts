@@ -355,11 +355,20 @@ describe('value parsers', () => {
     expect(parseDependency('after:7+10')).toEqual([{ type: 'after', jobIds: ['7'], status: null }]);
   });
 
+  it('a real reason code missing from the man page (PartitionConfig, captured)', () => {
+    const r = parseSqueue(read('slurm-22.05-partition-config.txt'));
+    expect(r.skipped).toEqual([]);
+    expect(r.jobs.map((j) => [j.jobId, j.name, j.state, j.reasonCode, j.reasonKind])).toEqual([
+      ['31', 'wrap', 'PENDING', 'PartitionConfig', 'invalid_request'],
+    ]);
+  });
+
   it('reason families', () => {
     expect(classifyReason('AssocGrpCpuLimit')).toEqual({ code: 'AssocGrpCpuLimit', kind: 'limit' });
     expect(classifyReason('Priority')).toEqual({ code: 'Priority', kind: 'priority' });
     expect(classifyReason('BeginTime')).toEqual({ code: 'BeginTime', kind: 'begin_time' });
     expect(classifyReason('something new')).toEqual({ code: null, kind: 'other' });
+    expect(classifyReason('BurstBufferStageIn')).toEqual({ code: 'BurstBufferStageIn', kind: 'other' });
     expect(classifyReason(null)).toEqual({ code: null, kind: 'none' });
   });
 });
