@@ -5,7 +5,7 @@ import { useRef } from 'react';
 import { useInput } from 'ink';
 import { commandFor } from './keymap.js';
 import { PANELS, type PanelId } from './layout.js';
-import type { UiAction, UiState } from './state.js';
+import { uiReducer, type UiAction, type UiState } from './state.js';
 import type { ActionPlan, ConsoleActions } from './actions.js';
 import type { IssueRow, JobRow } from './view-model.js';
 
@@ -23,11 +23,21 @@ export interface InputDeps {
 
 export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null } {
   const pending = useRef<ActionPlan | null>(null);
-  // Keys can arrive before React re-subscribes the handler of the latest
-  // render; read state through a ref so a key never acts on a stale frame.
+  // Keys can arrive faster than React re-renders. The hook therefore keeps
+  // its own copy of the UI state, advanced by the same reducer on every
+  // dispatch, so each key sees the state the previous key left (a "/" opens
+  // the filter prompt for the very next character, rendered or not).
   const latest = useRef(deps);
   latest.current = deps;
-  const d = new Proxy({} as InputDeps, { get: (_t, k: keyof InputDeps) => latest.current[k] });
+  const ui = useRef(deps.ui);
+  ui.current = deps.ui; // a render always includes every dispatched action
+  const dispatch = (a: UiAction) => {
+    ui.current = uiReducer(ui.current, a);
+    latest.current.dispatch(a);
+  };
+  const d = new Proxy({} as InputDeps, {
+    get: (_t, k: keyof InputDeps) => (k === 'ui' ? ui.current : k === 'dispatch' ? dispatch : latest.current[k]),
+  });
 
   const selectedRow = () => d.rowsOf(d.ui.focused)[d.ui.selected[d.ui.focused]];
   const selectedIssue = (): IssueRow | null => {
@@ -153,23 +163,10 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
   };
 
   useInput((input, key) => {
-    // Keys typed faster than we read arrive as one chunk ("2/abc"): outside
-    // the filter prompt each character is its own key.
-    if (input.length > 1 && d.ui.mode.kind !== 'filter' && !key.ctrl && !key.meta) {
-      // Within one chunk the rendered mode lags behind: after "/" the rest
-      // of the chunk is filter text up to a carriage return.
-      let filtering = false;
-      for (const ch of input) {
-        if (filtering) {
-          if (ch === '\r' || ch === '\n') {
-            d.dispatch({ type: 'filter-commit' });
-            filtering = false;
-          } else d.dispatch({ type: 'filter-type', text: ch });
-          continue;
-        }
-        onKey(ch, { ...key, shift: ch !== ch.toLowerCase() });
-        if (ch === '/' && !d.ui.mode.kind.startsWith('confirm')) filtering = true;
-      }
+    // Keys typed faster than we read arrive as one chunk ("2/abc\r"): each
+    // character is its own key, read against the state the previous one left.
+    if (input.length > 1 && !key.ctrl && !key.meta) {
+      for (const ch of input) onKey(ch, { ...key, return: ch === '\r' || ch === '\n', shift: ch !== ch.toLowerCase() });
       return;
     }
     onKey(input, key);

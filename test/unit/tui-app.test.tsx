@@ -181,3 +181,18 @@ describe('console keys arriving in one chunk', () => {
     expect(s).not.toContain('2317 ');
   });
 });
+
+describe('keys arriving before a re-render', () => {
+  it('text sent right after "/" (no render in between) goes to the filter prompt', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('2');
+    stdin.press('/');
+    stdin.press('a8m');
+    stdin.press('\r');
+    await tick(60);
+    const s = screen();
+    expect(s).toContain('/a8m/');
+    expect(s).not.toContain('2317 ');
+    expect(s).not.toContain('y/N'); // the "c" of a command never ran
+  });
+});
