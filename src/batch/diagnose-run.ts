@@ -13,6 +13,7 @@ import { readIssueState } from './issue-state.js';
 import { readJobLogTail } from './job-log.js';
 import { renderJobName } from './job-name.js';
 import { checkUnder } from './safe-path.js';
+import { readSshJobs } from './queue.js';
 import { runSlurm } from './slurm-run.js';
 import { squeueArgs } from './squeue-format.js';
 import { parseSqueue } from './squeue-parse.js';
@@ -34,6 +35,13 @@ export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, iss
   if (!r.ok) return { ok: false, error: (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
   const p = parseSqueue(r.stdout);
   return { ok: true, jobs: p.jobs.filter((j) => j.name === name.name).map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason })) };
+}
+
+/** SLURM's view plus the issue's direct-SSH jobs (a job started with --via ssh blocks a resubmit too). */
+async function issueQueueWithSsh(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string): Promise<QueueView> {
+  const [q, ssh] = await Promise.all([issueQueue(cfg, profile, issue), store ? readSshJobs(cfg, store, issue) : Promise.resolve({ jobs: [], errors: [] })]);
+  const sshJobs = ssh.jobs.map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason }));
+  return { ...q, jobs: [...q.jobs, ...sshJobs], ...(ssh.errors.length ? { error: [q.error, ...ssh.errors].filter(Boolean).join('; ') } : {}) };
 }
 
 async function sacctState(cfg: ResolvedConfig, jobId: string): Promise<string | null> {
@@ -77,7 +85,7 @@ export interface DiagnoseOptions {
 }
 
 export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, opts: DiagnoseOptions = {}): Promise<DiagnoseResult & { jobId: string | null; logPath: string | null }> {
-  const [state, queue] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueue(cfg, profile, issue)]);
+  const [state, queue] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue)]);
   // Which job's log: --job, else the newest job the queue or our jobs table knows.
   let jobId = opts.jobId ?? null;
   if (!jobId) {

@@ -15,7 +15,7 @@ describe('recover (real SLURM)', () => {
     for (const d of ['code/repo', 'wt', 'ai/logs', 'ai/archive']) mkdirSync(join(root, d), { recursive: true });
     chmodSync(root, 0o755);
     const script = join(root, 'job.sbatch');
-    writeFileSync(script, '#!/bin/sh\necho "issue=$1 temp=$SWARM_WORKER_TEMPERATURE"\nsleep 20\n');
+    writeFileSync(script, '#!/bin/sh\necho "issue=$SWARM_ISSUE_ID temp=$SWARM_WORKER_TEMPERATURE"\nsleep 20\n');
     chmodSync(script, 0o755);
     const issue = `beefcake-rc${process.pid}`;
     copyFileSync(join(REPO_ROOT, 'fixtures/beefcake/swarm-orch-2317.stuck-loop.log'), join(root, 'ai/logs/swarm-orch-2317.log'));
@@ -43,6 +43,6 @@ describe('recover (real SLURM)', () => {
 
     const audit = await runBin(['--config', cfgPath, '--db', db, 'audit', '--issue', issue, '--json']);
     const rows = (JSON.parse(audit.stdout) as { rows: Array<{ action: string; outcome: string }> }).rows.map((r) => `${r.action}:${r.outcome}`);
-    expect(rows).toEqual(['recover.auto:skipped', 'recover.attempt:ok', 'recover.resubmit_with_env:ok']);
+    expect(rows).toEqual(['recover.auto:skipped', 'recover.attempt:ok', 'recover.resubmit_with_env:ok', 'submit:slurm:ok']);
   });
 });

@@ -28,7 +28,7 @@ export function register(program: Command): void {
       const { loadConfigOrExit, openStoreFor } = await import('../context.js');
       const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
       const { prepareRecovery, executeRecovery } = await import('../../batch/recover-run.js');
-      const { fallbackSubmit } = await import('../../batch/recover-submit.js');
+      const { submit } = await import('../../batch/submit.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const cfg = await loadConfigOrExit(global);
       const profile = await profileOrExit(cfg);
@@ -59,7 +59,7 @@ export function register(program: Command): void {
           confirmed = /^y(es)?$/i.test(answer.trim());
           if (!confirmed) say('not applied', opts.json);
         }
-        const result = confirmed || plan.refusal ? await executeRecovery(cfg, profile, store, prepared, { submit: fallbackSubmit, ...(opts.auto ? { auto: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) }) : null;
+        const result = confirmed || plan.refusal ? await executeRecovery(cfg, profile, store, prepared, { submit, ...(opts.auto ? { auto: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) }) : null;
         const outcome = result?.outcome ?? 'skipped';
         const code = outcome === 'ok' || outcome === 'dry-run' ? EXIT.OK : outcome === 'failed' ? EXIT.FAILED : EXIT.DEGRADED;
         for (const a of result?.actions ?? []) say(`${a.outcome.padEnd(7)} ${a.type}: ${a.detail}`, opts.json);
