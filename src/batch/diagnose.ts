@@ -5,7 +5,7 @@
 // Seed 001 §3's decision tree, with the real orchestrator's strings. Pure: no I/O.
 import type { LogRecord } from './log-records.js';
 import { countWriteToolCalls, findSessionStarts, matchSignatures, type KindMatch } from './signature-match.js';
-import type { SignatureCatalogue } from './signatures.js';
+import type { SignatureCatalogue } from '../config/signatures.js';
 import type { SessionLogSummary } from './session-parse.js';
 
 export const DIAGNOSIS_KINDS = [

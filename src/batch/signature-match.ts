@@ -19,7 +19,7 @@
 //    every entry it `requires` has a current occurrence. `support` entries never fire.
 
 import type { LogRecord } from './log-records.js';
-import { BEEFCAKE_CATALOGUE, type SignatureCatalogue, type SignaturePattern } from './signatures.js';
+import { BEEFCAKE_CATALOGUE, type SignatureCatalogue, type SignaturePattern } from '../config/signatures.js';
 
 export interface EvidenceItem {
   /** Catalogue entry id (the first one, when several entries matched the same line). */

@@ -11,7 +11,7 @@ import {
   mergeCatalogue,
   signatureCatalogueOverrideSchema,
   type SignatureCatalogue,
-} from '../batch/signatures.js';
+} from './signatures.js';
 
 export type ProfileName = 'runbook' | 'beefcake';
 

@@ -7,7 +7,7 @@ import { splitLogRecords, splitPhysicalLines, tailWindow, tailWindowBytes, type 
 import { parseResumeFile } from '../../src/batch/resume-parse.js';
 import { parseCheckpoint, parseMetricsFile, parseSessionLog } from '../../src/batch/session-parse.js';
 import { countWriteToolCalls, matchSignatures } from '../../src/batch/signature-match.js';
-import { BEEFCAKE_CATALOGUE, RUNBOOK_CATALOGUE } from '../../src/batch/signatures.js';
+import { BEEFCAKE_CATALOGUE, RUNBOOK_CATALOGUE } from '../../src/config/signatures.js';
 import { extractIssueId, parseTelemetryLine } from '../../src/batch/telemetry-parse.js';
 
 const read = (p: string): string => readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8');

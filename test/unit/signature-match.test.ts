@@ -19,7 +19,7 @@ import {
   signatureCatalogueOverrideSchema,
   signatureCatalogueSchema,
   type SignatureCatalogue,
-} from '../../src/batch/signatures.js';
+} from '../../src/config/signatures.js';
 
 const read = (p: string): string => readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8');
 
