@@ -6,7 +6,8 @@ import { BackoffBook, BACKOFF_BASE_MS, BACKOFF_MAX_MS } from '../../src/probes/b
 import { exitCodeFor, jsonDocument, renderProm, renderTable } from '../../src/probes/render.js';
 import { parseSince, percentile, summarize } from '../../src/probes/history-summary.js';
 import { classifyFsFailure, findMount, fstabLists } from '../../src/probes/nfs.js';
-import { isBadNode, parsePing, parseSinfoNodes } from '../../src/probes/slurm.js';
+import { nodesVerdict } from '../../src/probes/slurm.js';
+import { parseSinfoNodes } from '../../src/batch/slurm-states.js';
 import { nextIntervalS } from '../../src/probes/scheduler.js';
 import { toServiceRows, type SweepSnapshot } from '../../src/probes/probe-all.js';
 import { classifyGenericHttp } from '../../src/probes/http.js';
@@ -164,16 +165,25 @@ describe('nfs pure readers', () => {
   });
 });
 
-describe('slurm parsers', () => {
-  it('scontrol ping', () => {
-    expect(parsePing('Slurmctld(primary) at node1 is UP\n')).toEqual({ up: true, line: 'Slurmctld(primary) at node1 is UP' });
-    expect(parsePing('Slurmctld(primary) at node1 is DOWN\n')?.up).toBe(false);
-    expect(parsePing('')).toBeUndefined();
+describe('slurm node verdict', () => {
+  const U = '\x1f';
+  const sinfo = (rows: string[][]) => rows.map((r) => r.join(U) + U).join('\n') + '\n';
+  it('one entry per node across partitions; unusable nodes listed with their reason', () => {
+    const out = sinfo([
+      ['n1', 'debug*', 'idle', 'idle', 'none'],
+      ['n2', 'debug*', 'drained', 'drained', 'bad gpu'],
+      ['n2', 'gpu', 'drained', 'drained', 'bad gpu'],
+      ['n3', 'debug*', 'down*', 'down+not_responding', 'Not responding'],
+      ['n4', 'debug*', 'mixed', 'mixed', 'none'],
+    ]);
+    const v = nodesVerdict(parseSinfoNodes(out).nodes);
+    expect(v.status).toBe('degraded');
+    expect(v.reason).toBe('2 of 4 nodes unusable: n2 drained (bad gpu), n3 down* (Not responding)');
   });
-  it('sinfo node states, deduplicated across partitions, bad ones flagged', () => {
-    const nodes = parseSinfoNodes('n1|idle|none\nn2|drained|bad gpu\nn2|drained|bad gpu\nn3|down*|Not responding\nn4|mixed|none\n');
-    expect(nodes.map((n) => n.node)).toEqual(['n1', 'n2', 'n3', 'n4']);
-    expect(nodes.filter(isBadNode).map((n) => n.node)).toEqual(['n2', 'n3']);
+  it('all nodes unusable → down; none listed → degraded; all fine → up', () => {
+    expect(nodesVerdict(parseSinfoNodes(sinfo([['n1', 'debug*', 'down*', 'down', 'x']])).nodes).status).toBe('down');
+    expect(nodesVerdict([]).status).toBe('degraded');
+    expect(nodesVerdict(parseSinfoNodes(sinfo([['n1', 'debug*', 'idle', 'idle', 'none']])).nodes)).toMatchObject({ status: 'up', reason: 'controller up, 1 node ok' });
   });
 });
 
