@@ -54,6 +54,14 @@ export const realClock: Clock = {
 
 const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, error: null, failures: 0, loading: false, stale: false, nextAt: null, loads: 0 });
 
+function stableText(data: unknown): string | undefined {
+  try {
+    return JSON.stringify(data);
+  } catch {
+    return undefined; // not serialisable: always treated as a change
+  }
+}
+
 export function backoffDelay(intervalMs: number, failures: number, maxMs: number): number {
   if (failures <= 0) return intervalMs;
   return Math.min(maxMs, intervalMs * 2 ** Math.min(failures, 16));
@@ -64,6 +72,8 @@ export class Monitor {
   private listeners = new Set<() => void>();
   private timers = new Map<string, unknown>();
   private inFlight = new Set<string>();
+  /** JSON of each source's last data: a reload with identical data is not a change. */
+  private dataText = new Map<string, string>();
   private running = false;
   private readonly specs: Map<string, SourceSpec<unknown>>;
 
@@ -105,14 +115,30 @@ export class Monitor {
     return this.snapshot.sources[name]?.loads ?? 0;
   }
 
-  private update(name: string, patch: Partial<SourceState<unknown>>): void {
+  /**
+   * Publishes a new snapshot. Listeners (the console re-renders its whole
+   * screen) are told only when something they show changed: the data, the
+   * error or staleness. Bookkeeping (loading, nextAt, load counts) and a
+   * reload that brought identical data update the snapshot silently: an idle
+   * console then redraws only when the cluster changes.
+   */
+  private update(name: string, patch: Partial<SourceState<unknown>>, dataText?: string): void {
     const prev = this.snapshot.sources[name] ?? initial();
+    let next = { ...prev, ...patch };
+    let visible = next.error !== prev.error || next.stale !== prev.stale;
+    if ('data' in patch) {
+      if (dataText !== undefined && dataText === this.dataText.get(name)) next = { ...next, data: prev.data };
+      else {
+        visible = true;
+        if (dataText !== undefined) this.dataText.set(name, dataText);
+      }
+    }
     this.snapshot = {
       version: this.snapshot.version + 1,
       at: this.clock.now(),
-      sources: { ...this.snapshot.sources, [name]: { ...prev, ...patch } },
+      sources: { ...this.snapshot.sources, [name]: next },
     };
-    for (const l of this.listeners) l();
+    if (visible) for (const l of this.listeners) l();
   }
 
   private async poll(name: string): Promise<void> {
@@ -129,22 +155,24 @@ export class Monitor {
         reject(new Error(`no answer in ${Math.round(spec.timeoutMs / 100) / 10} s`));
       }, spec.timeoutMs);
     });
+    const maxBackoff = spec.maxBackoffMs ?? Math.max(spec.intervalMs * 8, 60_000);
     let failures = prev.failures;
     try {
       const data = await Promise.race([spec.load(ac.signal), timeout]);
       failures = 0;
-      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false });
+      const nextAt = this.clock.now() + spec.intervalMs;
+      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, nextAt }, stableText(data));
     } catch (e) {
       failures = prev.failures + 1;
       const cur = this.snapshot.sources[name]!;
-      this.update(name, { error: (e as Error).message || String(e), failures, loading: false, stale: cur.data !== null });
+      const nextAt = this.clock.now() + backoffDelay(spec.intervalMs, failures, maxBackoff);
+      this.update(name, { error: (e as Error).message || String(e), failures, loading: false, stale: cur.data !== null, nextAt });
     } finally {
       this.clock.clearTimeout(timer);
       this.inFlight.delete(name);
     }
     if (!this.running) return;
-    const delay = backoffDelay(spec.intervalMs, failures, spec.maxBackoffMs ?? Math.max(spec.intervalMs * 8, 60_000));
-    this.update(name, { nextAt: this.clock.now() + delay });
+    const delay = backoffDelay(spec.intervalMs, failures, maxBackoff);
     this.timers.set(name, this.clock.setTimeout(() => void this.poll(name), delay));
   }
 }

@@ -71,6 +71,23 @@ describe('Monitor', () => {
     expect(s.data).toBeNull();
   });
 
+  it('notifies only on visible change: identical reloads and bookkeeping are silent', async () => {
+    let value = 'a';
+    const m = new Monitor([{ name: 'q', intervalMs: 10, timeoutMs: 1000, load: async () => [{ job: value }] }], realClock);
+    let notified = 0;
+    m.subscribe(() => notified++);
+    m.start();
+    await wait(120); // ~10 identical reloads
+    const loadsBefore = m.loadsOf('q');
+    expect(loadsBefore).toBeGreaterThanOrEqual(5);
+    expect(notified).toBe(1); // the first data only
+    value = 'b';
+    await wait(60);
+    m.stop();
+    expect(notified).toBe(2);
+    expect(m.getSnapshot().sources['q']!.data).toEqual([{ job: 'b' }]);
+  });
+
   it('backoff doubles per failure up to a cap', () => {
     expect(backoffDelay(1000, 0, 60_000)).toBe(1000);
     expect(backoffDelay(1000, 1, 60_000)).toBe(2000);

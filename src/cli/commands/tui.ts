@@ -7,12 +7,15 @@ import type { GlobalOptions } from '../context.js';
 async function openConsole(global: GlobalOptions, readOnly: boolean): Promise<void> {
   // React's development build is several times slower and chatty; the console runs production.
   process.env['NODE_ENV'] ??= 'production';
+  // Ink + React take ~0.5 s to import: start now, in parallel with the config and the store.
+  const consoleModule = import('../../tui/run.js');
+  consoleModule.catch(() => {}); // surfaced by the await below
   const { loadConfigOrExit, openStoreFor } = await import('../context.js');
   const cfg = await loadConfigOrExit(global);
   const store = await openStoreFor(global, cfg);
   const { realBackends, realActions, consoleIntervals } = await import('../../monitor/backends.js');
   const { createConsoleMonitor } = await import('../../monitor/sources.js');
-  const { runConsole } = await import('../../tui/run.js');
+  const { runConsole } = await consoleModule;
   const monitor = createConsoleMonitor(realBackends(cfg, store), consoleIntervals(cfg));
   try {
     await runConsole({ monitor, actions: readOnly ? (await import('../../tui/actions.js')).noActions : realActions(cfg, store), readOnly, clusterName: cfg.cluster_name });
