@@ -53,8 +53,10 @@ export interface SplitOptions {
   firstLine?: number;
 }
 
-// CSI (ESC [ params intermediates final), OSC (ESC ] ... BEL | ESC \), and other 2-byte escapes.
-const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]/g;
+// CSI (ESC [ params intermediates final), OSC (ESC ] ... BEL | ESC \), and other 2-byte escapes;
+// last, what is left of a sequence cut short (a lone ESC or ESC [ / ESC ], as when
+// concurrent writers or a tail window cut a colour code): never leak it into evidence.
+const ANSI_RE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]|\x1b[[\]]?|\x9b/g;
 
 /** Removes ANSI colour codes and other terminal escape sequences. */
 export function stripAnsi(s: string): string {

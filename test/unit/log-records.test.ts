@@ -203,3 +203,12 @@ describe('tail windows', () => {
     }
   });
 });
+
+describe('stripAnsi on cut sequences (found by the fuzzer)', () => {
+  it('drops an unterminated ESC[ before a complete colour code, and a lone ESC', async () => {
+    const { stripAnsi } = await import('../../src/batch/log-records.js');
+    expect(stripAnsi('no changes produced \x1b[\x1b[2m2026-04-16T14:10:56Z\x1b[0m')).toBe('no changes produced 2026-04-16T14:10:56Z');
+    expect(stripAnsi('tail cut \x1b')).toBe('tail cut ');
+    expect(stripAnsi('a\x1bb')).toBe('ab');
+  });
+});
