@@ -42,8 +42,22 @@ function reportError(e: unknown, json: boolean): number {
   return EXIT.FAILED;
 }
 
+const VALUE_OPTIONS = new Set(['-c', '--config', '--db']);
+
+/** Plain `swarmctl` (only global options) means the console: `tui`, which prints `status` when not on a terminal. */
+export function withDefaultCommand(argv: string[]): string[] {
+  const rest = argv.slice(2);
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-') || a === '-h' || a === '--help' || a === '-V' || a === '--version') return argv;
+  }
+  return [...argv, 'tui'];
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (noColor()) process.env['FORCE_COLOR'] = '0';
+  argv = withDefaultCommand(argv);
   const program = buildProgram();
   const json = argv.includes('--json');
   try {

@@ -60,10 +60,4 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl status', 'swarmctl status --json') + '\nExit: 0 healthy, 1 degraded, 2 something down or the queue unreadable.\n')
     .action(async (opts: { json?: boolean }, cmd: Command) => printStatus(cmd.optsWithGlobals<GlobalOptions>(), Boolean(opts.json)));
 
-  // No subcommand: the console on a terminal, the status otherwise.
-  program.action(async (_opts: unknown, cmd: Command) => {
-    const global = cmd.optsWithGlobals<GlobalOptions & { readOnly?: boolean }>();
-    if (process.stdout.isTTY && process.stdin.isTTY) await openConsole(global, false);
-    else await printStatus(global, false);
-  });
 }
