@@ -41,9 +41,15 @@ export function jobNamePrefix(cfg: ResolvedConfig): string {
 
 const SLURM_CACHE = 'slurm';
 
-export async function readQueue(cfg: ResolvedConfig, store: Store, opts: ReadQueueOptions = {}): Promise<QueueRead> {
+/**
+ * `store` may still be opening: squeue is started first, so a one-shot
+ * `swarmctl queue` loads SQLite while the controller answers.
+ */
+export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Promise<Store>, opts: ReadQueueOptions = {}): Promise<QueueRead> {
   const now = opts.now ?? Date.now();
-  const r = await runSqueue(cfg, ownerFilter(cfg));
+  const squeue = runSqueue(cfg, ownerFilter(cfg));
+  const store = await storeOrOpening;
+  const r = await squeue;
   const sshPart = opts.slurmOnly ? { jobs: [] as ViaJob[], errors: [] as string[] } : await readSshJobs(cfg, store);
   const filter = (jobs: QueueJob[]) => (opts.all ? jobs : selectJobs(jobs, { namePrefix: jobNamePrefix(cfg) }));
   if (!r.ok) {

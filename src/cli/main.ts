@@ -4,7 +4,8 @@
 // the console.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerAll } from './commands/index.js';
+import { commandName, withDefaultCommand } from './argv.js';
+import { registerFor } from './commands/index.js';
 import { CliError, EXIT, EXIT_CODES_HELP, noColor } from './output.js';
 
 function version(): string {
@@ -16,7 +17,8 @@ function version(): string {
   }
 }
 
-export function buildProgram(): Command {
+/** The program with the definitions `argv` needs (all of them when `argv` names no known command). */
+export function buildProgram(argv: string[] = []): Command {
   const program = new Command('swarmctl')
     .description('Operate a self-hosted AI agent swarm: probes, SLURM jobs, discovery, recovery, console')
     .version(version(), '-V, --version')
@@ -25,7 +27,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
-  registerAll(program);
+  const name = commandName(argv);
+  const versionOnly = name === undefined && argv.slice(2).some((a) => a === '-V' || a === '--version') && !argv.slice(2).some((a) => a === '-h' || a === '--help');
+  registerFor(program, name, versionOnly);
   return program;
 }
 
@@ -42,23 +46,10 @@ function reportError(e: unknown, json: boolean): number {
   return EXIT.FAILED;
 }
 
-const VALUE_OPTIONS = new Set(['-c', '--config', '--db']);
-
-/** Plain `swarmctl` (only global options) means the console: `tui`, which prints `status` when not on a terminal. */
-export function withDefaultCommand(argv: string[]): string[] {
-  const rest = argv.slice(2);
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith('-') || a === '-h' || a === '--help' || a === '-V' || a === '--version') return argv;
-  }
-  return [...argv, 'tui'];
-}
-
 export async function main(argv: string[]): Promise<number> {
   if (noColor()) process.env['FORCE_COLOR'] = '0';
   argv = withDefaultCommand(argv);
-  const program = buildProgram();
+  const program = buildProgram(argv);
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv);
@@ -74,6 +65,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 process.on('SIGINT', () => process.exit(EXIT.INTERRUPTED));
+// `swarmctl queue --json | head -1`: the reader closed the pipe. Stop quietly,
+// as a tool killed by SIGPIPE would, instead of an EPIPE stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.PIPE_CLOSED);
+  throw e;
+});
 process.on('SIGTERM', () => process.exit(143));
 const code = await main(process.argv);
 process.exitCode = code;

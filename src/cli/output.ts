@@ -3,7 +3,7 @@
 //   with --json exactly one JSON document on stdout and human text on stderr.
 // Kept free of heavy imports: it is loaded on every start.
 
-export const EXIT = { OK: 0, DEGRADED: 1, FAILED: 2, USAGE: 64, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, DEGRADED: 1, FAILED: 2, USAGE: 64, INTERRUPTED: 130, PIPE_CLOSED: 141 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error the operator can act on: message, the next step, and the exit code. */
@@ -52,4 +52,5 @@ Exit codes:
   2    down or failed
   64   usage or config error
   130  interrupted (Ctrl-C)
+  141  the reader of the output went away (\`| head\`), as SIGPIPE would
 `;

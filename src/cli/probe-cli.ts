@@ -6,6 +6,7 @@ import type { Store } from '../store/db.js';
 import { CliError, EXIT, noColor, printJson, printJsonLine, say, usageError } from './output.js';
 import type { GlobalOptions } from './context.js';
 import type { ProbeStatus } from '../probes/types.js';
+import type { SweepSnapshot } from '../probes/probe-all.js';
 
 function checkNames(cfg: ResolvedConfig, names: readonly string[], filter?: (kind: string) => boolean): void {
   const unknown = names.filter((n) => cfg.services[n] === undefined || (filter !== undefined && !filter(cfg.services[n].kind)));
@@ -42,28 +43,38 @@ export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Com
   if (opts.json && opts.prom) throw usageError('--json and --prom exclude each other');
   const store: Store = await openStoreFor(global, cfg);
   const { probeAll } = await import('../probes/probe-all.js');
-  const { renderTable, jsonDocument, renderProm, exitCodeFor } = await import('../probes/render.js');
-  const { nextIntervalS } = await import('../probes/scheduler.js');
-  const { pruneProbeHistory } = await import('../store/probe-history.js');
-  const paint = await painter();
-  const webhook = await webhookFor(cfg);
+  // The first sweep starts before the renderers and the webhook load: they
+  // are ready by the time the probes come back (the slowest waits a whole
+  // timeout), so a one-shot probe costs little more than its timeout.
+  const first = probeAll(cfg, store, { only: names });
+  first.catch(() => undefined); // awaited in the loop; only keeps a failure from counting as unhandled meanwhile
+  let webhook: Awaited<ReturnType<typeof webhookFor>>;
   try {
-    pruneProbeHistory(store, cfg.thresholds.history_retention_days);
-    for (;;) {
-      const snap = await probeAll(cfg, store, { only: names, ...(webhook ? { webhook } : {}) });
+    const { renderTable, jsonDocument, renderProm, exitCodeFor } = await import('../probes/render.js');
+    const { nextIntervalS } = await import('../probes/scheduler.js');
+    const { pruneProbeHistory } = await import('../store/probe-history.js');
+    const paint = await painter();
+    webhook = await webhookFor(cfg);
+    for (let sweep: Promise<SweepSnapshot> = first; ; ) {
+      const snap = await sweep;
+      // The first sweep ran before the webhook was loaded: hand it its transitions now.
+      if (sweep === first && webhook) for (const t of snap.transitions) webhook.enqueue(t);
       const code = exitCodeFor(snap.services.map((s) => s.status));
       if (opts.prom) process.stdout.write(renderProm(snap));
       else if (opts.json && opts.watch) printJsonLine(jsonDocument(snap));
       else if (opts.json) printJson(jsonDocument(snap));
       else say(`${renderTable(snap, paint)}\n`);
       process.exitCode = code;
+      if (sweep === first) pruneProbeHistory(store, cfg.thresholds.history_retention_days);
       if (!opts.watch) break;
       const wait = nextIntervalS(snap.services.map((s) => s.status), cfg.thresholds);
       await new Promise((r) => setTimeout(r, wait * 1000));
+      sweep = probeAll(cfg, store, { only: names, ...(webhook ? { webhook } : {}) });
     }
   } finally {
     await webhook?.flush(cfg.webhook ? cfg.webhook.timeout_s * 1000 : 0);
     webhook?.stop();
+    await first.catch(() => undefined); // never close the store under a sweep still writing
     store.close();
   }
 }

@@ -5,12 +5,12 @@
 import type { NamedService, ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
 import { loadProbeStates, recordSweep, type SweepRecord } from '../store/probe-history.js';
-import { debounce } from './debounce.js';
+import { debounce, type DebounceState } from './debounce.js';
 import { serviceTimeoutMs, type ProbeContext } from './context.js';
 import { probeService } from './probe-service.js';
 import { runSweep, type ProbeFn } from './scheduler.js';
 import type { ProbeResult, ProbeStatus } from './types.js';
-import type { WebhookSender } from './webhook.js';
+import type { WebhookEvent, WebhookSender } from './webhook.js';
 
 export interface ServiceStatus {
   name: string;
@@ -30,6 +30,8 @@ export interface ServiceStatus {
 export interface SweepSnapshot {
   checkedAt: string;
   services: ServiceStatus[];
+  /** Visible status changes of this sweep (not a service's first state): what a webhook is sent. */
+  transitions: WebhookEvent[];
 }
 
 export interface ProbeAllOptions {
@@ -47,24 +49,40 @@ export async function probeAll(cfg: ResolvedConfig, store: Store, opts: ProbeAll
   const services: NamedService[] = opts.only && opts.only.length ? opts.only.map((n) => cfg.services[n]).filter((s): s is NamedService => s !== undefined) : all;
   const probe: ProbeFn = opts.probe ?? ((svc, timeoutMs) => probeService(svc, { timeoutMs, cfg, now } satisfies ProbeContext));
   const started = now();
+  const before = loadProbeStates(store.db);
   const items = await runSweep(services, probe, {
     concurrency: cfg.thresholds.probe_concurrency,
     timeoutMsFor: (s) => serviceTimeoutMs(s, cfg),
     now,
+    priority: (s) => likelySlow(before.get(s.name)),
   });
+  // Read again: another swarmctl (the console, cron) may have recorded a sweep meanwhile.
   const states = loadProbeStates(store.db);
   const records: SweepRecord[] = items.map(({ service, result, checkedAt }) => {
     const { state, transition } = debounce(states.get(service.name), result, cfg.thresholds, checkedAt);
     return { service: service.name, kind: service.kind, result, checkedAt, state, ...(transition ? { transition } : {}) };
   });
   recordSweep(store, records);
+  const transitions: WebhookEvent[] = [];
   for (const r of records) {
     // The first state ever recorded is not news; changes are.
     if (r.transition && r.transition.from !== null) {
-      opts.webhook?.enqueue({ service: r.service, kind: r.kind, from: r.transition.from, to: r.transition.to, reason: r.transition.reason, at: new Date(r.transition.at).toISOString(), cluster: cfg.cluster_name });
+      transitions.push({ service: r.service, kind: r.kind, from: r.transition.from, to: r.transition.to, reason: r.transition.reason, at: new Date(r.transition.at).toISOString(), cluster: cfg.cluster_name });
     }
   }
-  return { checkedAt: new Date(started).toISOString(), services: records.map(toStatus) };
+  for (const t of transitions) opts.webhook?.enqueue(t);
+  return { checkedAt: new Date(started).toISOString(), services: records.map(toStatus), transitions };
+}
+
+/**
+ * Start-order hint from the last recorded state: a service that failed last
+ * time (a hung host costs a whole timeout) first, then any not up, then the
+ * healthy ones; never-probed services count as not up.
+ */
+export function likelySlow(state: DebounceState | undefined): number {
+  if (state === undefined) return 1;
+  if (state.consecutiveFailures > 0) return 2;
+  return state.status === 'up' ? 0 : 1;
 }
 
 function toStatus(r: SweepRecord): ServiceStatus {

@@ -22,15 +22,23 @@ export const DEADLINE_GRACE_MS = 750;
 export async function runSweep(
   services: readonly NamedService[],
   probe: ProbeFn,
-  opts: { concurrency: number; timeoutMsFor: (svc: NamedService) => number; now?: () => number },
+  opts: {
+    concurrency: number;
+    timeoutMsFor: (svc: NamedService) => number;
+    now?: () => number;
+    /** Start order: higher first (stable). Results keep the order of `services`. */
+    priority?: (svc: NamedService) => number;
+  },
 ): Promise<SweepItem[]> {
   const now = opts.now ?? Date.now;
   const out: SweepItem[] = new Array(services.length);
+  const order = startOrder(services, opts.priority);
   let next = 0;
   const worker = async () => {
     for (;;) {
-      const i = next++;
-      if (i >= services.length) return;
+      const k = next++;
+      if (k >= order.length) return;
+      const i = order[k] as number;
       const svc = services[i] as NamedService;
       const result = await withDeadline(svc, probe, opts.timeoutMsFor(svc));
       out[i] = { service: svc, result, checkedAt: now() };
@@ -39,6 +47,19 @@ export async function runSweep(
   const n = Math.max(1, Math.min(opts.concurrency, services.length));
   await Promise.all(Array.from({ length: n }, worker));
   return out;
+}
+
+/**
+ * Indices of `services` in start order. Under a concurrency cap the sweep ends
+ * when its last probe ends, so probes likely to take their whole timeout (a
+ * hung host) must start first, not queue behind a hundred quick ones and then
+ * wait a full timeout on top (longest-first scheduling).
+ */
+export function startOrder(services: readonly NamedService[], priority?: (svc: NamedService) => number): number[] {
+  const idx = services.map((_, i) => i);
+  if (!priority) return idx;
+  const p = services.map(priority);
+  return idx.sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
 }
 
 async function withDeadline(svc: NamedService, probe: ProbeFn, timeoutMs: number): Promise<ProbeResult> {

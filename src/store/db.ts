@@ -6,7 +6,8 @@
 //     and then writes can hit SQLITE_BUSY without the busy handler ever being
 //     called (the lock-upgrade deadlock), which busy_timeout cannot fix.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
@@ -28,9 +29,28 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, home = homed
   return join(state, 'swarmctl', 'swarmctl.db');
 }
 
+/**
+ * The addon's path, so better-sqlite3 need not search for it: its `bindings`
+ * helper stats a dozen candidate paths on every process start (~2 ms). Falls
+ * back to that search when the build is somewhere else.
+ */
+let nativeBinding: string | null | undefined;
+function addonPath(): string | undefined {
+  if (nativeBinding === undefined) {
+    try {
+      const p = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
+      nativeBinding = existsSync(p) ? p : null;
+    } catch {
+      nativeBinding = null;
+    }
+  }
+  return nativeBinding ?? undefined;
+}
+
 export function openStore(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  const binding = addonPath();
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...(binding ? { nativeBinding: binding } : {}) });
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -8,8 +8,9 @@ import { parseSince, percentile, summarize } from '../../src/probes/history-summ
 import { classifyFsFailure, findMount, fstabLists } from '../../src/probes/nfs.js';
 import { nodesVerdict } from '../../src/probes/slurm.js';
 import { parseSinfoNodes } from '../../src/batch/slurm-states.js';
-import { nextIntervalS } from '../../src/probes/scheduler.js';
-import { toServiceRows, type SweepSnapshot } from '../../src/probes/probe-all.js';
+import { nextIntervalS, runSweep, startOrder } from '../../src/probes/scheduler.js';
+import { likelySlow, toServiceRows, type SweepSnapshot } from '../../src/probes/probe-all.js';
+import type { NamedService } from '../../src/config/resolve.js';
 import { classifyGenericHttp } from '../../src/probes/http.js';
 import type { ProbeStatus } from '../../src/probes/types.js';
 import type { RunResult } from '../../src/io/run.js';
@@ -77,6 +78,7 @@ describe('BackoffBook', () => {
 
 const snap: SweepSnapshot = {
   checkedAt: '2025-01-01T00:00:00.000Z',
+  transitions: [],
   services: [
     { name: 'llama-01', kind: 'llama-server', status: 'up', latency_ms: 12.3, reason: 'ok', since: '2025-01-01T00:00:00.000Z', checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'up', reason: 'ok' } },
     { name: 'pro"xy', kind: 'openai-proxy', status: 'down', latency_ms: null, reason: 'connection refused', since: '2025-01-01T00:00:00.000Z', checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'down', reason: 'connection refused' } },
@@ -197,5 +199,39 @@ describe('scheduler interval and generic http', () => {
     expect(classifyGenericHttp({ status: 204, body: '', latencyMs: 1 }).status).toBe('up');
     expect(classifyGenericHttp({ status: 302, body: '', latencyMs: 1 }).reason).toBe('answered a redirect (HTTP 302)');
     expect(classifyGenericHttp({ status: null, body: '', latencyMs: 1, error: { code: 'ECONNREFUSED', message: 'x' } }).status).toBe('down');
+  });
+});
+
+describe('sweep start order (longest first under the concurrency cap)', () => {
+  const svc = (name: string) => ({ name, kind: 'http', url: `http://127.0.0.1:1/${name}` }) as unknown as NamedService;
+  const st = (status: ProbeStatus, consecutiveFailures = 0): DebounceState => ({ status, reason: '', since: 0, consecutiveFailures, consecutiveSuccesses: 0, lastChecked: 0 });
+  it('likelySlow: failed last time > not up or never probed > up', () => {
+    expect(likelySlow(st('degraded', 1))).toBe(2);
+    expect(likelySlow(st('up', 1))).toBe(2); // up (debounced) but the last probe failed
+    expect(likelySlow(undefined)).toBe(1);
+    expect(likelySlow(st('loading'))).toBe(1);
+    expect(likelySlow(st('up'))).toBe(0);
+  });
+  it('startOrder is stable within a priority and the identity without one', () => {
+    const s = ['a', 'b', 'c', 'd', 'e'].map(svc);
+    expect(startOrder(s)).toEqual([0, 1, 2, 3, 4]);
+    const p: Record<string, number> = { a: 0, b: 2, c: 1, d: 2, e: 0 };
+    expect(startOrder(s, (x) => p[x.name] as number)).toEqual([1, 3, 2, 0, 4]);
+  });
+  it('with a cap of 1 the hung service starts first and the sweep ends one timeout after the start, results in config order', async () => {
+    const s = ['ok-1', 'ok-2', 'ok-3', 'hang'].map(svc);
+    const started: string[] = [];
+    const items = await runSweep(
+      s,
+      async (x, t) => {
+        started.push(x.name);
+        await new Promise((r) => setTimeout(r, x.name === 'hang' ? t : 5));
+        return { status: x.name === 'hang' ? 'down' : 'up', reason: x.name, latencyMs: 1 };
+      },
+      { concurrency: 1, timeoutMsFor: () => 60, priority: (x) => (x.name === 'hang' ? 2 : 0) },
+    );
+    expect(started).toEqual(['hang', 'ok-1', 'ok-2', 'ok-3']);
+    expect(items.map((i) => i.service.name)).toEqual(['ok-1', 'ok-2', 'ok-3', 'hang']);
+    expect(items.map((i) => i.result.status)).toEqual(['up', 'up', 'up', 'down']);
   });
 });

@@ -1,6 +1,13 @@
 // The list of commands. Each module only DEFINES its command (options, help,
-// examples) and imports its implementation inside the action, so adding a
-// command here costs startup almost nothing.
+// examples) and imports its implementation inside the action. Definitions are
+// registered per command name: `swarmctl queue --json` sets up only `queue`
+// (job wrappers call swarmctl in a loop, and setting up all 18 definitions
+// costs ~8 ms of commander work per call). They are static imports because
+// the bundle (scripts/bundle.mjs) then keeps them in its main file: each
+// extra module costs more to resolve and load than the small definition. `queue --help`
+// needs only `queue`. Top-level help, an unknown command, or no command at all
+// register everything, so commander's usage listing and its "unknown command"
+// handling see the whole program.
 import type { Command } from 'commander';
 import { register as config } from './config.js';
 import { register as doctor } from './doctor.js';
@@ -21,6 +28,36 @@ import { register as discovery } from './discovery.js';
 import { register as endpoints } from './endpoints.js';
 import { register as tui } from './tui.js';
 
-export function registerAll(program: Command): void {
-  for (const register of [config, doctor, resume, telemetry, diagnose, recover, cloudKey, audit, probe, smoke, history, submit, queue, cancel, job, discovery, endpoints, tui]) register(program);
+type Register = (program: Command) => void;
+
+/** Top-level command names → the function that defines them. Order is the help order. */
+export const COMMANDS: ReadonlyArray<readonly [names: readonly string[], register: Register]> = [
+  [['config'], config],
+  [['doctor'], doctor],
+  [['resume'], resume],
+  [['telemetry'], telemetry],
+  [['diagnose'], diagnose],
+  [['recover'], recover],
+  [['cloud-key'], cloudKey],
+  [['audit'], audit],
+  [['probe'], probe],
+  [['smoke'], smoke],
+  [['history'], history],
+  [['submit'], submit],
+  [['queue'], queue],
+  [['cancel'], cancel],
+  [['job'], job],
+  [['discovery'], discovery],
+  [['endpoints'], endpoints],
+  [['tui', 'status'], tui],
+];
+
+/**
+ * Defines what `argv` needs: only its command when it names a known one;
+ * nothing for a bare `--version`; everything otherwise (help, typos).
+ */
+export function registerFor(program: Command, name: string | undefined, versionOnly: boolean): void {
+  if (versionOnly) return;
+  const one = name !== undefined ? COMMANDS.find(([names]) => names.includes(name)) : undefined;
+  for (const [, register] of one ? [one] : COMMANDS) register(program);
 }

@@ -11,9 +11,9 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document: {ok, jobs:[...], error?, stale?:{takenAt,ageMs}, skipped}')
     .addHelpText('after', examples('swarmctl queue', 'swarmctl queue --json --all') + '\nExit: 0 read ok, 1 SSH hosts could not be checked, 2 squeue failed (state UNKNOWN; stale jobs shown).\n')
     .action(async (opts: { all?: boolean; json?: boolean }, cmd: Command) => {
-      const { withBatch } = await import('../batch-context.js');
+      const { withBatchOpening } = await import('../batch-context.js');
       const { readQueue } = await import('../../batch/queue.js');
-      const q = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => readQueue(cfg, store, { ...(opts.all ? { all: true } : {}) }));
+      const q = await withBatchOpening(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => readQueue(cfg, store, { ...(opts.all ? { all: true } : {}) }));
       const code = !q.ok ? EXIT.FAILED : q.sshErrors?.length ? EXIT.DEGRADED : EXIT.OK;
       if (opts.json) printJson({ ...q, state: q.ok ? 'known' : 'unknown', exit_code: code });
       if (!q.ok) {

@@ -1,0 +1,69 @@
+// Bundles the compiled CLI (dist/cli/main.js, from tsc) into dist/bundle/main.mjs with
+// esbuild, which is what bin/swarmctl runs. Why: every swarmctl call starts a
+// fresh Node, and resolving + loading ~60 small ES modules (ours, commander's,
+// better-sqlite3's JS) cost 35-60 ms per call on the dev VM, more than the
+// work of a `queue --json` (docs/benchmarks.md, "Bundled start-up").
+//
+// - Code splitting keeps each command's implementation in its own chunk, so
+//   `--version` does not parse the console or zod.
+// - Native and heavy-ESM dependencies stay external and load from
+//   node_modules: better-sqlite3 (a .node addon), and the console's
+//   ink/react/yoga (loaded only by `swarmctl tui`).
+// - Outputs stay at dist/bundle/*.mjs (depth 2 under the package root), the same
+//   depth as dist/<dir>/*.js, so `new URL('../../package.json', import.meta.url)`
+//   and the slurm/ and bin/ paths in the sources resolve the same way.
+// - Files are written only when their content changed, each through a temp
+//   file and rename, because several test runs may build at the same time
+//   and one of them may be running the binary meanwhile.
+//
+// Usage: node scripts/bundle.mjs (after tsc; `npm run build` runs both).
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'bundle');
+
+const result = await build({
+  entryPoints: [join(root, 'dist/cli/main.js')],
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir,
+  // .mjs: Node knows the format from the extension and skips the
+  // package.json lookup it does for every .js module (measured ~0.5 ms each).
+  outExtension: { '.js': '.mjs' },
+  write: false,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  external: ['better-sqlite3', 'ink', 'react', 'react/*', 'react-reconciler', 'yoga-layout'],
+  // commander is CommonJS: esbuild's wrapper calls require() for node builtins,
+  // which an ES module does not have.
+  banner: { js: "import { createRequire as __swarmctlRequire } from 'node:module'; const require = __swarmctlRequire(import.meta.url);" },
+});
+
+mkdirSync(outdir, { recursive: true });
+const wanted = new Set();
+let written = 0;
+for (const f of result.outputFiles) {
+  const name = basename(f.path);
+  wanted.add(name);
+  const target = join(outdir, name);
+  if (existsSync(target) && Buffer.compare(readFileSync(target), f.contents) === 0) continue;
+  const tmp = `${target}.tmp-${process.pid}`;
+  writeFileSync(tmp, f.contents);
+  renameSync(tmp, target);
+  written++;
+}
+// Chunk names carry content hashes: drop chunks no current output refers to,
+// once they are old enough that no process started from the previous build
+// can still be about to import them.
+for (const name of readdirSync(outdir)) {
+  const p = join(outdir, name);
+  if (!wanted.has(name) && Date.now() - statSync(p).mtimeMs > 10 * 60_000) rmSync(p, { force: true });
+}
+if (process.env['SWARMCTL_BUNDLE_VERBOSE']) process.stderr.write(`bundle: ${result.outputFiles.length} files, ${written} written\n`);
