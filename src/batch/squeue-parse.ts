@@ -125,6 +125,7 @@ export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): Sque
   // queue is mostly allocation, and this keeps it to the values we return. Each line must
   // be exactly FIELD_COUNT values, each followed by the delimiter.
   const fields: string[] = new Array<string>(FIELD_COUNT).fill('');
+  const last = new LastTimes();
   let nextDelim = n > 0 ? text.indexOf(SQUEUE_DELIMITER) : -1; // cached: keeps the scan O(n)
   let pos = 0;
   while (pos < n) {
@@ -146,7 +147,7 @@ export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): Sque
       } else if (count !== FIELD_COUNT) {
         skip(skipped, text.slice(pos, lineEnd), `expected ${FIELD_COUNT} fields, got ${count}`);
       } else {
-        const job = parseFields(fields, offset);
+        const job = parseFields(fields, offset, last);
         if (typeof job === 'string') skip(skipped, text.slice(pos, lineEnd), job);
         else jobs.push(job);
       }
@@ -163,8 +164,21 @@ function skip(skipped: SkippedLine[], line: string, reason: string): void {
   });
 }
 
+/**
+ * The previous line's submit and start times and their conversions. Jobs
+ * submitted together (a batch, an array) are listed together and share their
+ * submit time; reusing the converted string keeps a big poll from building and
+ * keeping a new one per job.
+ */
+class LastTimes {
+  submitRaw = '';
+  submitIso: string | null = null;
+  startRaw = '';
+  startIso: string | null = null;
+}
+
 /** Returns the job, or the reason the line is unusable. */
-function parseFields(p: string[], offset: number | 'local'): QueueJob | string {
+function parseFields(p: string[], offset: number | 'local', last: LastTimes = new LastTimes()): QueueJob | string {
   const jobId = p[0]!.trim();
   if (jobId === '') return 'empty job id';
   if (jobId.includes('\uFFFD')) return 'job id is not valid UTF-8';
@@ -179,6 +193,14 @@ function parseFields(p: string[], offset: number | 'local'): QueueJob | string {
   const dependency = nullish(p[12]!);
   const submitTimeRaw = p[7]!.trim();
   const startTimeRaw = p[8]!.trim();
+  if (submitTimeRaw !== last.submitRaw) {
+    last.submitRaw = submitTimeRaw;
+    last.submitIso = parseSlurmTimestamp(submitTimeRaw, offset);
+  }
+  if (startTimeRaw !== last.startRaw) {
+    last.startRaw = startTimeRaw;
+    last.startIso = parseSlurmTimestamp(startTimeRaw, offset);
+  }
   return {
     jobId,
     name: p[1]!,
@@ -195,9 +217,9 @@ function parseFields(p: string[], offset: number | 'local'): QueueJob | string {
     timeLimitUnlimited: timeLimitRaw === 'UNLIMITED' || timeLimitRaw === 'INFINITE',
     timeLimitRaw,
     nodeList: nullish(p[6]!),
-    submitTime: parseSlurmTimestamp(submitTimeRaw, offset),
+    submitTime: last.submitIso,
     submitTimeRaw,
-    startTime: parseSlurmTimestamp(startTimeRaw, offset),
+    startTime: last.startIso,
     startTimeRaw,
     user: p[9]!.trim(),
     partition: p[10]!.trim(),
