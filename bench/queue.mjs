@@ -1,6 +1,9 @@
 // Benchmark: wall time of `swarmctl queue --json` against `squeue` alone on the same
 // queue (the same server-side filter and -O format), and against Node's bare start.
 // Target from the batch issue: swarmctl / squeue < 1.5x once Node's start is taken out.
+// A second baseline shows what any Node CLI can reach here: the floor, a
+// ten-line ES module that runs the same squeue and prints its output as JSON
+// (no config, no SQLite, no parsing).
 //
 // Needs the local test cluster (bash scripts/test-cluster.sh up) and a build:
 //   npm run build && node bench/queue.mjs [JOBS=40] [ROUNDS=15]
@@ -34,7 +37,12 @@ function time(file, args, extraEnv = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  const sq = [], cli = [], node = [];
+  const sq = [], cli = [], node = [], floor = [];
+  const floorSrc = `import { execFile } from 'node:child_process';
+execFile('squeue', ${JSON.stringify(squeueArgs({ me: true }))}, { env: { ...process.env, ...${JSON.stringify(SQUEUE_ENV)} } }, (e, out) => {
+  if (e) { process.exitCode = 2; return; }
+  process.stdout.write(JSON.stringify({ lines: out.split('\\n').length }) + '\\n');
+});`;
   const sqArgs = squeueArgs({ me: true });
   const swarmctl = [join(root, 'bin/swarmctl'), '--config', config, '--db', join(dir, 'db.sqlite'), 'queue', '--json'];
   time(process.execPath, swarmctl); // warm-up (creates the DB)
@@ -44,6 +52,7 @@ try {
     cli.push(c.ms);
     if (r === 0 && JSON.parse(c.out).jobs.length !== JOBS) throw new Error(`swarmctl saw ${JSON.parse(c.out).jobs.length} jobs, expected ${JOBS}`);
     node.push(time(process.execPath, ['-e', '']).ms);
+    floor.push(time(process.execPath, ['--input-type=module', '-e', floorSrc]).ms);
   }
   // The batch layer alone, in process (config loaded once): squeue + parse + cache write.
   const { findAndLoadConfig } = await import('../dist/config/load.js');
@@ -59,8 +68,8 @@ try {
     if (!q.ok) throw new Error(q.error);
   }
   store.close();
-  const s = median(sq), c = median(cli), n = median(node), i = median(inproc);
-  console.log(JSON.stringify({ jobs: JOBS, rounds: ROUNDS, squeue_ms: +s.toFixed(1), swarmctl_queue_ms: +c.toFixed(1), node_start_ms: +n.toFixed(1), ratio: +(c / s).toFixed(2), ratio_without_node_start: +((c - n) / s).toFixed(2), readQueue_in_process_ms: +i.toFixed(1), readQueue_over_squeue: +(i / s).toFixed(2) }));
+  const s = median(sq), c = median(cli), n = median(node), i = median(inproc), f = median(floor);
+  console.log(JSON.stringify({ jobs: JOBS, rounds: ROUNDS, squeue_ms: +s.toFixed(1), swarmctl_queue_ms: +c.toFixed(1), node_start_ms: +n.toFixed(1), floor_script_ms: +f.toFixed(1), ratio: +(c / s).toFixed(2), ratio_without_node_start: +((c - n) / s).toFixed(2), floor_ratio_without_node_start: +((f - n) / s).toFixed(2), swarmctl_over_floor: +(c / f).toFixed(2), readQueue_in_process_ms: +i.toFixed(1), readQueue_over_squeue: +(i / s).toFixed(2) }));
 } finally {
   execFileSync('scancel', ids, { env });
 }
