@@ -113,10 +113,46 @@ export function columnWidths(cols: readonly Column[], width: number): number[] {
   });
 }
 
+// Wide (two-cell) characters: the East Asian scripts, CJK symbols and
+// fullwidth forms, and emoji shown as pictures (checked against string-width,
+// which Ink uses, for every code point up to U+3FFFF: none is counted
+// narrower). Erring towards two only truncates a cell one character early;
+// erring towards one would let a cell overflow its column, and Ink would
+// wrap it onto the next row's line.
+const WIDE = new RegExp(
+  '[\\p{Script=Han}\\p{Script=Hangul}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Bopomofo}\\p{Script=Yi}\\p{Script=Tangut}' +
+    '\\p{Script=Nushu}\\p{Script=Khitan_Small_Script}\\p{Emoji_Presentation}\\u2329\\u232a\\u2630-\\u2637\\u268a-\\u268f\\u2e80-\\u303e' +
+    '\\u3040-\\u30ff\\u3190-\\u33ff\\u4dc0-\\u4dff\\uf900-\\ufaff\\ufe10-\\ufe19\\ufe30-\\ufe6f\\uff00-\\uff60\\uffe0-\\uffe6' +
+    '\\u{16fe0}-\\u{1b2ff}\\u{1d300}-\\u{1d376}\\u{1f000}-\\u{1faff}\\u{20000}-\\u{3fffd}]',
+  'u',
+);
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Terminal cells one character takes (1 or 2). */
+function charWidth(ch: string): number {
+  return WIDE.test(ch) ? 2 : 1;
+}
+
+/** Terminal cells `text` takes (plain text, no escape sequences). */
+export function displayWidth(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  let w = 0;
+  for (const ch of text) w += charWidth(ch);
+  return w;
+}
+
 /** Cut to `width` display cells with an ellipsis (the console's only truncation). */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+  if (PRINTABLE_ASCII.test(text)) return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = charWidth(ch);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
 }

@@ -108,14 +108,18 @@ export function regexError(src: string): string | null {
   }
 }
 
-/** Rows whose text matches the panel's filter (case-insensitive regex). */
-export function applyFilter<T>(rows: readonly T[], filter: string | undefined, text: (r: T) => string): T[] {
-  if (!filter) return [...rows];
+/**
+ * Rows whose text matches the panel's filter (case-insensitive regex). Without
+ * a (valid) filter it returns `rows` itself: an unchanged source then keeps
+ * its identity and its panel skips re-rendering.
+ */
+export function applyFilter<T>(rows: readonly T[], filter: string | undefined, text: (r: T) => string): readonly T[] {
+  if (!filter) return rows;
   let re: RegExp;
   try {
     re = new RegExp(filter, 'i');
   } catch {
-    return [...rows];
+    return rows;
   }
   return rows.filter((r) => re.test(text(r)));
 }

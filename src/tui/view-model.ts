@@ -110,7 +110,8 @@ export function deriveView(snap: Snapshot, now: number): ConsoleView {
     queue: view('queue'),
     issues: view('issues'),
     telemetry: view('telemetry'),
-    alerts: { rows: [...alerts, ...(v.rows as AlertRow[])], health: v.health },
+    // The source's own array when no source failed: same identity, no re-render.
+    alerts: { rows: alerts.length ? [...alerts, ...(v.rows as AlertRow[])] : (v.rows as AlertRow[]), health: v.health },
   };
 }
 

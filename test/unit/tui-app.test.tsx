@@ -4,7 +4,9 @@ import { App } from '../../src/tui/components/App.js';
 import { Monitor, type SourceSpec } from '../../src/monitor/monitor.js';
 import type { ActionPlan, ConsoleActions } from '../../src/tui/actions.js';
 import type { EndpointRow, IssueRow, JobRow } from '../../src/tui/view-model.js';
-import { KEYS, renderIn, tick } from '../support/ink-harness.js';
+import { FakeStdin, FakeStdout, KEYS, renderIn, tick } from '../support/ink-harness.js';
+import { render } from 'ink';
+import { displayWidth } from '../../src/tui/layout.js';
 
 const endpoints: EndpointRow[] = [
   { name: 'vasp-02-hydracoder', kind: 'llama-server', status: 'up', latencyMs: 3, since: 0, reason: 'ok' },
@@ -90,6 +92,77 @@ describe('console render', () => {
     expect(s).toContain('LOAD FAILED: slurm_load_jobs error: Unable to contact');
     expect(s).toContain('✗ crit');
     expect(s).toContain('queue: slurm_load_jobs error');
+  });
+});
+
+describe('table rows', () => {
+  async function mountWith(sources: Record<string, () => unknown>, columns: number, rows: number) {
+    const m = new Monitor(Object.entries(sources).map(([name, load]): SourceSpec<unknown> => ({ name, intervalMs: 60_000, timeoutMs: 1000, load: async () => load() })));
+    m.start();
+    const r = renderIn(<App monitor={m} actions={fakeActions([])} readOnly={false} clusterName="beefcake" size={{ columns, rows }} />, columns, rows);
+    cleanup = () => {
+      r.instance.unmount();
+      m.stop();
+    };
+    await tick(60);
+    return { ...r, monitor: m };
+  }
+
+  it('a value with a newline, an escape or wide characters stays on its own row, inside its column', async () => {
+    const odd: EndpointRow[] = [
+      { name: '日本語-endpoint-with-a-long-name', kind: 'llama-server', status: 'up', latencyMs: 7, since: 0, reason: 'first line\nsecond line' },
+      { name: 'job-🚀-rocket', kind: 'llama-server', status: 'down', latencyMs: null, since: 0, reason: 'red \x1b[31malert' },
+      { name: 'plain', kind: 'nfs', status: 'degraded', latencyMs: 1, since: 0, reason: 'slow' },
+    ];
+    const { screen } = await mountWith({ endpoints: () => odd, queue: () => [], issues: () => [], telemetry: () => [], alerts: () => [] }, 80, 24);
+    const lines = screen().split('\n');
+    const row = (needle: string) => lines.find((l) => l.includes(needle)) ?? '';
+    expect(row('✓ up')).toContain('日本語');
+    expect(row('✓ up')).toContain('first line second');
+    expect(row('✗ down')).toContain('job-🚀');
+    expect(row('✗ down')).toContain('red  [31malert'); // the escape byte became a space
+    expect(row('! degraded')).toContain('plain');
+    expect(lines.some((l) => l.includes('second line') && !l.includes('first line'))).toBe(false);
+    // Columns line up on the terminal: the latency of every row starts under
+    // the LATENCY title (counted in cells: a wide character takes two).
+    const cells = (l: string) => [...l].flatMap((ch) => (displayWidth(ch) === 2 ? [ch, ''] : [ch]));
+    const header = cells(row('LATENCY'));
+    const at = header.findIndex((_, i) => header.slice(i, i + 7).join('') === 'LATENCY');
+    expect(at).toBeGreaterThan(0);
+    expect(cells(row('✓ up')).slice(at, at + 3).join('')).toBe('7ms');
+    expect(cells(row('✗ down')).slice(at, at + 1).join('')).toBe('-');
+    expect(cells(row('! degraded')).slice(at, at + 3).join('')).toBe('1ms');
+  });
+
+  it('a stale source keeps its rows and banner inside the panel border', async () => {
+    let fail = false;
+    const many: JobRow[] = Array.from({ length: 60 }, (_, i) => ({ ...jobs[0]!, jobId: String(3000 + i), issueId: `beefcake-${i}` }));
+    const { screen, monitor } = await mountWith(
+      {
+        endpoints: () => endpoints,
+        queue: () => {
+          if (fail) throw new Error('slurm_load_jobs error: Unable to contact slurm controller');
+          return many;
+        },
+        issues: () => [],
+        telemetry: () => [],
+        alerts: () => [],
+      },
+      120,
+      40,
+    );
+    fail = true;
+    monitor.refresh('queue');
+    await tick(60);
+    const lines = screen().split('\n');
+    // The queue panel is the right half (not focused: single border).
+    const top = lines.findIndex((l) => l.includes('2 Queue (60)'));
+    expect(top).toBeGreaterThan(0);
+    expect(lines[top + 1]).toContain('STALE');
+    expect(lines[top + 3]).toContain('3000');
+    const bottom = lines.findIndex((l, i) => i > top && l.endsWith('┘'));
+    expect(lines[bottom]).toMatch(/└─+┘$/);
+    expect(lines.slice(top, bottom).every((l) => l.endsWith('│'))).toBe(true);
   });
 });
 
@@ -194,5 +267,29 @@ describe('keys arriving before a re-render', () => {
     expect(s).toContain('/a8m/');
     expect(s).not.toContain('2317 ');
     expect(s).not.toContain('y/N'); // the "c" of a command never ran
+  });
+});
+
+describe('redraws over a slow link', () => {
+  it('a live console one row short of the terminal never clears the screen: later frames rewrite only what changed', async () => {
+    const m = monitorWith();
+    const stdout = new FakeStdout(120, 40);
+    const stdin = new FakeStdin();
+    // As run.tsx renders it: no fixed size (the terminal's), not debug, incremental.
+    const inst = render(<App monitor={m} actions={fakeActions([])} readOnly={false} clusterName="beefcake" />, { stdout: stdout as never, stdin: stdin as never, debug: false, exitOnCtrlC: false, patchConsole: false, maxFps: 1000, incrementalRendering: true });
+    cleanup = () => {
+      m.stop();
+      inst.unmount();
+    };
+    await tick(80);
+    const full = stdout.frames.join('');
+    expect(full).toContain('2 Queue');
+    const before = stdout.frames.length;
+    stdin.press(KEYS.tab); // focus the next panel: a change of a few lines
+    await tick(80);
+    const later = stdout.frames.slice(before).join('');
+    expect(later.length).toBeGreaterThan(0);
+    expect(stdout.frames.join('')).not.toContain('\x1b[2J'); // ansi-escapes clearTerminal
+    expect(later.length).toBeLessThan(full.length / 2);
   });
 });

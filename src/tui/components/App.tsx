@@ -1,15 +1,15 @@
 // The console's root: subscribes to the monitor's snapshots, holds UI state in
 // a reducer, lays panels out with layoutFor, and hands keys to the input hook.
 // No backend call happens here or below.
-import React, { useCallback, useEffect, useMemo, useReducer, useState, useSyncExternalStore } from 'react';
+import React, { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
 import type { Monitor } from '../../monitor/monitor.js';
 import { layoutFor, type PanelBox, type PanelId } from '../layout.js';
 import { applyFilter, initialUi, uiReducer } from '../state.js';
 import { deriveView, formatAge, type ConsoleView, type PanelView } from '../view-model.js';
 import { footerText } from '../keymap.js';
-import { Table, type TableColumn } from './Table.js';
-import { alertColumns, endpointColumns, issueColumns, queueColumns, rowText, telemetryColumns } from './panels.js';
+import { rowText } from './panels.js';
+import { CLOCKED, Panel } from './Panel.js';
 import { CommandLog, ConfirmDialog, DetailView, HelpOverlay } from './Overlays.js';
 import { useConsoleInput } from '../use-console-input.js';
 import type { ConsoleActions } from '../actions.js';
@@ -27,9 +27,16 @@ export interface AppProps {
 
 const TITLES: Record<PanelId, string> = { endpoints: '1 Endpoints', queue: '2 Queue', issues: '3 Issues', telemetry: '4 Telemetry', alerts: '5 Alerts' };
 
+/**
+ * The size to draw in: the terminal's, one row short. When a frame is as tall
+ * as the terminal, Ink clears the whole screen and redraws every line on each
+ * change (ink.js, the "fullscreen" path), which flickers and resends the whole
+ * screen over a slow SSH link; one row shorter, it rewrites only the lines
+ * that changed (incrementalRendering in run.tsx).
+ */
 function useTerminalSize(fixed?: { columns: number; rows: number }): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const read = () => fixed ?? { columns: stdout.columns || 80, rows: Math.max(1, (stdout.rows || 24) - 1) };
   const [size, setSize] = useState(read);
   useEffect(() => {
     if (fixed) return;
@@ -49,9 +56,20 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
   const t = now();
   const view = useMemo(() => deriveView(snap, t), [snap]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  // Per panel, the filtered rows keep their identity while the panel's rows
+  // and filter are unchanged, so the memoised panels of other sources skip.
+  const lastFiltered = useRef(new Map<PanelId, { rows: readonly unknown[]; filter: string | undefined; out: readonly unknown[] }>());
   const filtered = useMemo(() => {
-    const f = (id: PanelId) => applyFilter(view[id].rows as unknown[], ui.filters[id], rowText[id] as (r: unknown) => string);
-    return { endpoints: f('endpoints'), queue: f('queue'), issues: f('issues'), telemetry: f('telemetry'), alerts: f('alerts') } as Record<PanelId, unknown[]>;
+    const f = (id: PanelId) => {
+      const rows = view[id].rows as readonly unknown[];
+      const filter = ui.filters[id];
+      const prev = lastFiltered.current.get(id);
+      if (prev && prev.rows === rows && prev.filter === filter) return prev.out;
+      const out = applyFilter(rows, filter, rowText[id] as (r: unknown) => string);
+      lastFiltered.current.set(id, { rows, filter, out });
+      return out;
+    };
+    return { endpoints: f('endpoints'), queue: f('queue'), issues: f('issues'), telemetry: f('telemetry'), alerts: f('alerts') } as Record<PanelId, readonly unknown[]>;
   }, [view, ui.filters]);
 
   const rowsOf = useCallback((p: PanelId) => filtered[p], [filtered]);
@@ -87,19 +105,27 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     }
   })();
 
-  const panel = (box: PanelBox) => (
-    <PanelFrame key={box.id} box={box} title={TITLES[box.id]} focused={ui.focused === box.id} filter={ui.filters[box.id]} view={view[box.id] as PanelView<unknown>}>
-      <Table
-        columns={columnsFor(box.id, t) as TableColumn<unknown>[]}
+  const panel = (box: PanelBox) => {
+    const v = view[box.id] as PanelView<unknown>;
+    return (
+      <Panel
+        key={box.id}
+        id={box.id}
+        title={TITLES[box.id]}
+        width={box.width}
+        height={box.height}
+        focused={ui.focused === box.id}
+        filter={ui.filters[box.id]}
+        count={v.rows.length}
+        loading={v.health.loading}
+        banner={bannerText(v)}
         rows={filtered[box.id]}
         selected={ui.selected[box.id]}
-        width={box.width}
-        height={box.height - 3}
-        focused={ui.focused === box.id}
-        empty={emptyText(view[box.id] as PanelView<unknown>)}
+        empty={emptyText(v)}
+        now={CLOCKED.has(box.id) ? t : 0}
       />
-    </PanelFrame>
-  );
+    );
+  };
 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
@@ -113,19 +139,10 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
   );
 }
 
-function columnsFor(id: PanelId, now: number): TableColumn<never>[] {
-  switch (id) {
-    case 'endpoints':
-      return endpointColumns(now) as TableColumn<never>[];
-    case 'queue':
-      return queueColumns as TableColumn<never>[];
-    case 'issues':
-      return issueColumns(now) as TableColumn<never>[];
-    case 'telemetry':
-      return telemetryColumns as TableColumn<never>[];
-    case 'alerts':
-      return alertColumns as TableColumn<never>[];
-  }
+function bannerText(v: PanelView<unknown>): string | null {
+  const h = v.health;
+  if (!h.error) return null;
+  return h.stale ? `STALE ${h.ageMs === null ? '' : formatAge(h.ageMs)}: ${h.error}` : `LOAD FAILED: ${h.error}`;
 }
 
 function emptyText(v: PanelView<unknown>): string {
@@ -145,22 +162,6 @@ function Body({ boxes, mode, render }: { boxes: PanelBox[]; mode: string; render
           {boxes.filter((b) => b.x === x).map(render)}
         </Box>
       ))}
-    </Box>
-  );
-}
-
-function PanelFrame({ box, title, focused, filter, view, children }: { box: PanelBox; title: string; focused: boolean; filter: string | undefined; view: PanelView<unknown>; children: React.ReactNode }): React.ReactElement {
-  const h = view.health;
-  const banner = h.error ? (h.stale ? `STALE ${h.ageMs === null ? '' : formatAge(h.ageMs)}: ${h.error}` : `LOAD FAILED: ${h.error}`) : null;
-  return (
-    <Box flexDirection="column" borderStyle={focused ? 'double' : 'single'} borderColor={focused ? 'cyan' : 'gray'} width={box.width} height={box.height} paddingX={0}>
-      <Text bold wrap="truncate">
-        {title} <Text dimColor>({view.rows.length}){filter ? ` /${filter}/` : ''}{h.loading ? ' ⟳' : ''}</Text>
-      </Text>
-      {banner ? (
-        <Text color="red" bold wrap="truncate">{banner}</Text>
-      ) : null}
-      {children}
     </Box>
   );
 }

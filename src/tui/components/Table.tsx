@@ -1,20 +1,10 @@
-// A small table: fits columns to the width (dropping low-priority ones),
-// renders ONLY the rows that fit (2,000 jobs cost the same as 20), and keeps
-// the selected row in view. Each row is one <Text> line: cheap to diff.
+// A table drawn from tableView (pure): renders ONLY the rows that fit
+// (2,000 jobs cost the same as 20) and keeps the selected row in view.
+// Each column is one Box holding one multi-line Text: a handful of Ink nodes
+// per table and no padding characters (see table-model.ts for why).
 import React from 'react';
 import { Box, Text } from 'ink';
-import { columnWidths, fitColumns, truncate, type Column } from '../layout.js';
-
-export interface Cell {
-  text: string;
-  color?: string;
-  bold?: boolean;
-  dim?: boolean;
-}
-
-export interface TableColumn<T> extends Column {
-  cell(row: T): Cell;
-}
+import { tableView, type CellStyle, type ColumnView, type TableColumn } from '../table-model.js';
 
 export interface TableProps<T> {
   columns: readonly TableColumn<T>[];
@@ -27,46 +17,50 @@ export interface TableProps<T> {
   empty: string;
 }
 
-/** First visible row so that `selected` is on screen (pure). */
-export function windowStart(selected: number, total: number, visible: number): number {
-  if (total <= visible) return 0;
-  const half = Math.floor(visible / 2);
-  return Math.max(0, Math.min(selected - half, total - visible));
-}
-
-const pad = (s: string, w: number) => {
-  const t = truncate(s, w);
-  return t + ' '.repeat(Math.max(0, w - [...t].length));
-};
-
 export function Table<T>({ columns, rows, selected, width, height, focused, empty }: TableProps<T>): React.ReactElement {
-  const cols = fitColumns(columns, width) as TableColumn<T>[];
-  const widths = columnWidths(cols, width);
-  const visible = Math.max(0, height - 1);
-  const start = windowStart(selected, rows.length, visible);
-  const shown = rows.slice(start, start + visible);
+  const view = tableView(columns, rows, selected, width, height, focused);
   return (
     <Box flexDirection="column">
       <Text bold dimColor>
-        {cols.map((c, i) => pad(c.title, widths[i]!)).join(' ')}
+        {view.header}
       </Text>
-      {shown.length === 0 ? <Text dimColor>{empty}</Text> : null}
-      {shown.map((row, i) => {
-        const isSel = focused && start + i === selected;
-        return (
-          <Text key={start + i} inverse={isSel} wrap="truncate">
-            {cols.map((c, j) => {
-              const cell = c.cell(row);
-              return (
-                <Text key={c.id} {...(cell.color ? { color: cell.color } : {})} bold={cell.bold ?? false} dimColor={cell.dim ?? false}>
-                  {pad(cell.text, widths[j]!)}
-                  {j < cols.length - 1 ? ' ' : ''}
-                </Text>
-              );
-            })}
-          </Text>
-        );
-      })}
+      {view.shown === 0 ? (
+        <Text dimColor>{empty}</Text>
+      ) : (
+        <Box>
+          {view.columns.map((c) => (
+            <Box key={c.id} width={c.width} flexShrink={0}>
+              <ColumnText column={c} />
+            </Box>
+          ))}
+        </Box>
+      )}
     </Box>
   );
+}
+
+const plain = (s: CellStyle) => !s.color && !s.bold && !s.dim && !s.inverse;
+
+function styleProps(s: CellStyle) {
+  return { ...(s.color ? { color: s.color } : {}), bold: s.bold, dimColor: s.dim, inverse: s.inverse };
+}
+
+function ColumnText({ column }: { column: ColumnView }): React.ReactElement {
+  const { runs } = column;
+  if (runs.length === 1) return <Text {...styleProps(runs[0]!.style)}>{runs[0]!.lines.join('\n')}</Text>;
+  const parts: React.ReactNode[] = [];
+  runs.forEach((r, i) => {
+    const text = r.lines.join('\n');
+    parts.push(
+      plain(r.style) ? (
+        text
+      ) : (
+        <Text key={i} {...styleProps(r.style)}>
+          {text}
+        </Text>
+      ),
+    );
+    if (i < runs.length - 1) parts.push('\n');
+  });
+  return <Text>{parts}</Text>;
 }

@@ -2,7 +2,7 @@
 // Status is always a symbol AND a word AND a colour, so it reads without colour.
 import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../view-model.js';
 import { formatAge, STATUS_SYMBOL } from '../view-model.js';
-import type { TableColumn } from './Table.js';
+import type { TableColumn } from '../table-model.js';
 import type { ProbeStatus } from '../../probes/types.js';
 
 export const STATUS_COLOR: Record<ProbeStatus, string> = { up: 'green', loading: 'cyan', degraded: 'yellow', down: 'red', unknown: 'gray' };
@@ -30,18 +30,17 @@ export const queueColumns: TableColumn<JobRow>[] = [
   { id: 'via', title: 'VIA', priority: 4, width: 5, cell: (r) => ({ text: r.via, dim: true }) },
 ];
 
-export function issueColumns(now: number): TableColumn<IssueRow>[] {
-  return [
-    { id: 'issue', title: 'ISSUE', priority: 0, width: 16, flex: true, cell: (r) => ({ text: r.issueId, bold: true }) },
-    { id: 'state', title: 'STATE', priority: 0, width: 12, cell: (r) => ({ text: r.state ?? '-' }) },
-    { id: 'iter', title: 'IT', priority: 2, width: 3, cell: (r) => ({ text: r.iteration === null ? '-' : String(r.iteration) }) },
-    { id: 'flags', title: 'FLAGS', priority: 1, width: 10, cell: (r) => ({ text: [r.silent ? 'SILENT' : '', r.resume?.corrupt ? 'CORRUPT' : ''].filter(Boolean).join(' '), color: 'red' }) },
-    { id: 'diag', title: 'DIAGNOSIS', priority: 1, width: 14, flex: true, cell: (r) => ({ text: r.diagnosis ?? '', color: 'yellow' }) },
-    { id: 'resume', title: 'RESUME', priority: 3, width: 8, cell: (r) => ({ text: r.resume?.present ? (r.resume.ageMs === null ? 'yes' : formatAge(r.resume.ageMs)) : '-', dim: true }) },
-    { id: 'last', title: 'LAST', priority: 3, width: 10, cell: (r) => ({ text: r.lastResult ?? '-', dim: true }) },
-    { id: 'why', title: 'LAST TRANSITION', priority: 4, width: 18, flex: true, cell: (r) => ({ text: r.lastReason ?? '', dim: true }) },
-  ];
-}
+// Ages here come from the row itself (resume.ageMs), so the columns are constant.
+export const issueColumns: TableColumn<IssueRow>[] = [
+  { id: 'issue', title: 'ISSUE', priority: 0, width: 16, flex: true, cell: (r) => ({ text: r.issueId, bold: true }) },
+  { id: 'state', title: 'STATE', priority: 0, width: 12, cell: (r) => ({ text: r.state ?? '-' }) },
+  { id: 'iter', title: 'IT', priority: 2, width: 3, cell: (r) => ({ text: r.iteration === null ? '-' : String(r.iteration) }) },
+  { id: 'flags', title: 'FLAGS', priority: 1, width: 10, cell: (r) => ({ text: [r.silent ? 'SILENT' : '', r.resume?.corrupt ? 'CORRUPT' : ''].filter(Boolean).join(' '), color: 'red' }) },
+  { id: 'diag', title: 'DIAGNOSIS', priority: 1, width: 14, flex: true, cell: (r) => ({ text: r.diagnosis ?? '', color: 'yellow' }) },
+  { id: 'resume', title: 'RESUME', priority: 3, width: 8, cell: (r) => ({ text: r.resume?.present ? (r.resume.ageMs === null ? 'yes' : formatAge(r.resume.ageMs)) : '-', dim: true }) },
+  { id: 'last', title: 'LAST', priority: 3, width: 10, cell: (r) => ({ text: r.lastResult ?? '-', dim: true }) },
+  { id: 'why', title: 'LAST TRANSITION', priority: 4, width: 18, flex: true, cell: (r) => ({ text: r.lastReason ?? '', dim: true }) },
+];
 
 export const telemetryColumns: TableColumn<TelemetryRow>[] = [
   { id: 'at', title: 'TIME', priority: 2, width: 19, cell: (r) => ({ text: r.at.replace('T', ' ').slice(0, 19), dim: true }) },
