@@ -40,11 +40,7 @@ export function register(program: Command): void {
 
       if (opts.follow) {
         const { followFile } = await import('../../batch/telemetry-follow.js');
-        const ac = new AbortController();
-        process.once('SIGINT', () => {
-          ac.abort();
-          process.exitCode = EXIT.OK;
-        });
+        // Runs until Ctrl-C, which ends it as it ends `tail -f`: exit 130 (main.ts's SIGINT handler).
         await followFile(
           file,
           (e) => {
@@ -63,7 +59,6 @@ export function register(program: Command): void {
             if (opts.json) printJsonLine({ event: 'record', offset: e.offset, record: p.record.raw });
             else show(p.record);
           },
-          { signal: ac.signal },
         );
         return;
       }
