@@ -3,16 +3,21 @@
 // window, the worktree's branch and `git diff --stat` (git via argv, never a shell),
 // the job's end state (sacct, when accounting exists) and our recovery attempts from
 // the audit table. Everything that cannot be read becomes a note, never a crash.
+// When the log shows a cloud escalation failure, every configured openai-proxy
+// service is probed NOW (src/probes/proxy.ts: is the key rejected? quota? down?) and
+// the verdicts are handed to the pure diagnosis. A worktree that resolves (through a
+// symlink) outside the worktrees root is not handed to git.
 import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { renderTemplate, type SwarmProfile } from '../config/profile.js';
 import type { Store } from '../store/db.js';
 import { runLocal } from '../io/run.js';
-import { diagnose, type DiagnoseResult, type QueueView } from './diagnose.js';
-import { readIssueState } from './issue-state.js';
+import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseResult, type QueueView } from './diagnose.js';
+import { realPathUnder } from './archive.js';
+import { pathVars, readIssueState } from './issue-state.js';
 import { readJobLogTail } from './job-log.js';
 import { renderJobName } from './job-name.js';
-import { checkUnder } from './safe-path.js';
+import { checkUnder, issuePath } from './safe-path.js';
 import { readSshJobs } from './queue.js';
 import { runSlurm } from './slurm-run.js';
 import { squeueArgs } from './squeue-format.js';
@@ -82,6 +87,28 @@ export interface DiagnoseOptions {
   logWindowBytes?: number;
   /** Tests: a queue view instead of squeue. */
   queue?: QueueView;
+  /** Probe the openai-proxy services when a cloud failure is diagnosed (default true). */
+  cloudProbe?: boolean;
+}
+
+/**
+ * Probes every openai-proxy service of the config now, in parallel, each within its
+ * own timeout. The key is read from api_key_file by the probe at the moment of use and
+ * only travels in a header; results are scrubbed of it by the classifier.
+ */
+export async function probeCloudProxies(cfg: ResolvedConfig): Promise<CloudProbeInput[]> {
+  const proxies = Object.values(cfg.services).filter((s) => s.kind === 'openai-proxy');
+  if (proxies.length === 0) return [];
+  const [{ probeProxy }, { serviceTimeoutMs }] = await Promise.all([import('../probes/proxy.js'), import('../probes/context.js')]);
+  return Promise.all(
+    proxies.map(async (svc) => {
+      try {
+        return { service: svc.name, result: await probeProxy(svc, { timeoutMs: serviceTimeoutMs(svc, cfg), cfg }) };
+      } catch (e) {
+        return { service: svc.name, result: { status: 'unknown' as const, reason: `probe failed: ${(e as Error).name}`, latencyMs: null } };
+      }
+    }),
+  );
 }
 
 export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, opts: DiagnoseOptions = {}): Promise<DiagnoseResult & { jobId: string | null; logPath: string | null }> {
@@ -121,8 +148,19 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
   }
   const wtPath = state.worktree.path;
   const expectedBranch = profile.branch_template.replaceAll('{issue}', issue);
-  const wt = wtPath ? await worktreeState(wtPath, expectedBranch) : null;
-  const result = diagnose({
+  let wt: WorktreeState | null = null;
+  let wtRefusal: string | undefined;
+  if (wtPath) {
+    // Under the root the profile's worktree template starts from (normally {worktrees}).
+    const where = issuePath(profile.paths.worktree, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
+    const real = await realPathUnder(where.ok ? where.root : cfg.paths.worktrees_dir, wtPath);
+    if (real.ok) wt = await worktreeState(wtPath, expectedBranch);
+    else {
+      wtRefusal = real.reason;
+      wt = { path: wtPath, exists: existsSync(wtPath), branch: null, diffStatEmpty: null, expectedBranch, error: `refused: ${real.reason}` };
+    }
+  }
+  const input: DiagnoseInput = {
     issueId: issue,
     catalogue: profile.catalogue,
     log,
@@ -134,7 +172,14 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
     worktree: wt,
     attempts: recoveryAttempts(store, issue),
     maxAttempts: cfg.recovery.max_attempts,
-  });
+  };
+  let result = diagnose(input);
+  // Confirm a cloud failure with the proxy as it is now; the diagnosis stays pure (the
+  // probe results are passed in).
+  if (opts.cloudProbe !== false && result.diagnoses.some((d) => d.kind === 'cloud_escalation_failed')) {
+    result = diagnose({ ...input, cloudProbes: await probeCloudProxies(cfg) });
+  }
+  if (wtRefusal) result.notes.push(`worktree not checked with git: ${wtRefusal}`);
   if (state.resume.status === 'corrupt') result.notes.push(`resume file ${state.resume.path} is corrupt: ${state.resume.error}`);
   if (state.session.status === 'corrupt' || (state.session.value?.badLines ?? 0) > 0) result.notes.push(`session log ${state.session.path}: ${state.session.value?.badLines ?? 0} bad lines`);
   return { ...result, jobId, logPath };

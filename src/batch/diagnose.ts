@@ -7,6 +7,7 @@ import type { LogRecord } from './log-records.js';
 import { countWriteToolCalls, findSessionStarts, matchSignatures, type KindMatch } from './signature-match.js';
 import type { SignatureCatalogue } from '../config/signatures.js';
 import type { SessionLogSummary } from './session-parse.js';
+import type { ProbeResult } from '../probes/types.js';
 
 export const DIAGNOSIS_KINDS = [
   'stuck_text_mode',
@@ -57,6 +58,96 @@ export interface DiagnoseInput {
   worktree?: { path: string; exists: boolean; branch: string | null; diffStatEmpty: boolean | null; expectedBranch: string; error?: string } | null;
   attempts: number;
   maxAttempts: number;
+  /**
+   * The cloud proxy probes taken by the runner because cloud_escalation_failed fired
+   * (one per configured openai-proxy service). undefined: not probed (yet); []: no
+   * openai-proxy service is configured, so the failure cannot be confirmed.
+   */
+  cloudProbes?: readonly CloudProbeInput[];
+}
+
+/** One proxy probe (src/probes/proxy.ts) taken while diagnosing; its result never holds the key. */
+export interface CloudProbeInput {
+  service: string;
+  result: ProbeResult;
+}
+
+/** What the proxy says NOW about the failure the log shows. */
+export type CloudVerdict = 'key_rejected' | 'key_missing' | 'quota' | 'no_upstream_auth' | 'proxy_down' | 'proxy_degraded' | 'not_checked' | 'healthy_now';
+
+export interface CloudCheck {
+  service: string;
+  verdict: CloudVerdict;
+  /** One line for the operator. */
+  summary: string;
+  /** The probe's own status and reason. */
+  status: string;
+  reason: string;
+  http_status?: number;
+  reset_seconds?: number;
+}
+
+/** Attached to a cloud_escalation_failed diagnosis as `details.proxy_check`. */
+export interface ProxyCheck {
+  /** The most telling verdict over all probed proxies (key problems first). */
+  verdict: CloudVerdict;
+  service: string;
+  summary: string;
+  probes: CloudCheck[];
+}
+
+/** Most telling first: what the operator must act on. */
+const VERDICT_ORDER: readonly CloudVerdict[] = ['key_rejected', 'key_missing', 'quota', 'no_upstream_auth', 'proxy_down', 'proxy_degraded', 'not_checked', 'healthy_now'];
+
+/** Reads one proxy probe's result as a confirmation (or not) of a cloud failure. Pure. */
+export function cloudVerdict(p: CloudProbeInput): CloudCheck {
+  const r = p.result;
+  const d = r.details ?? {};
+  const http = typeof d['httpStatus'] === 'number' ? d['httpStatus'] : undefined;
+  const reset = typeof d['resetSeconds'] === 'number' ? d['resetSeconds'] : typeof d['backoffSeconds'] === 'number' && http === 429 ? d['backoffSeconds'] : undefined;
+  const base = { service: p.service, status: r.status, reason: r.reason, ...(http !== undefined ? { http_status: http } : {}), ...(reset !== undefined ? { reset_seconds: reset } : {}) };
+  const svc = p.service;
+  let verdict: CloudVerdict;
+  let summary: string;
+  if (r.status === 'up') {
+    if (/no api_key_file/.test(r.reason)) {
+      verdict = 'not_checked';
+      summary = `${svc} is up, but has no api_key_file: the key was not checked`;
+    } else {
+      verdict = 'healthy_now';
+      summary = `${svc} is healthy now and accepts the key (${r.reason}): the failure was transient, or that model was unavailable then`;
+    }
+  } else if (r.status === 'down') {
+    verdict = 'proxy_down';
+    summary = `${svc} is down now (${r.reason}): the key could not be checked`;
+  } else if (/^alive, but /.test(r.reason)) {
+    verdict = 'key_missing';
+    summary = `${svc} is alive, but our key cannot be sent: ${r.reason.replace(/^alive, but /, '')}`;
+  } else if (r.status === 'degraded' && (http === 401 || http === 403)) {
+    verdict = 'key_rejected';
+    summary = `confirmed: ${svc} rejects the key now (${r.reason})`;
+  } else if (r.status === 'degraded' && http === 429) {
+    verdict = 'quota';
+    summary = `confirmed: ${svc} is rate limited / over quota now${reset !== undefined ? `; resets in ${reset} s` : ''} (${r.reason})`;
+  } else if (r.status === 'degraded' && /no auth available/i.test(r.reason)) {
+    verdict = 'no_upstream_auth';
+    summary = `confirmed: ${svc} has no usable upstream credential (the proxy's own login, not our key)`;
+  } else if (r.status === 'degraded') {
+    verdict = 'proxy_degraded';
+    summary = `${svc} answers but is degraded now (${r.reason})`;
+  } else {
+    verdict = 'not_checked';
+    summary = `${svc} could not be checked (${r.reason})`;
+  }
+  return { ...base, verdict, summary };
+}
+
+/** The proxy check of a cloud failure from all probes taken (null when there were none). */
+export function proxyCheckOf(probes: readonly CloudProbeInput[]): ProxyCheck | null {
+  const checks = probes.map(cloudVerdict);
+  const top = [...checks].sort((a, b) => VERDICT_ORDER.indexOf(a.verdict) - VERDICT_ORDER.indexOf(b.verdict))[0];
+  if (!top) return null;
+  return { verdict: top.verdict, service: top.service, summary: top.summary, probes: checks };
 }
 
 export interface DiagnoseResult {
@@ -118,8 +209,9 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
             const why = wt.branch !== wt.expectedBranch ? `the worktree is on ${wt.branch ?? '(detached)'}, not ${wt.expectedBranch}` : '`git diff --stat` is empty';
             out.push({ kind: 'stuck_wrong_branch', summary: `stuck loop although ${w.writes} writes succeeded: ${why}`, evidence: [...ev, ...writeEv, { file: wt.path, text: why }], retryable: true, details: { ...details, branch: wt.branch, diff_stat_empty: wt.diffStatEmpty } });
           } else {
-            if (!wt || !wt.exists) notes.push(`stuck loop with writes, but the worktree ${wt?.path ?? ''} is gone or was not checked: cannot split text mode / wrong branch`);
-            out.push({ kind: 'stuck_loop', summary: `stuck loop with ${w.writes} successful writes and a changed worktree on the right branch`, evidence: [...ev, ...writeEv], retryable: true, details });
+            const unchecked = !wt || !wt.exists || wt.error !== undefined;
+            if (unchecked) notes.push(`stuck loop with writes, but the worktree ${wt?.path ?? ''} ${wt?.error !== undefined ? `was not checked (${wt.error})` : 'is gone or was not checked'}: cannot split text mode / wrong branch`);
+            out.push({ kind: 'stuck_loop', summary: unchecked ? `stuck loop with ${w.writes} successful writes (the worktree was not checked)` : `stuck loop with ${w.writes} successful writes and a changed worktree on the right branch`, evidence: [...ev, ...writeEv], retryable: true, details });
           }
         }
         continue;
@@ -131,6 +223,10 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
       }
       const details: Record<string, unknown> = { count: m.count, triggers: m.triggers };
       if (kind === 'output_parse_failure') details['pos'] = capNum(m, 'pos');
+      if (kind === 'cloud_escalation_failed') {
+        const codes = [...new Set(m.evidence.map((e) => e.captures['http']).filter((v): v is string => v !== undefined && /^\d+$/.test(v)).map(Number))];
+        if (codes.length) details['log_http_statuses'] = codes;
+      }
       if (kind === 'context_overflow') {
         details['request_tokens'] = capNum(m, 'requested');
         details['context_tokens'] = capNum(m, 'available');
@@ -141,7 +237,16 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
         cloud_escalation_failed: 'the cloud manager could not be used (key, quota, model or reachability)',
         budget_exhausted: "the orchestrator's own iteration budget ran out",
       }[kind as string] ?? m.kind;
-      out.push({ kind, summary, evidence: ev, retryable: kind !== 'budget_exhausted', details });
+      const diag: Diagnosis = { kind, summary, evidence: ev, retryable: kind !== 'budget_exhausted', details };
+      if (kind === 'cloud_escalation_failed' && input.cloudProbes !== undefined) {
+        const check = proxyCheckOf(input.cloudProbes);
+        if (check) {
+          details['proxy_check'] = check;
+          diag.summary = `${summary}; proxy probe now: ${check.verdict.replaceAll('_', ' ')}`;
+          for (const c of check.probes) diag.evidence.push({ file: `probe:${c.service}`, text: c.summary });
+        } else notes.push('cloud_escalation_failed: no openai-proxy service is configured, so the failure was not confirmed with the proxy probe');
+      }
+      out.push(diag);
     }
   } else if (input.logError) {
     notes.push(`job log not read: ${input.logError}`);

@@ -4,13 +4,13 @@
 // SubmitFn until src/batch/submit.ts lands). Every action writes an audit row (who,
 // issue, action, argv, archived where, outcome); the whole application writes one
 // `recover.attempt` row, which is what the budget counts. Stops at the first failure.
-import { existsSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
 import { runLocal } from '../io/run.js';
-import { moveToArchive } from './archive.js';
+import { moveToArchive, realPathUnder } from './archive.js';
 import { ATTEMPT_ACTION } from './diagnose-run.js';
 import { clearResume } from './resume-clear.js';
 import { archivePath, checkUnder } from './safe-path.js';
@@ -49,6 +49,16 @@ export interface ApplyDeps {
   safeOnly?: boolean;
   dryRun?: boolean;
   now?: Date;
+}
+
+/** Exists as a directory entry (a dangling symlink counts: it is moved too). */
+async function lexists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function run(argv: string[]): Promise<{ ok: boolean; detail: string; missing: boolean }> {
@@ -99,13 +109,22 @@ export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, stor
           failed = true;
           break;
         }
+        // The lexical check is not enough where files move and git acts: a worktree that
+        // is a symlink (or sits under one) leading out of the worktrees root, or an archive
+        // folder that does, is refused before anything is moved or any git command runs.
+        const [realWt, realDest] = await Promise.all([realPathUnder(cfg.paths.worktrees_dir, safe.path), realPathUnder(cfg.paths.archive_dir, dest.path)]);
+        if (!realWt.ok || !realDest.ok) {
+          audit({ type: action.type, outcome: 'failed', detail: `refused: ${!realWt.ok ? realWt.reason : !realDest.ok ? realDest.reason : ''}; nothing moved, no git command run` });
+          failed = true;
+          break;
+        }
         const archived: Array<{ from: string; to: string }> = [];
         const steps: string[] = [];
         // Keep the files first: move the directory to the archive, then let git forget it.
-        if (existsSync(safe.path)) {
-          const m = await moveToArchive(safe.path, dest.path);
+        if (await lexists(safe.path)) {
+          const m = await moveToArchive(safe.path, dest.path, { fromRoot: cfg.paths.worktrees_dir, toRoot: cfg.paths.archive_dir });
           if (!m.ok) {
-            audit({ type: action.type, outcome: 'failed', detail: `move ${safe.path} failed: ${m.error}` });
+            audit({ type: action.type, outcome: 'failed', detail: m.refused ? `${m.error}; nothing moved, no git command run` : `move ${safe.path} failed: ${m.error}` });
             failed = true;
             break;
           }

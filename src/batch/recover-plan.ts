@@ -3,7 +3,7 @@
 // it touches, and whether `recover --auto` may take it. Pure: no I/O.
 import type { SwarmProfile } from '../config/profile.js';
 import { trackerArgv } from '../config/profile.js';
-import type { Diagnosis } from './diagnose.js';
+import type { Diagnosis, ProxyCheck } from './diagnose.js';
 
 export type ActionType = 'resubmit' | 'resubmit_with_env' | 'archive_resume' | 'clean_worktree' | 'tracker_return' | 'advise';
 
@@ -102,7 +102,7 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
       break;
     case 'cloud_escalation_failed':
       resubmit({ [profile.vars.use_cloud]: '0' }, 'local models only');
-      add({ type: 'advise', description: 'rotate the cloud key: swarmctl cloud-key set --stdin < new-key-file (writes the key file with mode 0600; never echoed or logged)' });
+      add({ type: 'advise', description: cloudAdvice(d) });
       break;
     case 'job_died':
     case 'dependency_never_satisfied':
@@ -126,4 +126,42 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
     }
   }
   return plan;
+}
+
+const ROTATE = 'swarmctl cloud-key set --stdin';
+const ROTATE_NOTE = '(writes the key file with mode 0600; never echoed or logged)';
+
+/**
+ * What to tell the operator about a cloud failure, from the proxy probe taken while
+ * diagnosing (`details.proxy_check`): rotate the key only when the proxy rejects it
+ * (or our key file is missing); otherwise say what the proxy reports now.
+ */
+export function cloudAdvice(d: Diagnosis): string {
+  const check = d.details['proxy_check'] as ProxyCheck | undefined;
+  const logHttp = d.details['log_http_statuses'];
+  if (!check) {
+    const seen = Array.isArray(logHttp) && logHttp.length ? ` (the log shows HTTP ${logHttp.join(', ')})` : '';
+    return `not confirmed with the proxy probe${seen}: check the proxy with swarmctl probe; only if it rejects the key (401/403), rotate it: ${ROTATE} < new-key-file ${ROTATE_NOTE}`;
+  }
+  const svc = check.service;
+  const rotate = `${ROTATE} --service ${svc} < new-key-file ${ROTATE_NOTE}`;
+  const reset = check.probes.find((p) => p.service === svc)?.reset_seconds;
+  switch (check.verdict) {
+    case 'key_rejected':
+      return `the proxy probe confirms ${svc} rejects the key now: rotate it: ${rotate}`;
+    case 'key_missing':
+      return `${check.summary}: write the key: ${rotate}`;
+    case 'quota':
+      return `the proxy probe confirms a quota / rate limit on ${svc}${reset !== undefined ? ` (resets in ${reset} s)` : ''}: the key is fine, do not rotate it; local models until then, resubmit with cloud after the reset`;
+    case 'no_upstream_auth':
+      return `${svc} has no usable upstream credential: log the proxy's upstream account in again on the proxy host; our key is fine, do not rotate it`;
+    case 'proxy_down':
+      return `${check.summary}: bring the proxy back (swarmctl probe ${svc}); no key rotation until it answers and rejects the key`;
+    case 'proxy_degraded':
+      return `${check.summary}: check it with swarmctl probe ${svc}; no key rotation (the key was not rejected)`;
+    case 'healthy_now':
+      return `${check.summary}; no key rotation needed`;
+    case 'not_checked':
+      return `${check.summary}: check the proxy with swarmctl probe ${svc}; only if it rejects the key, rotate it: ${rotate}`;
+  }
 }

@@ -2,13 +2,16 @@
 // `<archive>/<issue>/<timestamp>.swarm-resume.json` (never a plain delete) and writes
 // an audit row. With the real shared file at the repo root, only when its `issue.id`
 // is this issue: the shared file may hold another issue's failure.
+// Before the file is even read, its real path (symlinks followed) must stay under its
+// root, and so must the archive destination: a resume file or worktree that is a
+// symlink leading elsewhere is refused (nothing moved; the audit row says why).
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
-import { moveToArchive } from './archive.js';
-import { readResume } from './issue-state.js';
-import { archivePath } from './safe-path.js';
+import { moveToArchive, realPathUnder } from './archive.js';
+import { pathVars, readResume } from './issue-state.js';
+import { archivePath, issuePath } from './safe-path.js';
 
 export interface ClearResult {
   outcome: 'ok' | 'skipped' | 'failed' | 'dry-run';
@@ -26,7 +29,6 @@ export async function clearResume(
   opts: { now?: Date; dryRun?: boolean; action?: string } = {},
 ): Promise<ClearResult> {
   const action = opts.action ?? 'resume.clear';
-  const r = await readResume(cfg, profile, issue);
   const done = (res: ClearResult): ClearResult => {
     if (store) {
       recordAudit(store, {
@@ -40,6 +42,13 @@ export async function clearResume(
     }
     return res;
   };
+  // The real path first: never read, let alone move, what a symlink points to outside the root.
+  const where = issuePath(profile.paths.resume, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
+  if (where.ok) {
+    const real = await realPathUnder(where.root, where.path);
+    if (!real.ok) return done({ outcome: 'failed', issueId: issue, from: where.path, reason: `refused: ${real.reason}; nothing moved` });
+  }
+  const r = await readResume(cfg, profile, issue);
   if (r.status === 'refused') return done({ outcome: 'failed', issueId: issue, reason: `refused: ${r.error}` });
   if (r.status === 'missing') return done({ outcome: 'skipped', issueId: issue, from: r.path as string, reason: `no resume file at ${r.path}` });
   if (r.status === 'other_issue') {
@@ -52,8 +61,10 @@ export async function clearResume(
   }
   const dest = archivePath(cfg.paths.archive_dir, issue, 'swarm-resume.json', opts.now ?? new Date(), cfg.swarm.issue_id_pattern);
   if (!dest.ok) return done({ outcome: 'failed', issueId: issue, from: r.path as string, reason: `refused: ${dest.reason}` });
+  const realDest = await realPathUnder(dest.root, dest.path);
+  if (!realDest.ok) return done({ outcome: 'failed', issueId: issue, from: r.path as string, reason: `refused: ${realDest.reason}; nothing moved` });
   if (opts.dryRun) return { outcome: 'dry-run', issueId: issue, from: r.path as string, archivedTo: dest.path, reason: `would move ${r.path} to ${dest.path}` };
-  const m = await moveToArchive(r.path as string, dest.path);
-  if (!m.ok) return done({ outcome: 'failed', issueId: issue, from: m.from, reason: `move failed: ${m.error}` });
+  const m = await moveToArchive(r.path as string, dest.path, where.ok ? { fromRoot: where.root, toRoot: dest.root } : undefined);
+  if (!m.ok) return done({ outcome: 'failed', issueId: issue, from: m.from, reason: m.refused ? `${m.error}; nothing moved` : `move failed: ${m.error}` });
   return done({ outcome: 'ok', issueId: issue, from: m.from, archivedTo: m.to, reason: `moved ${m.from} to ${m.to}` });
 }

@@ -20,6 +20,30 @@ export interface FollowOptions {
   useWatch?: boolean;
 }
 
+/**
+ * The start of the line that contains `pos` (pos itself when a line starts there). A
+ * follow that starts in the middle of a line being written must not emit its second
+ * half as a line: it starts at the beginning of that line and emits it once complete.
+ */
+async function lineStart(path: string, pos: number): Promise<number> {
+  if (pos <= 0) return 0;
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    let end = pos; // search [.., end) backwards
+    while (end > 0) {
+      const from = Math.max(0, end - buf.length);
+      const { bytesRead } = await fh.read(buf, 0, end - from, from);
+      const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
+      if (nl !== -1) return from + nl + 1;
+      end = from;
+    }
+    return 0;
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function followFile(path: string, onEvent: (e: FollowEvent) => void, opts: FollowOptions = {}): Promise<void> {
   const pollMs = opts.pollMs ?? 1000;
   let inode: number | null = null;
@@ -30,7 +54,7 @@ export async function followFile(path: string, onEvent: (e: FollowEvent) => void
   try {
     const st = await stat(path);
     inode = Number(st.ino);
-    pos = Math.min(opts.from ?? st.size, st.size);
+    pos = await lineStart(path, Math.min(opts.from ?? st.size, st.size));
     carryStart = pos;
   } catch {
     /* not there yet: wait for it */

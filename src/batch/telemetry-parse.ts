@@ -189,8 +189,8 @@ function normaliseEvent(o: JsonObject, issueId: string): TelemetryRecord {
 }
 
 /** Normalises a parsed telemetry object of either shape. */
-export function normaliseTelemetryObject(o: JsonObject): TelemetryParseResult {
-  const issueId = idLike(o, 'issue_id');
+export function normaliseTelemetryObject(o: JsonObject, firstIssueId?: string): TelemetryParseResult {
+  const issueId = firstIssueId ?? idLike(o, 'issue_id');
   if (issueId === undefined) return { ok: false, error: 'no issue_id' };
   if (looksLikeSession(o)) return { ok: true, record: normaliseSession(o, issueId) };
   if (looksLikeEvent(o)) return { ok: true, record: normaliseEvent(o, issueId) };
@@ -205,7 +205,11 @@ export function parseTelemetryLine(line: string): TelemetryParseResult {
   if (t.charCodeAt(0) !== 123 /* { */) return { ok: false, error: 'does not start with "{"' };
   const p = parseJsonObject(t);
   if (!p.ok) return p;
-  return normaliseTelemetryObject(p.value);
+  // With the key twice, JSON.parse keeps the last value but the index (extractIssueId
+  // and its byte-level fast path) files the line under the first. Take the index's
+  // answer, so `telemetry -n` and `--issue` agree on whose record it is.
+  const twice = t.indexOf(KEY) !== t.lastIndexOf(KEY);
+  return normaliseTelemetryObject(p.value, twice ? (extractIssueId(t) ?? undefined) : undefined);
 }
 
 // ---------------------------------------------------------------------------
@@ -219,30 +223,32 @@ const KEY = '"issue_id"';
  * object with one. Fast path: finds `"issue_id"` and checks, by scanning only the bytes
  * before it, that it is a key at depth 1; reads a plain string value (no escapes).
  * Anything unusual (escapes, nested first occurrence, numbers) falls back to JSON.parse.
- * The fast path only checks that the line looks complete ({ … }), not that every byte
- * after the id is valid JSON: a reader that shows records parses them again.
+ * Whitespace around the line is trimmed as parseTelemetryLine trims it
+ * (String.prototype.trim: also a BOM, NBSP, U+2028). The fast path only checks that the
+ * line looks complete ({ … }), not that every byte after the id is valid JSON: a reader
+ * that shows records parses them again. Known difference from JSON.parse: with the key
+ * twice at the top level this takes the first value, JSON.parse the last (finding a
+ * second key costs the index one more search per line; see telemetry-index.ts).
  */
 export function extractIssueId(line: string): string | null {
   if (typeof line !== 'string') return null;
-  let start = 0;
-  let end = line.length;
-  while (start < end && line.charCodeAt(start) <= 32) start++;
-  while (end > start && line.charCodeAt(end - 1) <= 32) end--;
-  if (end - start < 2 || line.charCodeAt(start) !== 123 || line.charCodeAt(end - 1) !== 125) return null;
-  const at = line.indexOf(KEY, start);
-  if (at !== -1 && depthAt(line, start, at) === 1) {
+  const t = line.trim();
+  const end = t.length;
+  if (end < 2 || t.charCodeAt(0) !== 123 || t.charCodeAt(end - 1) !== 125) return null;
+  const at = t.indexOf(KEY);
+  if (at !== -1 && depthAt(t, 0, at) === 1) {
     let i = at + KEY.length;
-    while (i < end && line.charCodeAt(i) <= 32) i++;
-    if (line.charCodeAt(i) === 58 /* : */) {
+    while (i < end && t.charCodeAt(i) <= 32) i++;
+    if (t.charCodeAt(i) === 58 /* : */) {
       i++;
-      while (i < end && line.charCodeAt(i) <= 32) i++;
-      if (line.charCodeAt(i) === 34 /* " */) {
-        const close = line.indexOf('"', i + 1);
+      while (i < end && t.charCodeAt(i) <= 32) i++;
+      if (t.charCodeAt(i) === 34 /* " */) {
+        const close = t.indexOf('"', i + 1);
         if (close !== -1) {
-          const value = line.slice(i + 1, close);
+          const value = t.slice(i + 1, close);
           let j = close + 1;
-          while (j < end && line.charCodeAt(j) <= 32) j++;
-          const next = line.charCodeAt(j);
+          while (j < end && t.charCodeAt(j) <= 32) j++;
+          const next = t.charCodeAt(j);
           // The value must end where a JSON value ends (, or }); a torn line such as
           // `"issue_id":"beef{"ts":…` fails here and goes to the full parse.
           if (value.indexOf('\\') === -1 && value.length > 0 && (next === 44 || next === 125)) return value;
@@ -250,7 +256,7 @@ export function extractIssueId(line: string): string | null {
       }
     }
   }
-  const p = parseJsonObject(line.slice(start, end));
+  const p = parseJsonObject(t);
   if (!p.ok) return null;
   return idLike(p.value, 'issue_id') ?? null;
 }

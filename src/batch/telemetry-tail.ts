@@ -1,6 +1,7 @@
 // The last N complete lines of a big append-only file, read BACKWARDS from the end in
 // blocks, like tail(1): `-n 20` on a 1 GiB telemetry file reads a few KiB. A last line
 // without its newline is a write in progress and is left out (and reported).
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export interface TailLines {
@@ -53,7 +54,8 @@ export async function readLastLines(path: string, n: number, blockSize = 64 * 10
     const offsets: number[] = [];
     let e = end - 1; // index of the final '\n'
     while (lines.length < want && e >= 0) {
-      const s = all.lastIndexOf(10, e - 1) + 1;
+      // (e === 0: an empty first line; lastIndexOf(10, -1) would search from the END.)
+      const s = e === 0 ? 0 : all.lastIndexOf(10, e - 1) + 1;
       if (s === 0 && base > 0) break; // not enough context (cannot happen once the loop above found N newlines)
       let t = all.toString('utf8', s, e);
       if (t.endsWith('\r')) t = t.slice(0, -1);
@@ -88,5 +90,32 @@ export async function readLineAt(fh: import('node:fs/promises').FileHandle, offs
     parts.push(Buffer.from(b));
     pos += bytesRead;
     total += bytesRead;
+  }
+}
+
+let scratch: Buffer = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * readLineAt for a plain fd, synchronously (the index reads one line per issue, and
+ * the records it returns, at known offsets). Reads 16 KiB first and doubles until the
+ * '\n' is in; null at end of file without one, or past maxBytes.
+ */
+export function readLineAtSync(fd: number, offset: number, maxBytes = 16 * 1024 * 1024): string | null {
+  let buf = scratch;
+  let len = 0;
+  for (;;) {
+    const n = readSync(fd, buf, len, buf.length - len, offset + len);
+    if (n === 0) return null;
+    const nl = buf.indexOf(10, len);
+    len += n;
+    if (nl !== -1 && nl < len) {
+      const e = nl > 0 && buf[nl - 1] === 13 ? nl - 1 : nl;
+      return buf.toString('utf8', 0, e);
+    }
+    if (len < buf.length) continue;
+    if (buf.length >= maxBytes) return null;
+    const bigger = Buffer.allocUnsafe(Math.min(maxBytes, buf.length * 2));
+    buf.copy(bigger, 0, 0, len);
+    buf = bigger;
   }
 }

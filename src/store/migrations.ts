@@ -136,4 +136,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'telemetry index offsets as varints',
+    sql: `
+      -- Offsets of an issue's recent records as varints of their differences (see
+      -- store/telemetry.ts); NULL on rows written before: those are read from offsets_json.
+      ALTER TABLE telemetry_index ADD COLUMN offsets_bin BLOB;
+    `,
+  },
 ];

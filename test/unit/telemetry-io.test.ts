@@ -26,6 +26,16 @@ describe('telemetry tail (backwards read)', () => {
     expect(all.lines.length).toBe(5000);
   });
 
+  it('reads back to an empty first line (no wrap-around to the end of the file)', async () => {
+    const { root } = makeShare();
+    const f = join(root, 'e.jsonl');
+    writeFileSync(f, '\nabc\n');
+    expect(await readLastLines(f, 5)).toMatchObject({ lines: ['', 'abc'], offsets: [0, 1] });
+    writeFileSync(f, '\n\n');
+    expect((await readLastLines(f, 5)).lines).toEqual(['', '']);
+    expect((await readLastLines(f, 1, 1)).lines).toEqual(['']);
+  });
+
   it('handles CRLF, no trailing newline, and empty files', async () => {
     const { root } = makeShare();
     const f = join(root, 'c.jsonl');
@@ -116,6 +126,26 @@ describe('telemetry follow', () => {
     const lines = events.filter((e) => e.type === 'line').map((e) => (e as { line: string }).line);
     expect(lines).toEqual(['one', 'two', 'after-truncate', 'rotated-1']);
     expect(events.filter((e) => e.type === 'reset').map((e) => (e as { reason: string }).reason)).toEqual(['truncated', 'rotated']);
+  });
+});
+
+describe('telemetry follow, started in the middle of a line', () => {
+  it('emits that line whole once it is complete, never its second half alone', async () => {
+    const { root } = makeShare();
+    const f = join(root, 'm.jsonl');
+    writeFileSync(f, 'whole\nabc');
+    const events: FollowEvent[] = [];
+    const ac = new AbortController();
+    const done = followFile(f, (e) => events.push(e), { pollMs: 10, signal: ac.signal, useWatch: false });
+    await new Promise((r) => setTimeout(r, 40));
+    appendFileSync(f, 'def\nnext\n');
+    for (let i = 0; i < 100 && !events.some((e) => e.type === 'line' && e.line === 'next'); i++) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    await done;
+    expect(events.filter((e) => e.type === 'line')).toEqual([
+      { type: 'line', line: 'abcdef', offset: 6 },
+      { type: 'line', line: 'next', offset: 13 },
+    ]);
   });
 });
 

@@ -136,6 +136,18 @@ describe('extractIssueId', () => {
     expect(extractIssueId('{\n  "issue_id": "pretty"\n}')).toBe('pretty');
   });
 
+  it('reads the id parseTelemetryLine reads with whitespace trimmed as String.prototype.trim does', () => {
+    expect(extractIssueId('{"issue_id":"a","meta":{"issue_id":"nested"}}')).toBe('a');
+    expect(extractIssueId('{"issue_id":"a","note":"\\"issue_id\\" in text"}')).toBe('a');
+    for (const ws of ['\ufeff', '\u00a0', '\u2028', '\v', '\r\n']) {
+      const l = `${ws}{"issue_id":"w","session_id":"s"}${ws}`;
+      expect(extractIssueId(l)).toBe('w');
+      expect(parseTelemetryLine(l)).toMatchObject({ ok: true, record: { issueId: 'w' } });
+    }
+    // not trimmed by String.prototype.trim, so not a record for the parser either
+    expect(extractIssueId('\u0001{"issue_id":"w","session_id":"s"}')).toBeNull();
+  });
+
   it('returns null for corrupt or id-less lines', () => {
     expect(extractIssueId('{"issue_id":"x"')).toBeNull();
     expect(extractIssueId('{"a":1}')).toBeNull();

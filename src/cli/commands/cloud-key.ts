@@ -1,6 +1,8 @@
 // `swarmctl cloud-key set --stdin [--service NAME]`: replaces the cloud proxy's key file
 // (service api_key_file) atomically with mode 0600. The key is read from stdin, never
 // echoed, logged, put on argv or in the audit (the audit row says only that it changed).
+// The previous key is kept (a wrong new key must not lose the working one): copied to
+// `.<file>.<timestamp>.prev` beside it, mode 0600, before the new one is renamed in.
 import type { Command } from 'commander';
 import { CliError, EXIT, examples, say, usageError } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -20,6 +22,8 @@ export function register(program: Command): void {
       const withKey = Object.values(cfg.services).filter((s) => s.api_key_file && (!opts.service || s.name === opts.service));
       if (withKey.length !== 1) throw usageError(withKey.length === 0 ? 'no service with api_key_file' + (opts.service ? ` named ${opts.service}` : '') : `several services have api_key_file (${withKey.map((s) => s.name).join(', ')}): pass --service`);
       const svc = withKey[0]!;
+      // Typed or pasted on a terminal, the key would be echoed to the screen and scrollback.
+      if (process.stdin.isTTY) throw usageError('stdin is a terminal: pipe the key in instead (swarmctl cloud-key set --stdin < key-file), so it is never shown');
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
       const key = Buffer.concat(chunks).toString('utf8').trim();
@@ -28,16 +32,36 @@ export function register(program: Command): void {
       const { chmod } = await import('node:fs/promises');
       const store = await openStoreFor(global, cfg);
       const { recordAudit } = await import('../../store/audit.js');
+      const file = svc.api_key_file!;
       try {
-        await writeFileAtomic(svc.api_key_file!, `${key}\n`, { mode: 0o600 });
-        await chmod(svc.api_key_file!, 0o600);
-        recordAudit(store, { action: 'cloud-key.set', outcome: 'ok', detail: `replaced ${svc.api_key_file} for ${svc.name} (${key.length} characters)` });
-        say(`wrote ${svc.api_key_file} (mode 0600) for ${svc.name}`);
+        const kept = await keepPrevious(file);
+        await writeFileAtomic(file, `${key}\n`, { mode: 0o600 });
+        await chmod(file, 0o600);
+        recordAudit(store, { action: 'cloud-key.set', outcome: 'ok', detail: `replaced ${file} for ${svc.name} (${key.length} characters)${kept ? `; previous key kept in ${kept} (mode 0600)` : ''}`, ...(kept ? { archived: { from: file, to: kept } } : {}) });
+        say(`wrote ${file} (mode 0600) for ${svc.name}${kept ? `; previous key kept in ${kept}` : ''}`);
       } catch (e) {
-        recordAudit(store, { action: 'cloud-key.set', outcome: 'failed', detail: `${svc.api_key_file}: ${(e as Error).message}` });
-        throw new CliError(`cannot write ${svc.api_key_file}: ${(e as Error).message}`, EXIT.FAILED);
+        recordAudit(store, { action: 'cloud-key.set', outcome: 'failed', detail: `${file}: ${(e as Error).message}` });
+        throw new CliError(`cannot write ${file}: ${(e as Error).message}`, EXIT.FAILED);
       } finally {
         store.close();
       }
     });
+}
+
+/** Copies the current key file (if any) to `.<name>.<stamp>.prev` beside it, mode 0600. */
+async function keepPrevious(file: string): Promise<string | null> {
+  const { readFile } = await import('node:fs/promises');
+  const { basename, dirname, join } = await import('node:path');
+  let old: Buffer;
+  try {
+    old = await readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  const { writeFileAtomic } = await import('../../io/atomic-write.js');
+  const stamp = new Date().toISOString().replace(/[-:]/g, '');
+  const kept = join(dirname(file), `.${basename(file)}.${stamp}.prev`);
+  await writeFileAtomic(kept, old, { mode: 0o600 });
+  return kept;
 }

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .description('diagnose an issue from its job log, state files, the queue and the audit (stuck loop, parse failure, overflow, cloud, dead job, budget)')
     .option('--job <jobid>', 'which job log to read (default: the newest job of the issue)')
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl diagnose beefcake-wb42', 'swarmctl diagnose beefcake-wb42 --job 2317 --json') + '\nExit: 0 nothing wrong found, 1 a diagnosis, 2 cannot read what is needed, 64 bad id/config.\n')
+    .addHelpText('after', examples('swarmctl diagnose beefcake-wb42', 'swarmctl diagnose beefcake-wb42 --job 2317 --json') + '\nA cloud escalation failure is confirmed with a live probe of each openai-proxy service\n(key rejected now / quota and its reset / proxy down / healthy now, so transient): the\nverdict is evidence line probe:<service> and details.proxy_check in --json.\n' + '\nExit: 0 nothing wrong found, 1 a diagnosis, 2 cannot read what is needed, 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean; job?: string }, cmd: Command) => {
       const { loadConfigOrExit, openStoreFor } = await import('../context.js');
       const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
