@@ -8,12 +8,12 @@
 // lines (concurrent NFS appends) are counted and skipped. Only complete lines are
 // indexed: a last line without '\n' waits for the next scan.
 //
-// Speed (1 GiB, 1.29M records): the scan reads with readSync into ONE reused 1 MiB
+// Speed (1 GiB, 1.27M records): the scan reads with readSync into ONE reused 1 MiB
 // buffer (see readBuffer for why it does not start where it is allocated), keeps a
-// partial last line by moving it to the front (no concat), and per line does one native newline search plus a short JS walk over the
-// first top-level keys to find `"issue_id":"` (in real lines it is the second key).
-// The id is hashed from its bytes and looked up without making a string; only a new
-// issue's id is decoded. No line is decoded or parsed during the scan, except unusual
+// partial last line by moving it to the front (no concat), and per line does one
+// native newline search plus a short JS walk over the first top-level keys to find
+// `"issue_id":"` (in real lines it is the second key). The id is hashed from its bytes
+// and looked up without making a string; only a new issue's id is decoded. No line is decoded or parsed during the scan, except unusual
 // ones (the slow path: extractIssueId on the decoded line; the fast path gives the same
 // answer whenever it answers). Only the last `keep` offsets of each issue are kept in
 // memory; SQLite gets one transaction per scan (store/telemetry.ts).
@@ -188,10 +188,10 @@ class Scanner {
  * the first `"issue_id":"` at depth 1 and returns where its value starts, or -1. Whatever
  * could make extractIssueId answer differently (another `"issue_id"` before it, nested
  * or inside a string, an escaped quote, a newline, a long prefix) gives -1: the slow path.
- * Like extractIssueId it takes the first of two top-level `issue_id` keys (JSON.parse
- * keeps the last): seeing a second one would take a second search per line, measured at
- * +230 ms per GiB of the benchmark's 850-byte lines (+60% of the cold scan), for lines
- * no known writer produces.
+ * Like extractIssueId and parseTelemetryLine it takes the first of two top-level
+ * `issue_id` keys (JSON.parse alone keeps the last): the last would need a second
+ * search per line, measured at +230 ms per GiB of the benchmark's 850-byte lines (+60%
+ * of the cold scan), for lines no known writer produces.
  */
 function keyValueAt(buf: Buffer, s: number, len: number): number {
   const lim = Math.min(len - KV_LEN, s + WALK);
@@ -274,7 +274,8 @@ function readBuffer(n: number): Buffer {
  * `cap` records of one, CRLF, the slow path with an id, a malformed, a blank and a
  * partial line). Scanning them first gives V8 type feedback for every branch, so the
  * optimised scan of a big file does not deoptimise at its first unusual line or first
- * trimmed offset list (measured: ~200 ms of a cold 1 GiB scan in a fresh process).
+ * trimmed offset list (node --trace-deopt on a cold 1 GiB scan: three deoptimisations
+ * of the scan loop without this, none with it).
  */
 const WARM_UP = Buffer.from(
   [
