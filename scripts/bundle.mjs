@@ -11,6 +11,8 @@
 //   to the console's first frame (3.2 s -> 1.6 s median on the loaded dev VM).
 //   React picks its production build at run time: commands/tui.ts sets
 //   NODE_ENV before the first import.
+// - Ink's per-frame Output class is replaced by src/tui/ink-output.ts, whose
+//   caches survive between frames (scripts/ink-output-plugin.mjs).
 // - External: better-sqlite3 (a .node addon, loaded from node_modules) and
 //   react-devtools-core (Ink imports it only when DEV=true; not installed).
 // - Outputs stay at dist/bundle/*.mjs (depth 2 under the package root), the same
@@ -22,6 +24,7 @@
 //
 // Usage: node scripts/bundle.mjs (after tsc; `npm run build` runs both).
 import { build } from 'esbuild';
+import { inkOutputPlugin } from './ink-output-plugin.mjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +48,8 @@ const result = await build({
   sourcesContent: false,
   logLevel: 'warning',
   external: ['better-sqlite3', 'react-devtools-core'],
+  plugins: [inkOutputPlugin()],
+  metafile: true,
   // commander and React are CommonJS: esbuild's wrappers call require() for
   // node builtins, which an ES module does not have.
   banner: { js: "import { createRequire as __swarmctlRequire } from 'node:module'; const require = __swarmctlRequire(import.meta.url);" },
