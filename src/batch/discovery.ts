@@ -11,6 +11,10 @@
 //   invalid   the file cannot be used (truncated, not JSON, fields missing): reason given
 // resolve uses live records, and when the controller is down, `unknown` records whose
 // health answers (the server is plainly there); never invalid, stale or unhealthy ones.
+//
+// gc moves with moveToArchive's real-path guard: a record that is a symlink leading
+// out of endpoints_dir, or an archive folder that does, is refused (nothing moved),
+// so a planted link cannot make gc move or write anything outside the share.
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
@@ -137,10 +141,13 @@ export async function gcEndpoints(cfg: ResolvedConfig, store: Store, opts: { dry
   for (const e of stale) {
     const from = join(cfg.paths.endpoints_dir, e.file);
     const to = join(cfg.paths.archive_dir, 'endpoints', `${stamp}-${e.file}`);
-    const m = await moveToArchive(from, to);
-    if (m.ok) moved.push({ from, to });
-    else errors.push(m.error ?? `cannot move ${from}`);
-    recordAudit(store, { action: 'endpoints:gc', archived: { from, to }, outcome: m.ok ? 'ok' : 'failed', detail: m.ok ? e.reason : (m.error ?? null) });
+    const m = await moveToArchive(from, to, { fromRoot: cfg.paths.endpoints_dir, toRoot: cfg.paths.archive_dir });
+    const error = m.refused ? `${m.error}; nothing moved` : (m.error ?? `cannot move ${from}`);
+    // m.to, not `to`: moveToArchive picks a free name when `to` is taken.
+    if (m.ok) moved.push({ from, to: m.to });
+    else errors.push(error);
+    // A refused move archived nothing, so its audit row names no archive destination.
+    recordAudit(store, { action: 'endpoints:gc', ...(m.refused ? {} : { archived: { from, to: m.to } }), outcome: m.ok ? 'ok' : 'failed', detail: m.ok ? e.reason : error });
   }
   return { ok: errors.length === 0, moved, wouldMove: [], ...(errors.length ? { error: errors.join('; ') } : {}) };
 }

@@ -18,18 +18,16 @@
 // passed through oneLine(), which redacts anything that looks like a credential.
 
 import {
-  classifyNoAnswer,
   guardSecrets,
   type ClassifyOptions,
-  errorInfo,
   finiteNumber,
   httpStatusReason,
   isRecord,
   oneLine,
-  parseJsonSafe,
   probeResult,
+  readAnswer,
   unusable2xxBody,
-} from './llama-classify.js';
+} from './classify-common.js';
 import type { HttpObservation, ProbeResult } from './types.js';
 
 export const PROXY_DEFAULT_PORT = 8317;
@@ -50,11 +48,9 @@ export function classifyProxyLiveness(obs: HttpObservation, opts?: ClassifyOptio
 }
 
 function liveness(obs: HttpObservation): ProxyLivenessResult {
-  const none = classifyNoAnswer(obs);
-  if (none !== undefined) return { ...none, needsFallback: false };
-  const status = obs.status as number;
-  const json = parseJsonSafe(obs.body);
-  const d = { httpStatus: status };
+  const a = readAnswer(obs);
+  if (a.none !== undefined) return { ...a.none, needsFallback: false };
+  const { status, json, info, d } = a;
   if (status === 404) {
     return {
       ...probeResult('unknown', 'no liveness route (HTTP 404): fall back to GET /', obs, d),
@@ -76,7 +72,6 @@ function liveness(obs: HttpObservation): ProxyLivenessResult {
       needsFallback: false,
     };
   }
-  const info = errorInfo(json);
   if (status === 401) return { ...probeResult('degraded', 'key rejected', obs, d), needsFallback: false };
   return {
     ...probeResult('down', httpStatusReason('liveness answered', status, info, obs.body), obs, d),
@@ -93,11 +88,9 @@ export function classifyProxyBanner(obs: HttpObservation, opts?: ClassifyOptions
 }
 
 function banner(obs: HttpObservation): ProbeResult {
-  const none = classifyNoAnswer(obs);
-  if (none !== undefined) return none;
-  const status = obs.status as number;
-  const json = parseJsonSafe(obs.body);
-  const d: Record<string, unknown> = { httpStatus: status };
+  const a = readAnswer(obs);
+  if (a.none !== undefined) return a.none;
+  const { status, json, info, d } = a;
   if (status >= 200 && status < 300) {
     const bad = unusable2xxBody('GET /', obs, json);
     if (bad !== undefined) return bad;
@@ -107,7 +100,7 @@ function banner(obs: HttpObservation): ProbeResult {
     return probeResult('up', msg !== '' ? `banner: ${msg}` : 'banner ok', obs, d);
   }
   if (status === 404) return probeResult('down', 'no liveness route and no banner (HTTP 404 on GET /)', obs, d);
-  return probeResult('down', httpStatusReason('GET / answered', status, errorInfo(json), obs.body), obs, d);
+  return probeResult('down', httpStatusReason('GET / answered', status, info, obs.body), obs, d);
 }
 
 /**
@@ -125,12 +118,9 @@ export function classifyProxyModels(obs: HttpObservation, opts?: ClassifyOptions
 }
 
 function models(obs: HttpObservation): ProbeResult {
-  const none = classifyNoAnswer(obs);
-  if (none !== undefined) return none;
-  const status = obs.status as number;
-  const json = parseJsonSafe(obs.body);
-  const info = errorInfo(json);
-  const d: Record<string, unknown> = { httpStatus: status };
+  const a = readAnswer(obs);
+  if (a.none !== undefined) return a.none;
+  const { status, json, info, d } = a;
 
   if (status >= 200 && status < 300 && info === undefined) {
     const bad = unusable2xxBody('models', obs, json);

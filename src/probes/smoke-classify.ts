@@ -19,18 +19,16 @@
 // requests may pass) → degraded.
 
 import {
-  classifyNoAnswer,
   guardSecrets,
   type ClassifyOptions,
-  errorInfo,
   finiteNumber,
   httpStatusReason,
   isRecord,
   oneLine,
-  parseJsonSafe,
   probeResult,
+  readAnswer,
   unusable2xxBody,
-} from './llama-classify.js';
+} from './classify-common.js';
 import type { HttpObservation, ProbeResult } from './types.js';
 
 export const SMOKE_PROMPT = 'Reply with one word: Ready';
@@ -117,12 +115,9 @@ export function classifySmoke(obs: HttpObservation, opts?: ClassifyOptions): Pro
 }
 
 function smoke(obs: HttpObservation): ProbeResult {
-  const none = classifyNoAnswer(obs);
-  if (none !== undefined) return none;
-  const status = obs.status as number;
-  const json = parseJsonSafe(obs.body);
-  const info = errorInfo(json);
-  const d: Record<string, unknown> = { httpStatus: status };
+  const a = readAnswer(obs);
+  if (a.none !== undefined) return a.none;
+  const { status, json, info, d } = a;
 
   if (status >= 200 && status < 300 && info === undefined) {
     const bad = unusable2xxBody('smoke', obs, json);

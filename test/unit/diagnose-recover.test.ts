@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,9 +8,8 @@ import { splitLogRecords } from '../../src/batch/log-records.js';
 import { readJobLogTail } from '../../src/batch/job-log.js';
 import { planRecovery, type PlanContext } from '../../src/batch/recover-plan.js';
 import { applyPlan, type SubmitFn } from '../../src/batch/recover-apply.js';
-import { openStore } from '../../src/store/db.js';
 import { listAudit } from '../../src/store/audit.js';
-import { BEEF, LOGS, STATE, makeShare, place } from '../support/recovery-fixtures.js';
+import { BEEF, LOGS, STATE, git, initRepo, makeRecoveryShare, makeShare, planContext, place } from '../support/recovery-fixtures.js';
 import { REPO_ROOT } from '../support/cluster.js';
 
 const bc = profileOf({ swarm: { profile: 'beefcake' } });
@@ -110,29 +108,20 @@ describe('recovery plan (pure)', () => {
   });
 });
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-}
-
 describe('recovery apply with real git worktrees and a stand-in bd', () => {
   it('stuck_wrong_branch: diagnoses from the real worktree, moves it to the archive, deletes the branch, prunes, resubmits', async () => {
-    const { root, cfg } = makeShare();
+    const { root, cfg, store, p } = makeRecoveryShare();
     const repo = cfg.paths.repo;
-    git(repo, 'init', '-q', '-b', 'main');
-    writeFileSync(join(repo, 'a.txt'), 'a\n');
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-q', '-m', 'init');
+    initRepo(repo);
     const wt = join(root, 'wt/beefcake-wb42');
     git(repo, 'worktree', 'add', '-q', '-b', 'swarm/beefcake-wb42', wt);
     git(wt, 'checkout', '-q', '-b', 'other'); // the agent's writes went to the wrong branch
     writeFileSync(join(wt, 'note.txt'), 'keep me\n');
     place(join(LOGS, 'stuck-with-writes.beefcake.txt'), join(cfg.paths.logs_dir, 'swarm-orch-4242.log'));
-    const store = openStore(join(root, 'db.sqlite'));
-    const p = profileOf(cfg);
     const r = await runDiagnose(cfg, p, store, 'beefcake-wb42', { jobId: '4242', queue: { ok: true, jobs: [] } });
     const d = primaryDiagnosis(r);
     expect(d?.kind).toBe('stuck_wrong_branch');
-    const plan = planRecovery(d, { issueId: 'beefcake-wb42', profile: p, recovery: cfg.recovery, repo, archiveDir: cfg.paths.archive_dir, worktreePath: wt, resumePresent: false, recurrence: false, trackerCommand: 'bd' });
+    const plan = planRecovery(d, planContext(cfg, p, 'beefcake-wb42', { worktreePath: wt }));
     const calls: unknown[] = [];
     const submit: SubmitFn = async (_c, _s, req) => {
       calls.push(req);
@@ -153,11 +142,9 @@ describe('recovery apply with real git worktrees and a stand-in bd', () => {
   });
 
   it('budget_exhausted: returns the issue with bd update + bd note (stand-in bd records argv); missing bd says so and stops', async () => {
-    const { root, cfg } = makeShare();
-    const store = openStore(join(root, 'db.sqlite'));
-    const p = profileOf(cfg);
+    const { root, cfg, store, p } = makeRecoveryShare();
     const d = { kind: 'budget_exhausted' as const, summary: 'out of budget', evidence: [], retryable: false, details: {} };
-    const plan = planRecovery(d, { issueId: 'b-9', profile: p, recovery: cfg.recovery, repo: cfg.paths.repo, archiveDir: cfg.paths.archive_dir, resumePresent: false, recurrence: false, trackerCommand: 'bd' });
+    const plan = planRecovery(d, planContext(cfg, p, 'b-9'));
     const submit: SubmitFn = async () => [];
     const bdLog = join(root, 'bd.log');
     const oldPath = process.env['PATH'];
@@ -170,7 +157,7 @@ describe('recovery apply with real git worktrees and a stand-in bd', () => {
     } finally {
       process.env['PATH'] = oldPath;
     }
-    const missing = planRecovery(d, { issueId: 'b-9', profile: p, recovery: cfg.recovery, repo: cfg.paths.repo, archiveDir: cfg.paths.archive_dir, resumePresent: false, recurrence: false, trackerCommand: join(root, 'no-such-bd') });
+    const missing = planRecovery(d, planContext(cfg, p, 'b-9', { trackerCommand: join(root, 'no-such-bd') }));
     const res2 = await applyPlan(cfg, p, store, missing, { submit });
     expect(res2.outcome).toBe('failed');
     expect(res2.actions[0]?.detail).toMatch(/not installed/);
@@ -178,11 +165,9 @@ describe('recovery apply with real git worktrees and a stand-in bd', () => {
   });
 
   it('--auto takes only safe actions', async () => {
-    const { root, cfg } = makeShare();
-    const store = openStore(join(root, 'db.sqlite'));
+    const { root, cfg, store, p } = makeRecoveryShare();
     mkdirSync(join(root, 'wt/b-2'), { recursive: true });
-    const p = profileOf(cfg);
-    const plan = planRecovery({ kind: 'stuck_wrong_branch', summary: '', evidence: [], retryable: true, details: {} }, { issueId: 'b-2', profile: p, recovery: cfg.recovery, repo: cfg.paths.repo, archiveDir: cfg.paths.archive_dir, worktreePath: join(root, 'wt/b-2'), resumePresent: false, recurrence: false, trackerCommand: 'bd' });
+    const plan = planRecovery({ kind: 'stuck_wrong_branch', summary: '', evidence: [], retryable: true, details: {} }, planContext(cfg, p, 'b-2', { worktreePath: join(root, 'wt/b-2') }));
     let submitted = 0;
     const res = await applyPlan(cfg, p, store, plan, { safeOnly: true, submit: async () => [{ issueId: 'b-2', status: 'submitted', jobId: String(++submitted), via: 'slurm', argv: [] }] });
     expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([['clean_worktree', 'skipped'], ['resubmit', 'ok']]);

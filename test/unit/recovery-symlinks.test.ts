@@ -2,21 +2,18 @@
 // really moved or handed to git (resume clear, worktree archive/cleanup, the worktree
 // check of diagnose) the real path must stay under its root too. Real temp dirs, real
 // symlinks, real git, and the real binary for `resume clear`.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { profileOf } from '../../src/config/profile.js';
 import { realPathOf, realPathUnder, moveToArchive } from '../../src/batch/archive.js';
 import { runDiagnose } from '../../src/batch/diagnose-run.js';
 import { planRecovery } from '../../src/batch/recover-plan.js';
 import { applyPlan, type SubmitFn } from '../../src/batch/recover-apply.js';
 import { clearResume } from '../../src/batch/resume-clear.js';
-import { openStore } from '../../src/store/db.js';
 import { listAudit } from '../../src/store/audit.js';
 import { runBin } from '../support/bin.js';
-import { LOGS, makeShare, place } from '../support/recovery-fixtures.js';
+import { LOGS, git, initRepo, makeRecoveryShare, planContext, place } from '../support/recovery-fixtures.js';
 
 const resumeOf = (issue: string): string => `${JSON.stringify({ issue: { id: issue, title: 't' }, iteration: 2, saved_at: '2026-04-16T14:14:21Z' }, null, 2)}\n`;
 const runbookResumeOf = (issue: string): string => `${JSON.stringify({ issue_id: issue, phase: 'implementing', iteration: 3 })}\n`;
@@ -180,18 +177,11 @@ describe('resume clear refuses symlinks that lead out of their root (real binary
   });
 });
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-}
-
 describe('worktree archive/cleanup refuses a symlinked worktree that leads out (real git)', () => {
   it('stuck_wrong_branch clean-up: nothing moved, no git command run, audit row refused; diagnose does not hand it to git', async () => {
-    const { root, cfg } = makeShare();
+    const { cfg, store, p } = makeRecoveryShare();
     const repo = cfg.paths.repo;
-    git(repo, 'init', '-q', '-b', 'main');
-    writeFileSync(join(repo, 'a.txt'), 'a\n');
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-q', '-m', 'init');
+    initRepo(repo);
     const issue = 'beefcake-symwt';
     const outside = mkdtempSync(join(tmpdir(), 'swarmctl-outside-wt-'));
     const realWt = join(outside, 'wt');
@@ -200,8 +190,6 @@ describe('worktree archive/cleanup refuses a symlinked worktree that leads out (
     const wt = join(cfg.paths.worktrees_dir, issue);
     symlinkSync(realWt, wt);
 
-    const store = openStore(join(root, 'db.sqlite'));
-    const p = profileOf(cfg);
     // diagnose: the worktree is not handed to git; the note says why.
     place(join(LOGS, 'stuck-with-writes.beefcake.txt'), join(cfg.paths.logs_dir, 'swarm-orch-4243.log'));
     const diag = await runDiagnose(cfg, p, store, issue, { jobId: '4243', queue: { ok: true, jobs: [] } });
@@ -209,7 +197,7 @@ describe('worktree archive/cleanup refuses a symlinked worktree that leads out (
     expect(diag.diagnoses.map((d) => d.kind)).toEqual(['stuck_loop']);
     expect(diag.diagnoses[0]?.summary).toMatch(/the worktree was not checked/);
 
-    const plan = planRecovery({ kind: 'stuck_wrong_branch', summary: '', evidence: [], retryable: true, details: {} }, { issueId: issue, profile: p, recovery: cfg.recovery, repo, archiveDir: cfg.paths.archive_dir, worktreePath: wt, resumePresent: false, recurrence: false, trackerCommand: 'bd' });
+    const plan = planRecovery({ kind: 'stuck_wrong_branch', summary: '', evidence: [], retryable: true, details: {} }, planContext(cfg, p, issue, { worktreePath: wt }));
     let submits = 0;
     const submit: SubmitFn = async () => {
       submits++;
@@ -234,17 +222,15 @@ describe('worktree archive/cleanup refuses a symlinked worktree that leads out (
   });
 
   it('archive_resume inside recover refuses a symlinked resume file too (audited as failed, refused)', async () => {
-    const { root, cfg } = makeShare();
+    const { cfg, store, p } = makeRecoveryShare();
     const issue = 'beefcake-symres';
     const outside = mkdtempSync(join(tmpdir(), 'swarmctl-outside-res-'));
     writeFileSync(join(outside, 'r.json'), resumeOf(issue));
     symlinkSync(join(outside, 'r.json'), join(cfg.paths.repo, '.swarm-resume.json'));
-    const store = openStore(join(root, 'db.sqlite'));
-    const p = profileOf(cfg);
     const direct = await clearResume(cfg, p, store, issue);
     expect(direct.outcome).toBe('failed');
     expect(direct.reason).toMatch(/^refused: .*; nothing moved$/);
-    const plan = planRecovery({ kind: 'context_overflow', summary: '', evidence: [], retryable: true, details: {} }, { issueId: issue, profile: p, recovery: cfg.recovery, repo: cfg.paths.repo, archiveDir: cfg.paths.archive_dir, resumePath: join(cfg.paths.repo, '.swarm-resume.json'), resumePresent: true, recurrence: true, trackerCommand: 'bd' });
+    const plan = planRecovery({ kind: 'context_overflow', summary: '', evidence: [], retryable: true, details: {} }, planContext(cfg, p, issue, { resumePath: join(cfg.paths.repo, '.swarm-resume.json'), resumePresent: true, recurrence: true }));
     const res = await applyPlan(cfg, p, store, plan, { submit: async () => [] });
     expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([['archive_resume', 'failed'], ['resubmit_with_env', 'skipped']]);
     expect(res.actions[0]?.detail).toMatch(/^refused: /);

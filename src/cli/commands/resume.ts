@@ -1,5 +1,7 @@
 // `swarmctl resume show|clear ISSUE`: the issue's resume file, and archiving it
 // (moved to <archive>/<issue>/<timestamp>.swarm-resume.json, audited; never deleted).
+// Both refuse a resume path whose real path (symlinks followed) leaves its root: show
+// must not print a file from outside the share that a symlink points to (exit 2, as clear).
 import type { Command } from 'commander';
 import { EXIT, examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -11,15 +13,15 @@ export function register(program: Command): void {
     .argument('<issue>', 'issue id')
     .description('show the resume file for ISSUE (the shared real one only counts when its issue.id is ISSUE)')
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue), 2 corrupt or unreadable, 64 bad id/config.\n')
+    .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean }, cmd: Command) => {
       const { loadConfigOrExit } = await import('../context.js');
       const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
-      const { readResume } = await import('../../batch/issue-state.js');
+      const { readResumeChecked } = await import('../../batch/resume-clear.js');
       const cfg = await loadConfigOrExit(cmd.optsWithGlobals<GlobalOptions>());
       const profile = await profileOrExit(cfg);
       await issueOrExit(cfg, issue);
-      const r = await readResume(cfg, profile, issue);
+      const r = await readResumeChecked(cfg, profile, issue);
       const code = r.status === 'ok' ? EXIT.OK : r.status === 'missing' || r.status === 'other_issue' ? EXIT.DEGRADED : EXIT.FAILED;
       if (opts.json) printJson({ issue, ...r, exit_code: code });
       else if (r.status === 'ok' && r.value) {
@@ -31,6 +33,7 @@ export function register(program: Command): void {
         }
       } else if (r.status === 'other_issue') say(`${r.path} belongs to ${r.ownerIssueId}, not ${issue}`);
       else if (r.status === 'missing') say(`no resume file for ${issue} (${r.path})`);
+      else if (r.status === 'refused') say(`refused: ${r.error}`);
       else say(`${r.path ?? 'resume file'}: ${r.status}: ${r.error}`);
       process.exitCode = code;
     });
