@@ -6,6 +6,11 @@
 // The runs share one state DB, as cron or an operator's repeated `probe` do: the
 // first sweep (empty history, config cache cold) is reported on its own; later
 // sweeps start the services that failed last time first (probes/scheduler.ts).
+// A second baseline, the floor: a 20-line Node script (bench/probe-floor.mjs) that
+// sends the same 200 GETs with the same concurrency, the failing services first,
+// and prints a count: no config, no history, no classification. It shows how close
+// to the timeout any Node process gets here, which bounds loop/sweep (the loop
+// costs 20*T + c, so loop/sweep >= 20 needs everything but the wait under c/20).
 // Usage: npm run build && node bench/probe-sweep.mjs [--timeout 2] [--runs 3]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -65,9 +70,18 @@ const sweep = async () => {
   const doc = JSON.parse(r.out);
   return { ms: r.ms, code: r.code, summary: doc.summary };
 };
+const urlsFile = join(dir, 'floor-urls.json');
+// Failing ones first, as swarmctl's own start order does once it has a history.
+writeFileSync(urlsFile, JSON.stringify([...services.slice(150), ...services.slice(0, 150)].map(([, u]) => `${u}/health`)));
+const floorScript = fileURLToPath(new URL('./probe-floor.mjs', import.meta.url));
+const floor = async () => (await timed(process.execPath, [floorScript, urlsFile, String(T), '64'])).ms;
 const firstSweep = await sweep();
 const sweeps = [];
-for (let i = 0; i < RUNS; i++) sweeps.push(await sweep());
+const floors = [];
+for (let i = 0; i < RUNS; i++) {
+  sweeps.push(await sweep());
+  floors.push(await floor());
+}
 const urls = services.map(([, u]) => `${u}/health`);
 const loopScript = `for u in ${urls.map((u) => `'${u}'`).join(' ')}; do curl -fsS --max-time ${T} -o /dev/null "$u" 2>/dev/null && echo up || echo fail; done`;
 const loop = await timed('bash', ['-c', loopScript]);
@@ -81,4 +95,7 @@ console.log(`first sweep (empty history, cold config cache): ${Math.round(firstS
 console.log(`sequential curl loop:  ${Math.round(loop.ms)} ms (${loopUp} up)`);
 console.log(`sweep / timeout = ${(sweepMs / (T * 1000)).toFixed(2)}x (target <= 1.3x)`);
 console.log(`loop / sweep    = ${(loop.ms / sweepMs).toFixed(1)}x (target >= 20x)`);
+const floorMs = median(floors);
+console.log(`floor script: runs=${floors.map(Math.round).join(',')} ms median=${Math.round(floorMs)} ms = ${(floorMs / (T * 1000)).toFixed(3)}x the timeout; loop / floor = ${(loop.ms / floorMs).toFixed(1)}x`);
+console.log(`overhead beyond the timeout: swarmctl ${Math.round(sweepMs - T * 1000)} ms, floor ${Math.round(floorMs - T * 1000)} ms; 20x needs <= ${Math.round((loop.ms / 20) - T * 1000)} ms`);
 await Promise.all([...healthy, ...hang, ...loading].map((s) => s.close()));

@@ -5,14 +5,19 @@
 //   - every write transaction is IMMEDIATE: a deferred transaction that reads
 //     and then writes can hit SQLITE_BUSY without the busy handler ever being
 //     called (the lock-upgrade deadlock), which busy_timeout cannot fix.
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 
-export type Db = Database.Database;
+// Loaded with require, not import: better-sqlite3 is CommonJS, and importing it
+// makes Node scan its sources for export names (cjs-module-lexer) on every start.
+const cjsRequire = createRequire(import.meta.url);
+const Database = cjsRequire('better-sqlite3') as typeof BetterSqlite3;
+
+export type Db = BetterSqlite3.Database;
 
 export interface Store {
   db: Db;
@@ -38,7 +43,7 @@ let nativeBinding: string | null | undefined;
 function addonPath(): string | undefined {
   if (nativeBinding === undefined) {
     try {
-      const p = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
+      const p = join(dirname(cjsRequire.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
       nativeBinding = existsSync(p) ? p : null;
     } catch {
       nativeBinding = null;
