@@ -53,7 +53,7 @@ readonly MUNGE_LOG=/var/log/munge/munged.log
 # Present when this script started munged, so `down` stops only what it started.
 readonly MUNGE_MARK="$DIR/munged.started-by-test-cluster"
 
-readonly APT_PACKAGES=(slurmctld slurmd slurm-client munge openssh-server openssh-client tmux procps iproute2)
+readonly APT_PACKAGES=(slurmctld slurmd slurm-client munge openssh-server openssh-client tmux procps iproute2 shellcheck)
 
 NODE="$(hostname -s)"
 readonly NODE
@@ -165,7 +165,7 @@ mem_mb() {
   local kb
   kb="$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
   # a bit under MemTotal: 95 %, minus 256 MB for the daemons, at least 256
-  local mb=$((kb / 1024 * 95 / 100 - 256))
+  local mb=$((kb * 95 / 102400 - 256))
   ((mb < 256)) && mb=256
   echo "$mb"
 }

@@ -68,6 +68,8 @@ fi
 # load (syntax error, failing import, failing beforeAll) has failed but may report
 # no failed test; it counts as one failed test so the line never says 0 failed.
 counts_status=0
+# The JavaScript is meant literally: no shell expansion inside it.
+# shellcheck disable=SC2016
 counts="$(node -e '
   const fs = require("node:fs");
   let passed = 0, failed = 0, missing = 0;
