@@ -23,8 +23,8 @@ const opt = (name, dflt) => {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/swarmctl');
 const DIST = join(ROOT, 'dist');
-// The size is the bare number that is not the value of a flag (`--runs 5` is not 5 MiB).
-const SIZE = Number(args.find((a, i) => /^\d+$/.test(a) && !args[i - 1]?.startsWith('--')) ?? 1024) * 1024 * 1024;
+// The size is the bare number that is not the value of --runs (`--runs 5` is not 5 MiB).
+const SIZE = Number(args.find((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--runs') ?? 1024) * 1024 * 1024;
 const RUNS = opt('--runs', 5);
 const DIR = '/tmp/swarmctl-bench-telemetry';
 const FILE = join(DIR, '.swarm-telemetry.jsonl');

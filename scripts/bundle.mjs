@@ -49,7 +49,6 @@ const result = await build({
   logLevel: 'warning',
   external: ['better-sqlite3', 'react-devtools-core'],
   plugins: [inkOutputPlugin()],
-  metafile: true,
   // commander and React are CommonJS: esbuild's wrappers call require() for
   // node builtins, which an ES module does not have.
   banner: { js: "import { createRequire as __swarmctlRequire } from 'node:module'; const require = __swarmctlRequire(import.meta.url);" },

@@ -20,8 +20,10 @@ export function inkOutputPlugin(opts = {}) {
     name: 'swarmctl-ink-output',
     setup(build) {
       let swapped = 0;
+      let sawRenderer = false;
       build.onStart(async () => {
         swapped = 0;
+        sawRenderer = false;
         // The version the replacement was written against is declared in the replacement itself.
         const { INK_VERSION } = await import(pathToFileURL(replacement).href);
         const inkPkg = JSON.parse(readFileSync(join(root, 'node_modules', 'ink', 'package.json'), 'utf8'));
@@ -35,10 +37,14 @@ export function inkOutputPlugin(opts = {}) {
         swapped++;
         return { path: replacement };
       });
-      build.onEnd((result) => {
+      // Notes that Ink's renderer is part of this build (and lets esbuild load it as usual).
+      build.onLoad({ filter: /[\\/]ink[\\/]build[\\/]renderer\.js$/ }, () => {
+        sawRenderer = true;
+        return undefined;
+      });
+      build.onEnd(() => {
         // Only a build that bundles the console must have swapped; others never see Ink.
-        const bundlesInk = Object.keys(result.metafile?.inputs ?? {}).some((f) => f.includes(`node_modules/ink/build/renderer.js`));
-        if (bundlesInk && swapped === 0) {
+        if (sawRenderer && swapped === 0) {
           throw new Error("ink's build/renderer.js no longer imports ./output.js: the Output replacement was not applied (see scripts/ink-output-plugin.mjs)");
         }
       });

@@ -12,8 +12,8 @@
 //
 // Faithfulness: get() returns what Ink's get() returns for the same operations,
 // including its quirks (a line falling outside the frame does not advance the
-// row offset; characters past the width are kept; a negative or fractional x is
-// dropped). test/unit/ink-output.test.ts checks that against Ink's own class on
+// row offset; characters past the width are kept; cells left of column 0 and
+// fractional columns are dropped). test/unit/ink-output.test.ts checks that against Ink's own class on
 // random operations. Re-check this file against ink/build/output.js whenever Ink
 // is upgraded: the bundle plugin refuses any Ink other than the version below.
 import sliceAnsi from 'slice-ansi';
@@ -33,19 +33,27 @@ interface Clip {
 type Operation = { type: 'write'; x: number; y: number; text: string; transformers: Transformer[] } | { type: 'clip'; clip: Clip } | { type: 'unclip' };
 
 /**
- * A Map that forgets everything once it holds `limit` entries. A console frame
- * needs a few hundred entries; clearing wholesale (rare) is cheaper than LRU
- * bookkeeping on every hit.
+ * A Map that forgets everything once its entries weigh `limit` in total (the
+ * weight of an entry is its key's length times `perChar`, plus one). A console
+ * frame needs a few hundred short entries; clearing wholesale (rare) is cheaper
+ * than LRU bookkeeping on every hit, and weighing by length bounds the memory
+ * even when every frame brings new full-width lines.
  */
 class BoundedCache<V> {
   private readonly map = new Map<string, V>();
-  constructor(private readonly limit: number) {}
+  private weight = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly perChar = 1,
+  ) {}
   get(key: string, make: (key: string) => V): V {
     let v = this.map.get(key);
     if (v === undefined) {
       v = make(key);
-      if (this.map.size >= this.limit) this.map.clear();
+      const w = key.length * this.perChar + 1;
+      if (this.weight + w > this.limit) this.clear();
       this.map.set(key, v);
+      this.weight += w;
     }
     return v;
   }
@@ -54,14 +62,18 @@ class BoundedCache<V> {
   }
   clear(): void {
     this.map.clear();
+    this.weight = 0;
   }
 }
 
 // Shared by every frame. The cached character arrays are never mutated (rows only
 // reference them; styledCharsToString only reads), so sharing them is safe.
-const styledChars = new BoundedCache<StyledChar[]>(20_000);
-const widths = new BoundedCache<number>(20_000);
-const rows = new BoundedCache<string>(5_000);
+// Budgets in characters of key: a styled character is an object (~80 bytes), so
+// 250,000 of them (20 screens of 200x60) stay near 20 MB; a row entry holds the key
+// and the row's text (two strings of about the key's length).
+const styledChars = new BoundedCache<StyledChar[]>(250_000);
+const widths = new BoundedCache<number>(250_000);
+const rows = new BoundedCache<string>(500_000, 2);
 
 const charsOf = (line: string): StyledChar[] => styledChars.get(line, (l) => styledCharsFromTokens(tokenize(l)));
 const widthOf = (text: string): number => widths.get(text, stringWidth);

@@ -3,7 +3,7 @@
 // out of range), both classes must produce the same text. Frames are drawn in
 // sequences, so the cross-frame caches are exercised with hits and misses.
 // Also: the bundle plugin refuses an Ink version the replacement was not written for.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,6 +82,14 @@ describe('ink-output: the same frames as Ink 6.8 Output', () => {
 });
 
 describe('scripts/ink-output-plugin.mjs', () => {
+  it('the shipped bundle (dist/bundle, built by the test setup) has the replacement, not Ink\'s class', () => {
+    const dir = join(root, 'dist', 'bundle');
+    const chunks = readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => readFileSync(join(dir, f), 'utf8'));
+    expect(chunks.some((c) => c.includes('BoundedCache = class'))).toBe(true);
+    expect(chunks.some((c) => c.includes('class OutputCaches'))).toBe(false);
+  });
+
+
   it('refuses to bundle an Ink the replacement was not written for', async () => {
     const { build } = await import('esbuild');
     const { inkOutputPlugin } = (await import(pathToFileURL(join(root, 'scripts/ink-output-plugin.mjs')).href)) as { inkOutputPlugin: (o?: { replacement?: string }) => import('esbuild').Plugin };
