@@ -3,6 +3,7 @@
 // operator-facing CliError (exit 64) before anything is read or run.
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
+import type { GlobalOptions } from './context.js';
 import { CliError, EXIT } from './output.js';
 
 export async function profileOrExit(cfg: ResolvedConfig): Promise<SwarmProfile> {
@@ -19,4 +20,16 @@ export async function issueOrExit(cfg: ResolvedConfig, issue: string): Promise<s
   const v = validateIssueId(issue, cfg.swarm.issue_id_pattern);
   if (!v.ok) throw new CliError(`refused: ${v.reason}`, EXIT.USAGE, 'pass the issue id as the tracker shows it (bd list)');
   return issue;
+}
+
+/**
+ * What every per-issue recovery command does first, in this order: load the config,
+ * resolve the swarm profile, check the issue id (each failure is a CliError, exit 64).
+ */
+export async function issueContext(global: GlobalOptions, issue: string): Promise<{ cfg: ResolvedConfig; profile: SwarmProfile }> {
+  const { loadConfigOrExit } = await import('./context.js');
+  const cfg = await loadConfigOrExit(global);
+  const profile = await profileOrExit(cfg);
+  await issueOrExit(cfg, issue);
+  return { cfg, profile };
 }

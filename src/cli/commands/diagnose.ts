@@ -13,13 +13,11 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document')
     .addHelpText('after', examples('swarmctl diagnose beefcake-wb42', 'swarmctl diagnose beefcake-wb42 --job 2317 --json') + '\nA cloud escalation failure is confirmed with a live probe of each openai-proxy service\n(key rejected now / quota and its reset / proxy down / healthy now, so transient): the\nverdict is evidence line probe:<service> and details.proxy_check in --json.\n' + '\nExit: 0 nothing wrong found, 1 a diagnosis, 2 cannot read what is needed, 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean; job?: string }, cmd: Command) => {
-      const { loadConfigOrExit, openStoreFor } = await import('../context.js');
-      const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
+      const { openStoreFor } = await import('../context.js');
+      const { issueContext } = await import('../recovery-context.js');
       const { runDiagnose } = await import('../../batch/diagnose-run.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
-      const cfg = await loadConfigOrExit(global);
-      const profile = await profileOrExit(cfg);
-      await issueOrExit(cfg, issue);
+      const { cfg, profile } = await issueContext(global, issue);
       if (opts.job !== undefined && !/^\d+$/.test(opts.job)) {
         const { usageError } = await import('../output.js');
         throw usageError(`--job ${opts.job}: a SLURM job id is digits`);

@@ -25,14 +25,12 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document')
     .addHelpText('after', examples('swarmctl recover beefcake-wb42 --dry-run', 'swarmctl recover beefcake-wb42 --yes', 'swarmctl recover --auto beefcake-wb42 --json') + '\nExit: 0 applied (or nothing to do), 1 refused/skipped, 2 an action failed, 64 bad id/config.\n')
     .action(async (issue: string, opts: Opts, cmd: Command) => {
-      const { loadConfigOrExit, openStoreFor } = await import('../context.js');
-      const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
+      const { openStoreFor } = await import('../context.js');
+      const { issueContext } = await import('../recovery-context.js');
       const { prepareRecovery, executeRecovery } = await import('../../batch/recover-run.js');
       const { submit } = await import('../../batch/submit.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
-      const cfg = await loadConfigOrExit(global);
-      const profile = await profileOrExit(cfg);
-      await issueOrExit(cfg, issue);
+      const { cfg, profile } = await issueContext(global, issue);
       const store = await openStoreFor(global, cfg);
       try {
         const prepared = await prepareRecovery(cfg, profile, store, issue, opts.job ? { jobId: opts.job } : {});

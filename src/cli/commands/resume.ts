@@ -15,12 +15,9 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document')
     .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean }, cmd: Command) => {
-      const { loadConfigOrExit } = await import('../context.js');
-      const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
+      const { issueContext } = await import('../recovery-context.js');
       const { readResumeChecked } = await import('../../batch/resume-clear.js');
-      const cfg = await loadConfigOrExit(cmd.optsWithGlobals<GlobalOptions>());
-      const profile = await profileOrExit(cfg);
-      await issueOrExit(cfg, issue);
+      const { cfg, profile } = await issueContext(cmd.optsWithGlobals<GlobalOptions>(), issue);
       const r = await readResumeChecked(cfg, profile, issue);
       const code = r.status === 'ok' ? EXIT.OK : r.status === 'missing' || r.status === 'other_issue' ? EXIT.DEGRADED : EXIT.FAILED;
       if (opts.json) printJson({ issue, ...r, exit_code: code });
@@ -45,13 +42,11 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document')
     .addHelpText('after', examples('swarmctl resume clear beefcake-7xjmj', 'swarmctl resume clear beefcake-7xjmj --dry-run --json') + '\nExit: 0 moved, 1 nothing to move for this issue, 2 failed or refused, 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean; dryRun?: boolean }, cmd: Command) => {
-      const { loadConfigOrExit, openStoreFor } = await import('../context.js');
-      const { profileOrExit, issueOrExit } = await import('../recovery-context.js');
+      const { openStoreFor } = await import('../context.js');
+      const { issueContext } = await import('../recovery-context.js');
       const { clearResume } = await import('../../batch/resume-clear.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
-      const cfg = await loadConfigOrExit(global);
-      const profile = await profileOrExit(cfg);
-      await issueOrExit(cfg, issue);
+      const { cfg, profile } = await issueContext(global, issue);
       const store = await openStoreFor(global, cfg);
       try {
         const r = await clearResume(cfg, profile, store, issue, { dryRun: Boolean(opts.dryRun) });
