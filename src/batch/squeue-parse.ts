@@ -125,7 +125,7 @@ export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): Sque
   // queue is mostly allocation, and this keeps it to the values we return. Each line must
   // be exactly FIELD_COUNT values, each followed by the delimiter.
   const fields: string[] = new Array<string>(FIELD_COUNT).fill('');
-  const last = new LastTimes();
+  const last = LAST.reset();
   let nextDelim = n > 0 ? text.indexOf(SQUEUE_DELIMITER) : -1; // cached: keeps the scan O(n)
   let pos = 0;
   while (pos < n) {
@@ -137,7 +137,13 @@ export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): Sque
       let count = 0;
       let p = pos;
       while (nextDelim >= 0 && nextDelim < lineEnd) {
-        if (count < FIELD_COUNT) fields[count] = text.slice(p, nextDelim);
+        if (count < FIELD_COUNT) {
+          // fields[] still holds the previous line's values. Where this line repeats one
+          // (user, partition, state, work dir, a batch's times...), keep the previous
+          // string: the new slice then dies young, and a poll keeps ~a third less.
+          const v = text.slice(p, nextDelim);
+          if (v !== fields[count]) fields[count] = v;
+        }
         count++;
         p = nextDelim + 1;
         nextDelim = text.indexOf(SQUEUE_DELIMITER, p);
@@ -154,6 +160,7 @@ export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): Sque
     }
     pos = end + 1;
   }
+  last.reset(); // holds slices of stdout: do not keep it alive until the next poll
   return { jobs, skipped };
 }
 
@@ -175,10 +182,27 @@ class LastTimes {
   submitIso: string | null = null;
   startRaw = '';
   startIso: string | null = null;
+
+  reset(): this {
+    this.submitRaw = '';
+    this.submitIso = null;
+    this.startRaw = '';
+    this.startIso = null;
+    return this;
+  }
 }
 
+/**
+ * ONE instance, reset by every call (parseSqueue is synchronous). An instance per call
+ * would die with its call, and with it the hidden class V8 built for it (held only
+ * weakly by its transition tree): every full GC then discarded the optimised
+ * parseFields that depends on that class (`node --trace-deopt`: "weak objects", once
+ * per GC), and the next poll ran unoptimised (docs/benchmarks.md, Session 4).
+ */
+const LAST = new LastTimes();
+
 /** Returns the job, or the reason the line is unusable. */
-function parseFields(p: string[], offset: number | 'local', last: LastTimes = new LastTimes()): QueueJob | string {
+function parseFields(p: string[], offset: number | 'local', last: LastTimes): QueueJob | string {
   const jobId = p[0]!.trim();
   if (jobId === '') return 'empty job id';
   if (jobId.includes('\uFFFD')) return 'job id is not valid UTF-8';

@@ -224,6 +224,21 @@ describe('parseSqueue with times printed without an offset', () => {
     const j = byId(parseSqueue(STANDARD, { utcOffsetMinutes: -300 }).jobs, '25');
     expect(j.submitTime).toBe('2026-11-23T15:42:13.000Z');
   });
+
+  it('converts afresh on each call: the same text with another offset gives other times', () => {
+    // The previous line's conversion is reused within a call; a call must not reuse the
+    // last call's (the first line of the next call repeats the last line's raw time).
+    const line = STANDARD.split('\n').find((l) => l.startsWith('25\x1f'))!;
+    const a = parseSqueue(`${line}\n`, { utcOffsetMinutes: 0 }).jobs[0]!;
+    const b = parseSqueue(`${line}\n`, { utcOffsetMinutes: -300 }).jobs[0]!;
+    expect([a.submitTime, b.submitTime]).toEqual(['2026-11-23T10:42:13.000Z', '2026-11-23T15:42:13.000Z']);
+  });
+
+  it('gives equal values for repeated columns, whichever line they came from', () => {
+    const twice = parseSqueue(`${STANDARD}${STANDARD}`, { utcOffsetMinutes: 0 }).jobs;
+    const once = parseSqueue(STANDARD, { utcOffsetMinutes: 0 }).jobs;
+    expect(twice).toEqual([...once, ...once]);
+  });
 });
 
 describe('parseSqueue on hand-made edge cases', () => {
