@@ -14,10 +14,9 @@ import type { Store } from '../store/db.js';
 import { runLocal } from '../io/run.js';
 import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseResult, type QueueView } from './diagnose.js';
 import { realPathUnder } from './archive.js';
-import { pathVars, readIssueState } from './issue-state.js';
+import { readIssueState } from './issue-state.js';
 import { readJobLogTail } from './job-log.js';
 import { renderJobName } from './job-name.js';
-import { checkUnder, issuePath } from './safe-path.js';
 import { readSshJobs } from './queue.js';
 import { runSlurm } from './slurm-run.js';
 import { squeueArgs } from './squeue-format.js';
@@ -128,8 +127,10 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
   let logPath: string | null = null;
   if (jobId) {
     const rendered = renderTemplate(profile.paths.job_log, { logs: cfg.paths.logs_dir, jobid: jobId });
-    const safe = rendered.ok ? checkUnder(cfg.paths.logs_dir, rendered.value) : { ok: false as const, reason: rendered.error };
-    if (!safe.ok) logError = safe.reason;
+    // Lexically and really (symlinks followed) under the logs dir: a job log that is a
+    // symlink out of it is not read.
+    const safe = rendered.ok ? await realPathUnder(cfg.paths.logs_dir, rendered.value) : { ok: false as const, reason: rendered.error };
+    if (!safe.ok) logError = `refused: ${safe.reason}; nothing read`;
     else {
       logPath = safe.path;
       try {
@@ -151,13 +152,12 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
   let wt: WorktreeState | null = null;
   let wtRefusal: string | undefined;
   if (wtPath) {
-    // Under the root the profile's worktree template starts from (normally {worktrees}).
-    const where = issuePath(profile.paths.worktree, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
-    const real = await realPathUnder(where.ok ? where.root : cfg.paths.worktrees_dir, wtPath);
-    if (real.ok) wt = await worktreeState(wtPath, expectedBranch);
+    // readIssueState checked its real path (symlinks followed) against its root.
+    const refusal = state.worktree.error;
+    if (refusal === undefined) wt = await worktreeState(wtPath, expectedBranch);
     else {
-      wtRefusal = real.reason;
-      wt = { path: wtPath, exists: existsSync(wtPath), branch: null, diffStatEmpty: null, expectedBranch, error: `refused: ${real.reason}` };
+      wtRefusal = refusal.replace(/^refused: /, '');
+      wt = { path: wtPath, exists: existsSync(wtPath), branch: null, diffStatEmpty: null, expectedBranch, error: refusal };
     }
   }
   const input: DiagnoseInput = {

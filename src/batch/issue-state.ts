@@ -4,14 +4,17 @@
 // `.swarm/checkpoint.json`, and `.swarm-metrics.json`. Every reader is tolerant: a
 // missing file is `missing`, a truncated one is `corrupt` with the parse error, an
 // unreadable one is `unreadable`; nothing throws. Paths come from the profile and go
-// through safe-path.ts.
+// through safe-path.ts (lexical), then through realPathUnder before any read: a state
+// file or worktree that is a symlink leading out of its root is `refused`, not
+// followed, so no command shows, parses or acts on a file from outside the share.
 import { readFile, stat } from 'node:fs/promises';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
 import { parseResumeFile, type ResumeInfo } from './resume-parse.js';
 import { parseCheckpoint, parseMetricsFile, parseSessionLog, type Checkpoint, type SessionLogSummary } from './session-parse.js';
 import type { TelemetryRecord } from './telemetry-parse.js';
-import { issuePath, type PathVars } from './safe-path.js';
+import { realPathUnder } from './archive.js';
+import { issuePath, type PathVars, type SafePath } from './safe-path.js';
 
 export type FileStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'other_issue' | 'refused';
 
@@ -63,8 +66,11 @@ function carry<T>(f: FileRead<string>): FileRead<T> {
   return out;
 }
 
-async function readParsed<T>(path: string, parse: (t: string) => { ok: true; value: T } | { ok: false; error: string }): Promise<FileRead<T>> {
-  const f = await readText(path);
+async function readParsed<T>(where: SafePath, parse: (t: string) => { ok: true; value: T } | { ok: false; error: string }): Promise<FileRead<T>> {
+  if (!where.ok) return { status: 'refused', error: where.reason };
+  const real = await realPathUnder(where.root, where.path);
+  if (!real.ok) return { path: where.path, status: 'refused', error: `${real.reason}; nothing read` };
+  const f = await readText(where.path);
   const out = carry<T>(f);
   if (f.status !== 'ok') return out;
   const p = parse(f.value as string);
@@ -76,18 +82,15 @@ async function readParsed<T>(path: string, parse: (t: string) => { ok: true; val
   return out;
 }
 
-/** Resolves one profile path for the issue, or a `refused` read. */
-export function profilePath(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, template: string, issue: string): { ok: true; path: string } | { ok: false; reason: string } {
-  const r = issuePath(template, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
-  return r.ok ? { ok: true, path: r.path } : { ok: false, reason: r.reason };
+/** One profile path for the issue, checked lexically (its real path is checked when read). */
+export function profilePath(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, template: string, issue: string): SafePath {
+  return issuePath(template, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
 }
 
 /** The resume file for `issue`, whichever profile layout. */
 export async function readResume(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, profile: SwarmProfile, issue: string): Promise<IssueState['resume']> {
   const shared = !profile.paths.resume.includes('{issue}');
-  const p = profilePath(cfg, profile.paths.resume, issue);
-  if (!p.ok) return { status: 'refused', error: p.reason, shared };
-  const r = await readParsed(p.path, (t) => {
+  const r = await readParsed(profilePath(cfg, profile.paths.resume, issue), (t) => {
     const x = parseResumeFile(t);
     return x.ok ? { ok: true, value: x.resume } : x;
   });
@@ -103,28 +106,20 @@ export async function readResume(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, p
 }
 
 export async function readIssueState(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, profile: SwarmProfile, issue: string): Promise<IssueState> {
-  const refused = <T>(reason: string): FileRead<T> => ({ status: 'refused', error: reason });
-  const sp = profilePath(cfg, profile.paths.session_log, issue);
-  const cp = profilePath(cfg, profile.paths.checkpoint, issue);
-  const mp = profilePath(cfg, profile.paths.metrics, issue);
   const wt = profilePath(cfg, profile.paths.worktree, issue);
-  const [resume, session, checkpoint, metrics] = await Promise.all([
+  const [resume, session, checkpoint, metrics, wtReal] = await Promise.all([
     readResume(cfg, profile, issue),
-    sp.ok
-      ? readParsed<SessionLogSummary>(sp.path, (t) => ({ ok: true, value: parseSessionLog(t) }))
-      : Promise.resolve(refused<SessionLogSummary>(sp.reason)),
-    cp.ok
-      ? readParsed<Checkpoint>(cp.path, (t) => {
-          const x = parseCheckpoint(t);
-          return x.ok ? { ok: true, value: x.checkpoint } : x;
-        })
-      : Promise.resolve(refused<Checkpoint>(cp.reason)),
-    mp.ok
-      ? readParsed<TelemetryRecord>(mp.path, (t) => {
-          const x = parseMetricsFile(t);
-          return x.ok ? { ok: true, value: x.record } : x;
-        })
-      : Promise.resolve(refused<TelemetryRecord>(mp.reason)),
+    readParsed<SessionLogSummary>(profilePath(cfg, profile.paths.session_log, issue), (t) => ({ ok: true, value: parseSessionLog(t) })),
+    readParsed<Checkpoint>(profilePath(cfg, profile.paths.checkpoint, issue), (t) => {
+      const x = parseCheckpoint(t);
+      return x.ok ? { ok: true, value: x.checkpoint } : x;
+    }),
+    readParsed<TelemetryRecord>(profilePath(cfg, profile.paths.metrics, issue), (t) => {
+      const x = parseMetricsFile(t);
+      return x.ok ? { ok: true, value: x.record } : x;
+    }),
+    wt.ok ? realPathUnder(wt.root, wt.path) : Promise.resolve(wt),
   ]);
-  return { issueId: issue, resume, session, checkpoint, metrics, worktree: wt.ok ? { path: wt.path } : { error: wt.reason } };
+  const worktree = !wt.ok ? { error: wt.reason } : wtReal.ok ? { path: wt.path } : { path: wt.path, error: `refused: ${wtReal.reason}` };
+  return { issueId: issue, resume, session, checkpoint, metrics, worktree };
 }

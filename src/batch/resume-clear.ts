@@ -5,14 +5,15 @@
 // Before the file is even read, its real path (symlinks followed) must stay under its
 // root, and so must the archive destination: a resume file or worktree that is a
 // symlink leading elsewhere is refused (nothing moved; the audit row says why).
-// `resume show` reads through the same real-path check (readResumeChecked): printing
-// what an outward symlink points to would leak a file from outside the share.
+// `resume show` and every other reader get the same real-path check from readResume
+// (issue-state.ts): printing what an outward symlink points to would leak a file from
+// outside the share.
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
 import { moveToArchive, realPathUnder } from './archive.js';
-import { pathVars, readResume, type IssueState } from './issue-state.js';
+import { pathVars, readResume } from './issue-state.js';
 import { archivePath, issuePath } from './safe-path.js';
 
 export interface ClearResult {
@@ -28,16 +29,6 @@ async function leavesRoot(where: ReturnType<typeof issuePath>): Promise<{ path: 
   if (!where.ok) return null; // readResume reports the lexical refusal itself
   const real = await realPathUnder(where.root, where.path);
   return real.ok ? null : { path: where.path, reason: real.reason };
-}
-
-/**
- * readResume, but a resume path that really (symlinks followed) leaves its root is
- * `refused` with the reason and the path, and nothing is read.
- */
-export async function readResumeChecked(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, profile: SwarmProfile, issue: string): Promise<IssueState['resume']> {
-  const out = await leavesRoot(issuePath(profile.paths.resume, pathVars(cfg), issue, cfg.swarm.issue_id_pattern));
-  if (out) return { path: out.path, status: 'refused', error: `${out.reason}; nothing read`, shared: !profile.paths.resume.includes('{issue}') };
-  return readResume(cfg, profile, issue);
 }
 
 export async function clearResume(

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { profileOf } from '../../src/config/profile.js';
-import { readResumeChecked } from '../../src/batch/resume-clear.js';
+import { readResume } from '../../src/batch/issue-state.js';
 import { runBin } from '../support/bin.js';
 import { makeShare } from '../support/recovery-fixtures.js';
 
@@ -37,7 +37,7 @@ interface ShowDoc {
 
 const show = async (s: { config: string; db: string }, issue: string, json: boolean) => runBin(['--config', s.config, '--db', s.db, 'resume', 'show', issue, ...(json ? ['--json'] : [])]);
 
-describe('readResumeChecked (in process)', () => {
+describe('readResume (in process)', () => {
   it('refuses an outward symlink with the reason and the path; shows an inward symlink and a plain file', async () => {
     const { cfg } = makeShare();
     const p = profileOf(cfg);
@@ -46,7 +46,7 @@ describe('readResumeChecked (in process)', () => {
 
     writeFileSync(join(outside, 'r.json'), resumeOf('beefcake-rs1'));
     symlinkSync(join(outside, 'r.json'), link);
-    const out = await readResumeChecked(cfg, p, 'beefcake-rs1');
+    const out = await readResume(cfg, p, 'beefcake-rs1');
     expect(out).toMatchObject({ status: 'refused', path: link, shared: true });
     expect(out.value).toBeUndefined();
     expect(out.error).toBe(`${link} resolves through a symlink to ${join(outside, 'r.json')}, outside ${cfg.paths.repo}; nothing read`);
@@ -56,7 +56,7 @@ describe('readResumeChecked (in process)', () => {
     const { cfg } = makeShare();
     const outside = mkdtempSync(join(tmpdir(), 'swarmctl-resume-out-'));
     symlinkSync(join(outside, 'not-yet.json'), join(cfg.paths.repo, '.swarm-resume.json'));
-    const r = await readResumeChecked(cfg, profileOf(cfg), 'beefcake-rs2');
+    const r = await readResume(cfg, profileOf(cfg), 'beefcake-rs2');
     expect(r.status).toBe('refused');
     expect(r.error).toContain(join(outside, 'not-yet.json'));
   });
@@ -66,7 +66,7 @@ describe('readResumeChecked (in process)', () => {
     mkdirSync(join(cfg.paths.repo, 'state'));
     writeFileSync(join(cfg.paths.repo, 'state', 'r.json'), resumeOf('beefcake-rs3'));
     symlinkSync(join(cfg.paths.repo, 'state', 'r.json'), join(cfg.paths.repo, '.swarm-resume.json'));
-    const r = await readResumeChecked(cfg, profileOf(cfg), 'beefcake-rs3');
+    const r = await readResume(cfg, profileOf(cfg), 'beefcake-rs3');
     expect(r).toMatchObject({ status: 'ok', path: join(cfg.paths.repo, '.swarm-resume.json'), value: { issueId: 'beefcake-rs3' } });
   });
 });

@@ -16,9 +16,9 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean }, cmd: Command) => {
       const { issueContext } = await import('../recovery-context.js');
-      const { readResumeChecked } = await import('../../batch/resume-clear.js');
+      const { readResume } = await import('../../batch/issue-state.js');
       const { cfg, profile } = await issueContext(cmd.optsWithGlobals<GlobalOptions>(), issue);
-      const r = await readResumeChecked(cfg, profile, issue);
+      const r = await readResume(cfg, profile, issue);
       const code = r.status === 'ok' ? EXIT.OK : r.status === 'missing' || r.status === 'other_issue' ? EXIT.DEGRADED : EXIT.FAILED;
       if (opts.json) printJson({ issue, ...r, exit_code: code });
       else if (r.status === 'ok' && r.value) {
