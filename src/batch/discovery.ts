@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { httpRequest } from '../io/http.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
-import { moveToArchive } from './archive.js';
+import { moveToArchive, realPathUnder } from './archive.js';
 import { buildDiscoveryRecord, DEFAULT_TIER_MAP, discoveryFileName, parseDiscovery, type DiscoveryInput, type DiscoveryRecord } from './discovery-parse.js';
 import { UsageError } from './errors.js';
 import { readQueue } from './queue.js';
@@ -97,8 +97,12 @@ export async function readDiscoveryDir(cfg: ResolvedConfig): Promise<{ ok: true;
   const map = tierMap(cfg);
   const files = await Promise.all(
     names.map(async (file) => {
+      // A record that is a symlink leading out of the endpoints dir is not read: `resolve`
+      // would otherwise hand jobs a URL from a file anyone could place outside the share.
+      const real = await realPathUnder(cfg.paths.endpoints_dir, join(cfg.paths.endpoints_dir, file));
+      if (!real.ok) return { file, parsed: { ok: false as const, reason: `refused: ${real.reason}; not read` } };
       try {
-        const text = await readFile(join(cfg.paths.endpoints_dir, file), 'utf8');
+        const text = await readFile(real.path, 'utf8');
         return { file, parsed: parseDiscovery(file, text, { tierMap: map }) };
       } catch (e) {
         return { file, parsed: { ok: false as const, reason: `unreadable: ${(e as Error).message}` } };
@@ -134,9 +138,13 @@ export async function gcEndpoints(cfg: ResolvedConfig, store: Store, opts: { dry
   if (l.error) return { ok: false, moved: [], wouldMove: [], error: l.error };
   if (!l.ok) return { ok: false, moved: [], wouldMove: [], error: `queue unknown, nothing is stale for sure: ${l.queueError}` };
   const stale = l.entries.filter((e) => e.status === 'stale');
-  if (opts.dryRun) return { ok: true, moved: [], wouldMove: stale.map((e) => e.file) };
+  // Records refused by the real-path check (symlinks leading out) are not moved either:
+  // said, and audited, so a planted link is noticed.
+  const refused = l.entries.filter((e) => e.status === 'invalid' && e.reason.startsWith('refused: ')).map((e) => `${e.reason}, left in place`);
+  if (opts.dryRun) return { ok: refused.length === 0, moved: [], wouldMove: stale.map((e) => e.file), ...(refused.length ? { error: refused.join('; ') } : {}) };
   const moved: { from: string; to: string }[] = [];
-  const errors: string[] = [];
+  const errors: string[] = [...refused];
+  for (const r of refused) recordAudit(store, { action: 'endpoints:gc', outcome: 'failed', detail: r });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   for (const e of stale) {
     const from = join(cfg.paths.endpoints_dir, e.file);

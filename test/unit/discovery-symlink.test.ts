@@ -1,13 +1,14 @@
 // `endpoints gc` moves stale discovery records to the archive. A record that is a
 // symlink leading out of endpoints_dir, or an archive folder that does, must be refused
 // (nothing moved, the reason given and audited), as resume clear and worktree cleanup
-// refuse. Real temp dirs and real symlinks; a fake `squeue` first on PATH answers with
+// refuse. An outward record is not even read: `resolve` must never hand a job a URL
+// from a file placed outside the share. Real temp dirs and real symlinks; a fake `squeue` first on PATH answers with
 // an empty queue, so every record's job is gone and the record stale.
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gcEndpoints } from '../../src/batch/discovery.js';
+import { gcEndpoints, listEndpoints, resolveTier } from '../../src/batch/discovery.js';
 import { listAudit } from '../../src/store/audit.js';
 import { openStore } from '../../src/store/db.js';
 import { runBin } from '../support/bin.js';
@@ -44,7 +45,7 @@ describe('gcEndpoints refuses discovery symlinks that lead out (in process)', ()
     try {
       const r = await gcEndpoints(cfg, store);
       expect(r.ok).toBe(false);
-      expect(r.error).toBe(`refused: ${link} resolves through a symlink to ${target}, outside ${cfg.paths.endpoints_dir}; nothing moved`);
+      expect(r.error).toBe(`refused: ${link} resolves through a symlink to ${target}, outside ${cfg.paths.endpoints_dir}; not read, left in place`);
       expect(r.moved.map((m) => m.from)).toEqual([join(cfg.paths.endpoints_dir, '900102-fast.json')]);
       // The link and what it points to are untouched; only the plain record reached the archive.
       expect(readlinkSync(link)).toBe(target);
@@ -53,9 +54,29 @@ describe('gcEndpoints refuses discovery symlinks that lead out (in process)', ()
       expect(listTree(join(cfg.paths.archive_dir, 'endpoints')).map((f) => f.replace(/^.*-(\d+-fast\.json)$/, '$1'))).toEqual(['900102-fast.json']);
       const audit = listAudit(store).filter((a) => a.action === 'endpoints:gc');
       const refused = audit.find((a) => a.outcome === 'failed');
-      expect(refused?.detail).toMatch(/^refused: .*900101-fast\.json resolves through a symlink to .*victim\.json, outside .*; nothing moved$/);
+      expect(refused?.detail).toMatch(/^refused: .*900101-fast\.json resolves through a symlink to .*victim\.json, outside .*; not read, left in place$/);
       expect(refused?.archived).toBeNull();
       expect(audit.filter((a) => a.outcome === 'ok')).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the outward record is never read: listed invalid with the reason, named by gc --dry-run, not a candidate for resolve', async () => {
+    const { root, cfg } = makeShare();
+    const outside = mkdtempSync(join(tmpdir(), 'swarmctl-disc-out-'));
+    const target = join(outside, 'planted.json');
+    writeFileSync(target, recordOf('900151'));
+    const link = join(cfg.paths.endpoints_dir, '900151-fast.json');
+    symlinkSync(target, link);
+    const store = openStore(join(root, 'db.sqlite'));
+    try {
+      const l = await listEndpoints(cfg, store);
+      expect(l.entries).toEqual([{ file: '900151-fast.json', status: 'invalid', reason: `refused: ${link} resolves through a symlink to ${target}, outside ${cfg.paths.endpoints_dir}; not read` }]);
+      const dry = await gcEndpoints(cfg, store, { dryRun: true });
+      expect(dry).toMatchObject({ ok: false, wouldMove: [], moved: [] });
+      expect(dry.error).toMatch(/; not read, left in place$/);
+      expect((await resolveTier(cfg, store, 'fast')).candidates).toBe(0);
     } finally {
       store.close();
     }
@@ -120,7 +141,7 @@ describe('swarmctl endpoints gc refuses an outward symlink (real binary)', () =>
     expect(r.code, r.stderr).toBe(2);
     const doc = JSON.parse(r.stdout) as { ok: boolean; moved: unknown[]; error: string; exit_code: number };
     expect(doc).toMatchObject({ ok: false, moved: [], exit_code: 2 });
-    expect(doc.error).toBe(`refused: ${link} resolves through a symlink to ${target}, outside ${join(root, 'ai/endpoints')}; nothing moved`);
+    expect(doc.error).toBe(`refused: ${link} resolves through a symlink to ${target}, outside ${join(root, 'ai/endpoints')}; not read, left in place`);
     expect(r.stderr).toContain('error: refused: ');
     expect(readlinkSync(link)).toBe(target);
     expect(listTree(join(root, 'ai/archive'))).toEqual([]);
