@@ -138,9 +138,11 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    // The name is recorded in schema_version as it was first applied; the offsets are in
+    // fact little-endian float64s (see store/telemetry.ts), not varints.
     name: 'telemetry index offsets as varints',
     sql: `
-      -- Offsets of an issue's recent records as varints of their differences (see
+      -- Offsets of an issue's recent records as little-endian float64s (see
       -- store/telemetry.ts); NULL on rows written before: those are read from offsets_json.
       ALTER TABLE telemetry_index ADD COLUMN offsets_bin BLOB;
     `,

@@ -11,7 +11,7 @@ import { issueRecords, updateTelemetryIndex } from '../../src/batch/telemetry-in
 import { extractIssueId, parseTelemetryLine } from '../../src/batch/telemetry-parse.js';
 import { readLineAtSync } from '../../src/batch/telemetry-tail.js';
 import { openStore, type Store } from '../../src/store/db.js';
-import { decodeOffsets, encodeOffsets, getIssueIndex, getOffset } from '../../src/store/telemetry.js';
+import { applyScan, decodeOffsets, encodeOffsets, getIssueIndex, getOffset } from '../../src/store/telemetry.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'swarmctl-tindex-'));
 const store: Store = openStore(join(dir, 'db.sqlite'));
@@ -338,6 +338,37 @@ describe('stored offsets', () => {
     expect(encodeOffsets([1, 2 ** 50]).length).toBe(16);
     expect(decodeOffsets(encodeOffsets([7, 9]).subarray(0, 12))).toEqual([7]); // a cut value is dropped
     expect(decodeOffsets(encodeOffsets([7, 9]).subarray(3))).toHaveLength(1); // any alignment
+  });
+
+  it('applyScan appends in SQL exactly as a list would: stored + new, the last `keep` (also from a cut blob, and keep 0)', () => {
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { maxLength: 40 }),
+        fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.boolean(),
+        (stored, added, keep, cut, legacyJson) => {
+          const f = `/virtual/apply-${n++}`;
+          store.db.prepare('INSERT INTO telemetry_offsets (file, inode, size, offset, bad_lines, updated_at) VALUES (?, 1, 10, 10, 0, 0)').run(f);
+          // A blob with `cut` stray bytes at its end stands for a row cut short; an
+          // offsets_json list for a row an older swarmctl wrote (its offsets_bin stale).
+          const bin = Buffer.concat([encodeOffsets(stored), Buffer.alloc(cut, 0xab)]);
+          // (An older version's EMPTY list is '[]', which reads as this version's: not generated.)
+          if (legacyJson && stored.length > 0) store.db.prepare('INSERT INTO telemetry_index (file, issue_id, offsets_json, offsets_bin, latest_json, records) VALUES (?, ?, ?, ?, NULL, ?)').run(f, 'x', JSON.stringify(stored), encodeOffsets([1, 2, 3]), stored.length);
+          else store.db.prepare("INSERT INTO telemetry_index (file, issue_id, offsets_json, offsets_bin, latest_json, records) VALUES (?, ?, '[]', ?, NULL, ?)").run(f, 'x', bin, stored.length);
+          const ok = applyScan(store, f, { offset: 10, inode: 1 }, { inode: 1, size: 20, offset: 20, badLines: 0, reset: false }, new Map([['x', { offsets: added, records: added.length, latest: { offset: 7 } }]]), keep);
+          expect(ok).toBe(true);
+          const row = getIssueIndex(store.db, f, 'x');
+          const all = [...stored, ...added];
+          expect(row?.offsets).toEqual(keep === 0 ? [] : all.slice(-keep));
+          expect(row?.records).toBe(all.length);
+          expect(row?.latest).toEqual({ offset: 7 });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('reads and extends rows written before offsets_bin (offsets_json only)', async () => {
