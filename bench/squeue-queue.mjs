@@ -1,0 +1,50 @@
+// The generated queue both squeue benches parse: 10,000 lines as `squeue <squeueArgs()>`
+// prints them (SQUEUE_FIELDS order, 0x1f after every value), RUNNING / PENDING (with
+// Dependency, Priority, Resources and a free-text reason) / COMPLETING / SUSPENDED jobs,
+// some names with spaces, submit times shared in batches of four.
+import { SQUEUE_FIELDS } from '../dist/batch/squeue-format.js';
+
+const US = '\x1f';
+const BASE = Date.UTC(2026, 3, 16, 13, 47, 55);
+// As squeue prints it with SLURM_TIME_FORMAT=%Y-%m-%dT%H:%M:%S%z on a host at UTC-5.
+function stamp(ms) {
+  return `${new Date(ms - 5 * 3600_000).toISOString().slice(0, 19)}-0500`;
+}
+
+export function makeQueue(n) {
+  const states = ['RUNNING', 'PENDING', 'PENDING', 'COMPLETING', 'SUSPENDED'];
+  const reasons = {
+    RUNNING: 'None',
+    PENDING: ['Dependency', 'Priority', 'Resources', 'Nodes required for job are DOWN, DRAINED or reserved for jobs in higher priority partitions'],
+    COMPLETING: 'None',
+    SUSPENDED: 'None',
+  };
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const state = states[i % states.length];
+    const r = reasons[state];
+    const reason = Array.isArray(r) ? r[i % r.length] : r;
+    const running = state !== 'PENDING';
+    const f = [
+      String(100_000 + i),
+      i % 7 === 0 ? `swarm job with spaces ${i}` : `swarm-beefcake-${i.toString(36)}`,
+      state,
+      reason,
+      running ? `${i % 3}-${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07` : '0:00',
+      i % 5 === 0 ? 'UNLIMITED' : '1-00:00:00',
+      running ? `vasp-[0${i % 4}-0${(i % 4) + 1}]` : '',
+      // submitted in batches of 4 per second; started up to a minute later
+      stamp(BASE + Math.floor(i / 4) * 1000),
+      running ? stamp(BASE + Math.floor(i / 4) * 1000 + (i % 60) * 1000) : 'N/A',
+      'brian',
+      'gpu',
+      '/cluster/shared/code/beefcake-swarm',
+      reason === 'Dependency' ? `afterany:${100_000 + i - 1}(unfulfilled)` : '(null)',
+      '/cluster/shared/logs/swarm-orch-%j.log',
+    ];
+    if (f.length !== SQUEUE_FIELDS.length) throw new Error('generator out of date with SQUEUE_FIELDS');
+    out.push(f.map((x) => `${x}${US}`).join(''));
+  }
+  return `${out.join('\n')}\n`;
+}
+
