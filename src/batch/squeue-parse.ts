@@ -140,7 +140,8 @@ export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): Sque
         if (count < FIELD_COUNT) {
           // fields[] still holds the previous line's values. Where this line repeats one
           // (user, partition, state, work dir, a batch's times...), keep the previous
-          // string: the new slice then dies young, and a poll keeps ~a third less.
+          // string: the new slice then dies young, and a poll keeps ~a quarter less
+          // (728 -> 559 bytes per job).
           const v = text.slice(p, nextDelim);
           if (v !== fields[count]) fields[count] = v;
         }
