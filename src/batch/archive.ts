@@ -70,7 +70,8 @@ export async function realPathUnder(root: string, p: string): Promise<SafePath> 
   return { ok: false, reason: `${lexical.path} resolves through a symlink to ${real.path}, ${real.path === r.path ? 'the root itself' : `outside ${r.path}`}` };
 }
 
-async function exists(p: string): Promise<boolean> {
+/** Exists as a directory entry (lstat: a dangling symlink counts). */
+export async function lexists(p: string): Promise<boolean> {
   try {
     await lstat(p);
     return true;
@@ -99,7 +100,7 @@ export async function moveToArchive(from: string, to: string, guard?: MoveGuard)
     }
   }
   let dest = to;
-  for (let i = 1; await exists(dest); i++) dest = `${to}.${i}`;
+  for (let i = 1; await lexists(dest); i++) dest = `${to}.${i}`;
   try {
     await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
     await rename(from, dest);

@@ -4,13 +4,12 @@
 // SubmitFn until src/batch/submit.ts lands). Every action writes an audit row (who,
 // issue, action, argv, archived where, outcome); the whole application writes one
 // `recover.attempt` row, which is what the budget counts. Stops at the first failure.
-import { lstat } from 'node:fs/promises';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
 import { runLocal } from '../io/run.js';
-import { moveToArchive, realPathUnder } from './archive.js';
+import { lexists, moveToArchive, realPathUnder } from './archive.js';
 import { ATTEMPT_ACTION } from './diagnose-run.js';
 import { clearResume } from './resume-clear.js';
 import { archivePath, checkUnder } from './safe-path.js';
@@ -49,16 +48,6 @@ export interface ApplyDeps {
   safeOnly?: boolean;
   dryRun?: boolean;
   now?: Date;
-}
-
-/** Exists as a directory entry (a dangling symlink counts: it is moved too). */
-async function lexists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function run(argv: string[]): Promise<{ ok: boolean; detail: string; missing: boolean }> {
