@@ -2,6 +2,8 @@
 // prints them (SQUEUE_FIELDS order, 0x1f after every value), RUNNING / PENDING (with
 // Dependency, Priority, Resources and a free-text reason) / COMPLETING / SUSPENDED jobs,
 // some names with spaces, submit times shared in batches of four.
+// `tick` (seconds) advances the TimeUsed of the RUNNING jobs (a fifth of the lines), as
+// the next poll of a real queue does; every other line stays as it was.
 import { SQUEUE_FIELDS } from '../dist/batch/squeue-format.js';
 
 const US = '\x1f';
@@ -11,7 +13,15 @@ function stamp(ms) {
   return `${new Date(ms - 5 * 3600_000).toISOString().slice(0, 19)}-0500`;
 }
 
-export function makeQueue(n) {
+function duration(s) {
+  const d = Math.floor(s / 86400);
+  const hh = String(Math.floor((s % 86400) / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return `${d}-${hh}:${mm}:${ss}`;
+}
+
+export function makeQueue(n, tick = 0) {
   const states = ['RUNNING', 'PENDING', 'PENDING', 'COMPLETING', 'SUSPENDED'];
   const reasons = {
     RUNNING: 'None',
@@ -30,7 +40,7 @@ export function makeQueue(n) {
       i % 7 === 0 ? `swarm job with spaces ${i}` : `swarm-beefcake-${i.toString(36)}`,
       state,
       reason,
-      running ? `${i % 3}-${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07` : '0:00',
+      running ? duration((i % 3) * 86400 + (i % 24) * 3600 + (i % 60) * 60 + 7 + (state === 'RUNNING' ? tick : 0)) : '0:00',
       i % 5 === 0 ? 'UNLIMITED' : '1-00:00:00',
       running ? `vasp-[0${i % 4}-0${(i % 4) + 1}]` : '',
       // submitted in batches of 4 per second; started up to a minute later

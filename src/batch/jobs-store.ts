@@ -1,5 +1,5 @@
 // SQLite queries for the jobs we started (SLURM or direct SSH) and the last
-// queue read successfully (queue_cache). One place so submit, queue and cancel
+// queue read successfully (squeue_cache; queue_cache from older versions). One place so submit, queue and cancel
 // agree on the row shapes.
 import type { Store } from '../store/db.js';
 
@@ -78,20 +78,31 @@ export function openSlurmJobIds(store: Store): string[] {
   return (store.db.prepare(`SELECT job_id FROM jobs WHERE via = 'slurm' AND ended_at IS NULL`).all() as { job_id: string }[]).map((r) => r.job_id);
 }
 
-export function writeQueueCache(store: Store, source: string, jobs: unknown, now = Date.now()): void {
+/** The last good squeue output, as printed (see migration 3). */
+export function writeSqueueCache(store: Store, source: string, format: string, stdout: string, now = Date.now()): void {
   store.write((db) =>
     db
-      .prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET taken_at = excluded.taken_at, jobs_json = excluded.jobs_json')
-      .run(source, now, JSON.stringify(jobs)),
+      .prepare('INSERT INTO squeue_cache (source, taken_at, format, stdout) VALUES (?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET taken_at = excluded.taken_at, format = excluded.format, stdout = excluded.stdout')
+      .run(source, now, format, stdout),
   );
 }
 
-export function readQueueCache<T>(store: Store, source: string): { takenAt: number; jobs: T[] } | null {
-  const r = store.db.prepare('SELECT taken_at, jobs_json FROM queue_cache WHERE source = ?').get(source) as { taken_at: number; jobs_json: string } | undefined;
-  if (!r) return null;
-  try {
-    return { takenAt: r.taken_at, jobs: JSON.parse(r.jobs_json) as T[] };
-  } catch {
-    return null;
+export type QueueCacheRow =
+  | { kind: 'squeue'; takenAt: number; format: string; stdout: string }
+  /** Written by a version before migration 3: parsed jobs as JSON. */
+  | { kind: 'jobs'; takenAt: number; jobs: unknown[] };
+
+/** The newer of the two caches for `source`, or null when neither has a usable row. */
+export function readQueueCache(store: Store, source: string): QueueCacheRow | null {
+  const raw = store.db.prepare('SELECT taken_at, format, stdout FROM squeue_cache WHERE source = ?').get(source) as { taken_at: number; format: string; stdout: string } | undefined;
+  const legacy = store.db.prepare('SELECT taken_at, jobs_json FROM queue_cache WHERE source = ? AND taken_at > ?').get(source, raw?.taken_at ?? -1) as { taken_at: number; jobs_json: string } | undefined;
+  if (legacy) {
+    try {
+      const jobs = JSON.parse(legacy.jobs_json) as unknown;
+      if (Array.isArray(jobs)) return { kind: 'jobs', takenAt: legacy.taken_at, jobs };
+    } catch {
+      // unreadable: fall back to the squeue row, if any
+    }
   }
+  return raw ? { kind: 'squeue', takenAt: raw.taken_at, format: raw.format, stdout: raw.stdout } : null;
 }

@@ -7,12 +7,14 @@
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
 import { parseJobNameTemplate, renderJobName } from './job-name.js';
-import { liveSshJobs, openSlurmJobIds, readQueueCache, updateJobStates, writeQueueCache, type JobRow } from './jobs-store.js';
+import { liveSshJobs, openSlurmJobIds, readQueueCache, updateJobStates, writeSqueueCache, type JobRow } from './jobs-store.js';
 import { ownerFilter, runSqueue } from './slurm-client.js';
 import { aliveOnHost, sshJobId } from './ssh-jobs.js';
-import { selectJobs, type QueueJob } from './squeue-parse.js';
+import { SQUEUE_FORMAT } from './squeue-format.js';
+import { parseSqueue, selectJobs, type QueueJob, type SqueueParseResult } from './squeue-parse.js';
 
-export type ViaJob = QueueJob & { via: 'slurm' | 'ssh'; issueId?: string };
+/** A queue job; direct-SSH jobs also carry the issue they were started for. */
+export type ViaJob = QueueJob & { issueId?: string };
 
 export interface QueueRead {
   ok: boolean;
@@ -31,6 +33,8 @@ export interface ReadQueueOptions {
   /** Skip the SSH check (callers that only need SLURM's view). */
   slurmOnly?: boolean;
   now?: number;
+  /** A reusing parser (createSqueueParser) for callers that poll, like the console. */
+  parser?: (stdout: string) => SqueueParseResult;
 }
 
 /** The literal part of the job-name template before its placeholder (`swarm-`). */
@@ -47,23 +51,24 @@ const SLURM_CACHE = 'slurm';
  */
 export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Promise<Store>, opts: ReadQueueOptions = {}): Promise<QueueRead> {
   const now = opts.now ?? Date.now();
-  const squeue = runSqueue(cfg, ownerFilter(cfg));
+  const parse = opts.parser ?? parseSqueue;
+  const squeue = runSqueue(cfg, ownerFilter(cfg), parse);
   const store = await storeOrOpening;
   const r = await squeue;
   const sshPart = opts.slurmOnly ? { jobs: [] as ViaJob[], errors: [] as string[] } : await readSshJobs(cfg, store);
   const filter = (jobs: QueueJob[]) => (opts.all ? jobs : selectJobs(jobs, { namePrefix: jobNamePrefix(cfg) }));
   if (!r.ok) {
-    const cached = readQueueCache<QueueJob>(store, SLURM_CACHE);
-    const jobs = cached ? filter(cached.jobs).map((j) => ({ ...j, via: 'slurm' as const })) : [];
+    const cached = cachedQueue(store, parse);
     return {
       ok: false,
       error: r.error,
-      jobs: [...jobs, ...sshPart.jobs],
+      jobs: [...(cached ? filter(cached.jobs) : []), ...sshPart.jobs],
       ...(cached ? { stale: { takenAt: cached.takenAt, ageMs: now - cached.takenAt } } : {}),
       ...(sshPart.errors.length ? { sshErrors: sshPart.errors } : {}),
     };
   }
-  writeQueueCache(store, SLURM_CACHE, r.jobs, now);
+  // As printed: no serialisation on the poll path; parsed only if it is ever served.
+  writeSqueueCache(store, SLURM_CACHE, SQUEUE_FORMAT, r.stdout, now);
   // Our submitted jobs: seen → their state; missing from a good read → gone.
   const present = new Map(r.jobs.map((j) => [j.jobId, j.state] as const));
   const seen = new Map<string, string>();
@@ -76,10 +81,20 @@ export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Pro
   updateJobStates(store, 'slurm', seen, gone, now);
   return {
     ok: true,
-    jobs: [...filter(r.jobs).map((j) => ({ ...j, via: 'slurm' as const })), ...sshPart.jobs],
+    jobs: [...filter(r.jobs), ...sshPart.jobs],
     skipped: r.skipped.length,
     ...(sshPart.errors.length ? { sshErrors: sshPart.errors } : {}),
   };
+}
+
+/** The last good queue from SQLite; null when there is none we can read. */
+function cachedQueue(store: Store, parse: (stdout: string) => SqueueParseResult): { takenAt: number; jobs: QueueJob[] } | null {
+  const c = readQueueCache(store, SLURM_CACHE);
+  if (!c) return null;
+  // Printed with other -O fields (an older or newer swarmctl): its columns are not ours.
+  if (c.kind === 'squeue') return c.format === SQUEUE_FORMAT ? { takenAt: c.takenAt, jobs: parse(c.stdout).jobs } : null;
+  // Parsed jobs an older version stored as JSON, without `via`.
+  return { takenAt: c.takenAt, jobs: (c.jobs as QueueJob[]).map((j) => ({ ...j, via: 'slurm' as const })) };
 }
 
 function sshQueueJob(row: JobRow, state: 'RUNNING' | 'UNKNOWN'): ViaJob {
@@ -161,7 +176,7 @@ export async function findIssueJobs(cfg: ResolvedConfig, store: Store, issueId: 
   const [r, ssh] = await Promise.all([runSqueue(cfg, { ...ownerFilter(cfg), names: [name.name] }), readSshJobs(cfg, store, issueId)]);
   const sshJobs = ssh.jobs;
   if (!r.ok) return { ok: false, jobs: sshJobs, error: r.error };
-  const slurm = selectJobs(r.jobs, { names: [name.name], activeOnly: true }).map((j) => ({ ...j, via: 'slurm' as const }));
+  const slurm = selectJobs(r.jobs, { names: [name.name], activeOnly: true });
   return { ok: ssh.errors.length === 0, jobs: [...slurm, ...sshJobs], ...(ssh.errors.length ? { error: ssh.errors.join('; ') } : {}) };
 }
 

@@ -12,6 +12,7 @@ import type { ActionPlan, ConsoleActions } from '../tui/actions.js';
 import type { Backends, Intervals } from './sources.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../batch/queue.js';
+import { createSqueueParser } from '../batch/squeue-parse.js';
 import { checkHealth, readDiscoveryDir } from '../batch/discovery.js';
 import { readIssueState } from '../batch/issue-state.js';
 import { profileOf } from '../config/profile.js';
@@ -65,6 +66,10 @@ export function jobRow(j: ViaJob, template: string): JobRow {
 export function realBackends(cfg: ResolvedConfig, store: Store, now: () => number = Date.now): Backends {
   const profile = profileOf(cfg);
   let lastJobs: readonly JobRow[] = [];
+  // Polls of a big queue mostly repeat themselves: the parser hands back the previous
+  // poll's job for every line unchanged, and its row is reused with it (jobRow is pure).
+  const parser = createSqueueParser();
+  const rows = new WeakMap<ViaJob, JobRow>();
   let nfsDown: string | null = null;
   const sharedReadable = () => {
     if (nfsDown) throw new Error(`not reading the shared folder: ${nfsDown}`);
@@ -95,9 +100,13 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
     },
 
     async queue() {
-      const q = await readQueue(cfg, store);
+      const q = await readQueue(cfg, store, { parser });
       if (!q.ok) throw new Error(q.error ?? 'squeue failed');
-      lastJobs = q.jobs.map((j) => jobRow(j, cfg.swarm.job_name_template));
+      lastJobs = q.jobs.map((j) => {
+        let row = rows.get(j);
+        if (row === undefined) rows.set(j, (row = jobRow(j, cfg.swarm.job_name_template)));
+        return row;
+      });
       return lastJobs as JobRow[];
     },
 

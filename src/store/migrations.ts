@@ -147,4 +147,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE telemetry_index ADD COLUMN offsets_bin BLOB;
     `,
   },
+  {
+    version: 3,
+    name: 'stale-queue cache as squeue printed it',
+    sql: `
+      -- The last good squeue output, as printed, parsed only when it is served (stale)
+      -- because squeue failed: a poll stores it without serialising the queue. \`format\`
+      -- is the -O argument it was printed with; a row of another format is not parsed.
+      -- queue_cache stays for rows older versions wrote (and still write: a version
+      -- without this table keeps using that one, so it never reads a row it cannot).
+      CREATE TABLE squeue_cache (
+        source TEXT PRIMARY KEY,
+        taken_at INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        stdout TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { openStore, schemaVersion } from '../../src/store/db.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { listAudit, recordAudit } from '../../src/store/audit.js';
@@ -20,7 +21,7 @@ describe('store', () => {
     const again = openStore(path);
     expect(again.db.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual({ n: MIGRATIONS.length });
     const tables = again.db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all().map((r) => (r as { name: string }).name);
-    for (const t of ['probe_results', 'transitions', 'jobs', 'audit', 'restart_runs', 'restart_steps', 'telemetry_offsets', 'locks']) expect(tables).toContain(t);
+    for (const t of ['probe_results', 'transitions', 'jobs', 'audit', 'squeue_cache', 'queue_cache', 'restart_runs', 'restart_steps', 'telemetry_offsets', 'locks']) expect(tables).toContain(t);
     again.close();
   });
 
@@ -54,4 +55,21 @@ describe('store', () => {
     expect(s.db.prepare('SELECT COUNT(DISTINCT detail) AS n FROM audit').get()).toEqual({ n: 4 });
     s.close();
   }, 60_000);
+
+  it('upgrades a version-2 database: adds squeue_cache and keeps the queue_cache row an older version wrote', () => {
+    const path = join(tmp(), 'v2.db');
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 2)) {
+      old.exec(m.sql);
+      old.prepare('INSERT INTO schema_version VALUES (?, ?, ?)').run(m.version, m.name, 1);
+    }
+    old.prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?)').run('slurm', 42, '[]');
+    old.close();
+    const s = openStore(path);
+    expect(schemaVersion(s.db)).toBe(3);
+    expect(s.db.prepare('SELECT source, taken_at, jobs_json FROM queue_cache').all()).toEqual([{ source: 'slurm', taken_at: 42, jobs_json: '[]' }]);
+    expect(s.db.prepare('SELECT COUNT(*) AS n FROM squeue_cache').get()).toEqual({ n: 0 });
+    s.close();
+  });
 });

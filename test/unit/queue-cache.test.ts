@@ -1,0 +1,159 @@
+// The stale-queue cache: a good read stores squeue's stdout as printed (no JSON of the
+// parsed queue on the poll path); a failed read serves it, parsed, marked stale with its
+// age. Rows an older swarmctl wrote (parsed jobs as JSON in queue_cache) are still
+// served when they are the newer, and a row printed with other -O fields is not parsed.
+// A fake `squeue` first on PATH prints a fixture or fails like a dead controller.
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readQueue } from '../../src/batch/queue.js';
+import { realBackends } from '../../src/monitor/backends.js';
+import { SQUEUE_FORMAT } from '../../src/batch/squeue-format.js';
+import { createSqueueParser, parseSqueue } from '../../src/batch/squeue-parse.js';
+import { openStore, type Store } from '../../src/store/db.js';
+import { makeShare } from '../support/recovery-fixtures.js';
+
+const ALL = new TextDecoder().decode(readFileSync(new URL('../../fixtures/squeue/slurm-22.05-all-states.txt', import.meta.url)));
+const DOWN = 'squeue: error: slurm_load_jobs error: Unable to contact slurm controller (connect failure)';
+
+let fakeBin: string;
+const savedPath = process.env['PATH'];
+
+/** The fake squeue's next answers: stdout, or a failure with the controller's message. */
+function squeueAnswers(a: { stdout: string } | { fail: true }): void {
+  writeFileSync(join(fakeBin, 'out'), 'stdout' in a ? a.stdout : '');
+  writeFileSync(join(fakeBin, 'rc'), 'stdout' in a ? '0' : '1');
+}
+
+beforeAll(() => {
+  fakeBin = mkdtempSync(join(tmpdir(), 'swarmctl-fake-squeue-'));
+  writeFileSync(
+    join(fakeBin, 'squeue'),
+    `#!/bin/sh\ncat '${fakeBin}/out'\nrc=$(cat '${fakeBin}/rc')\n[ "$rc" = 0 ] || echo '${DOWN}' >&2\nexit "$rc"\n`,
+  );
+  chmodSync(join(fakeBin, 'squeue'), 0o755);
+  // readQueue spawns squeue through PATH; this worker process only.
+  process.env['PATH'] = `${fakeBin}:${savedPath ?? ''}`;
+});
+
+afterAll(() => {
+  process.env['PATH'] = savedPath;
+});
+
+function share(): { cfg: ReturnType<typeof makeShare>['cfg']; store: Store } {
+  const { root, cfg } = makeShare();
+  return { cfg, store: openStore(join(root, 'db.sqlite')) };
+}
+
+describe('stale-queue cache', () => {
+  it('stores what squeue printed, and serves it parsed when squeue fails', async () => {
+    const { cfg, store } = share();
+    try {
+      squeueAnswers({ stdout: ALL });
+      const good = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 1_000 });
+      expect(good.ok).toBe(true);
+      expect(good.jobs).toHaveLength(28);
+      expect(good.jobs.every((j) => j.via === 'slurm')).toBe(true);
+      expect(store.db.prepare('SELECT taken_at, format, stdout FROM squeue_cache').all()).toEqual([{ taken_at: 1_000, format: SQUEUE_FORMAT, stdout: ALL }]);
+      expect(store.db.prepare('SELECT COUNT(*) AS n FROM queue_cache').get()).toEqual({ n: 0 });
+
+      squeueAnswers({ fail: true });
+      const bad = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 61_000 });
+      expect(bad.ok).toBe(false);
+      expect(bad.error).toContain('Unable to contact slurm controller');
+      expect(bad.stale).toEqual({ takenAt: 1_000, ageMs: 60_000 });
+      expect(bad.jobs).toEqual(good.jobs);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('with no cache at all, a failed read is UNKNOWN with no jobs and no stale mark', async () => {
+    const { cfg, store } = share();
+    try {
+      squeueAnswers({ fail: true });
+      const bad = await readQueue(cfg, store, { all: true, slurmOnly: true });
+      expect(bad).toMatchObject({ ok: false, jobs: [] });
+      expect(bad.stale).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  });
+
+  it('serves the JSON row an older version wrote when it is the newer, adding via', async () => {
+    const { cfg, store } = share();
+    try {
+      squeueAnswers({ stdout: ALL });
+      await readQueue(cfg, store, { all: true, slurmOnly: true, now: 1_000 });
+      // An older swarmctl polled later and wrote its own cache: parsed jobs, no via.
+      const old = parseSqueue(ALL).jobs.slice(0, 2).map(({ via: _via, ...rest }) => rest);
+      store.db.prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?)').run('slurm', 5_000, JSON.stringify(old));
+      squeueAnswers({ fail: true });
+      const bad = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 6_000 });
+      expect(bad.stale).toEqual({ takenAt: 5_000, ageMs: 1_000 });
+      expect(bad.jobs).toEqual(parseSqueue(ALL).jobs.slice(0, 2));
+
+      // Once this version writes again, its own (newer) row wins.
+      squeueAnswers({ stdout: ALL });
+      await readQueue(cfg, store, { all: true, slurmOnly: true, now: 7_000 });
+      squeueAnswers({ fail: true });
+      const again = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 8_000 });
+      expect(again.stale).toEqual({ takenAt: 7_000, ageMs: 1_000 });
+      expect(again.jobs).toHaveLength(28);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('does not parse a cached output printed with other -O fields', async () => {
+    const { cfg, store } = share();
+    try {
+      store.db.prepare('INSERT INTO squeue_cache (source, taken_at, format, stdout) VALUES (?, ?, ?, ?)').run('slurm', 1_000, 'JobID:\x1f,Name:\x1f', ALL);
+      squeueAnswers({ fail: true });
+      const bad = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 2_000 });
+      expect(bad).toMatchObject({ ok: false, jobs: [] });
+      expect(bad.stale).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a reusing parser hands back the previous read\'s job objects through readQueue', async () => {
+    const { cfg, store } = share();
+    try {
+      const parser = createSqueueParser();
+      squeueAnswers({ stdout: ALL });
+      const a = await readQueue(cfg, store, { all: true, slurmOnly: true, parser });
+      const b = await readQueue(cfg, store, { all: true, slurmOnly: true, parser });
+      expect(b.jobs).toHaveLength(a.jobs.length);
+      b.jobs.forEach((j, i) => expect(j).toBe(a.jobs[i]));
+      // Without it, every read builds new objects.
+      const c = await readQueue(cfg, store, { all: true, slurmOnly: true });
+      expect(c.jobs[0]).not.toBe(a.jobs[0]);
+      expect(c.jobs).toEqual(a.jobs);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the console\'s queue source reuses rows of unchanged jobs between polls and builds rows for changed ones', async () => {
+    const { cfg, store } = share();
+    try {
+      const backends = realBackends(cfg, store);
+      squeueAnswers({ stdout: ALL });
+      const a = await backends.queue(new AbortController().signal);
+      expect(a.length).toBeGreaterThan(2);
+      // Job 25 ran one more second.
+      const ran = ALL.split('\n').map((l) => (l.startsWith('25\x1f') ? l.replace('\x1f0:03\x1f', '\x1f0:04\x1f') : l)).join('\n');
+      expect(ran).not.toBe(ALL);
+      squeueAnswers({ stdout: ran });
+      const b = await backends.queue(new AbortController().signal);
+      expect(b.map((r) => r.jobId)).toEqual(a.map((r) => r.jobId));
+      b.forEach((row, i) => (row.jobId === '25' ? expect(row).not.toBe(a[i]) : expect(row).toBe(a[i])));
+      expect(b.find((r) => r.jobId === '25')!.elapsed).toBe('0:04');
+    } finally {
+      store.close();
+    }
+  });
+});
