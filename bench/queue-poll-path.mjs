@@ -12,7 +12,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqueueParser, parseSqueue } from '../dist/batch/squeue-parse.js';
+import { parseSqueue } from '../dist/batch/squeue-parse.js';
+import { createSqueueParser } from '../dist/batch/squeue-reuse.js';
 import { writeSqueueCache } from '../dist/batch/jobs-store.js';
 import { SQUEUE_FORMAT } from '../dist/batch/squeue-format.js';
 import { openStore } from '../dist/store/db.js';

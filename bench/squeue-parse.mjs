@@ -15,9 +15,11 @@
 // RUNNING jobs (2,000 of the 10,000 lines) have run 5 s more, and the rest is unchanged.
 // There the console's monitor-held parser (createSqueueParser, which gives back the
 // previous poll's job for an unchanged line) is timed against parseSqueue on the same
-// texts.
+// texts. Two more are its bad cases: every line changed at every poll (every job's
+// TimeUsed moves), and every job new at every poll; nothing to reuse in either.
 import { loadavg } from 'node:os';
-import { createSqueueParser, parseSqueue } from '../dist/batch/squeue-parse.js';
+import { parseSqueue } from '../dist/batch/squeue-parse.js';
+import { createSqueueParser } from '../dist/batch/squeue-reuse.js';
 import { makeQueue } from './squeue-queue.mjs';
 
 const US = '\x1f';
@@ -129,3 +131,37 @@ console.log(`  baseline naive split (no checks) wall median ${fmt(mc.median)} ms
 console.log(
   `  ratio held / naive split         wall ${(hc.median / mc.median).toFixed(2)}x; held / parseSqueue ${(hc.median / fc.median).toFixed(2)}x; target < 20 ms ${hc.median < 20 ? 'met' : 'MISSED'}`,
 );
+
+async function heldVsFresh(label, polls) {
+  const p = createSqueueParser();
+  let r = 0;
+  const h = await cadence((t) => {
+    const out = p(t);
+    r = out.reused;
+    return out;
+  }, polls);
+  const f = await cadence(parseSqueue, polls);
+  console.log(`  ${label}, polls 100 ms apart, no forced GC:`);
+  console.log(`  monitor-held parser              wall median ${fmt(h.median)} ms (min ${fmt(h.min)}, max ${fmt(h.max)}); the last poll reused ${r} jobs`);
+  console.log(`  parseSqueue, fresh each poll     wall median ${fmt(f.median)} ms (min ${fmt(f.min)}, max ${fmt(f.max)})`);
+  console.log(`  ratio held / parseSqueue         wall ${(h.median / f.median).toFixed(2)}x; target < 20 ms ${h.median < 20 ? 'met' : 'MISSED'}`);
+}
+
+// Every line changed: each job's TimeUsed set to the poll number (same ids, same order).
+const base = makeQueue(LINES).split('\n');
+const allChanged = Array.from({ length: WARMUP + ROUNDS }, (_, i) =>
+  base
+    .map((l) => {
+      if (!l) return l;
+      const f = l.split(US);
+      f[4] = `1:${String(i % 60).padStart(2, '0')}`;
+      return f.join(US);
+    })
+    .join('\n'),
+);
+await heldVsFresh('every line changed at every poll', allChanged);
+
+// Every job new at every poll (ids moved by 10,000): nothing to reuse, and the lookups
+// by job id all miss.
+const turnover = Array.from({ length: WARMUP + ROUNDS }, (_, i) => makeQueue(LINES, 0, 100_000 + 10_000 * i));
+await heldVsFresh('every job new at every poll', turnover);

@@ -3,7 +3,8 @@
 // Dependency, Priority, Resources and a free-text reason) / COMPLETING / SUSPENDED jobs,
 // some names with spaces, submit times shared in batches of four.
 // `tick` (seconds) advances the TimeUsed of the RUNNING jobs (a fifth of the lines), as
-// the next poll of a real queue does; every other line stays as it was.
+// the next poll of a real queue does; every other line stays as it was. `firstId` moves
+// the job ids (a queue that turned over completely).
 import { SQUEUE_FIELDS } from '../dist/batch/squeue-format.js';
 
 const US = '\x1f';
@@ -21,7 +22,7 @@ function duration(s) {
   return `${d}-${hh}:${mm}:${ss}`;
 }
 
-export function makeQueue(n, tick = 0) {
+export function makeQueue(n, tick = 0, firstId = 100_000) {
   const states = ['RUNNING', 'PENDING', 'PENDING', 'COMPLETING', 'SUSPENDED'];
   const reasons = {
     RUNNING: 'None',
@@ -36,7 +37,7 @@ export function makeQueue(n, tick = 0) {
     const reason = Array.isArray(r) ? r[i % r.length] : r;
     const running = state !== 'PENDING';
     const f = [
-      String(100_000 + i),
+      String(firstId + i),
       i % 7 === 0 ? `swarm job with spaces ${i}` : `swarm-beefcake-${i.toString(36)}`,
       state,
       reason,
@@ -49,7 +50,7 @@ export function makeQueue(n, tick = 0) {
       'brian',
       'gpu',
       '/cluster/shared/code/beefcake-swarm',
-      reason === 'Dependency' ? `afterany:${100_000 + i - 1}(unfulfilled)` : '(null)',
+      reason === 'Dependency' ? `afterany:${firstId + i - 1}(unfulfilled)` : '(null)',
       '/cluster/shared/logs/swarm-orch-%j.log',
     ];
     if (f.length !== SQUEUE_FIELDS.length) throw new Error('generator out of date with SQUEUE_FIELDS');

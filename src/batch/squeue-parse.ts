@@ -121,96 +121,48 @@ const MAX_SKIPPED_LINE = 300;
 const JOB_ID_RE = /^\d+(?:[_+][0-9A-Za-z_[\],%:+*.-]*)?$/;
 
 export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): SqueueParseResult {
-  const r = parseLines(stdout, opts.utcOffsetMinutes ?? 'local', null);
-  return { jobs: r.jobs, skipped: r.skipped };
-}
-
-export type SqueueParser = (stdout: string) => SqueueParseResult & { reused: number };
-
-/** What a reusing parser remembers of a job id: its line in the latest poll, and its job. */
-class Seen {
-  constructor(
-    public line: string,
-    public job: QueueJob,
-    public poll: number,
-  ) {}
-}
-
-/** The reusing parser's memory: one entry per job id of the latest poll. */
-interface Memory {
-  byId: Map<string, Seen>;
-  poll: number;
+  const jobs: QueueJob[] = [];
+  const skipped: SkippedLine[] = [];
+  parseSqueueInto(typeof stdout === 'string' ? stdout : '', opts.utcOffsetMinutes ?? 'local', jobs, skipped);
+  endSqueueBatch();
+  return { jobs, skipped };
 }
 
 /**
- * A parser for repeated polls of one queue (the console's monitor keeps one). A line
- * identical to the same job's line in the previous call gives back that call's job
- * object: the same text parses to the same job, so only new and changed lines are
- * parsed. Between polls a big queue mostly repeats itself (pending jobs do not change;
- * running ones change their TimeUsed), and the jobs kept are already in the old
- * generation, so a poll allocates, and the next scavenge copies, only what changed.
- * Jobs are shared between polls: do not mutate them.
- *
- * Looked up by job id, then the line compared (a slice and ===, i.e. memcmp): keying a
- * Map by the whole ~200-character line cost 4x as much, all of it hashing
- * (docs/benchmarks.md, Session 5). Keeps the latest stdout alive until the next call.
+ * The parse loop, appending to `jobs` and `skipped`. Between calls it keeps the last
+ * values it saw (FIELDS, LAST), so that lines parsed one call each (squeue-reuse.ts)
+ * still share repeated strings and time conversions; endSqueueBatch() then drops them.
  */
-export function createSqueueParser(opts: SqueueParseOptions = {}): SqueueParser {
-  const offset = opts.utcOffsetMinutes ?? 'local';
-  const memory: Memory = { byId: new Map(), poll: 0 };
-  return (stdout) => {
-    memory.poll++;
-    const r = parseLines(stdout, offset, memory);
-    // Forget jobs this poll did not list (finished, or filtered out).
-    if (memory.byId.size > r.seen) for (const [id, e] of memory.byId) if (e.poll !== memory.poll) memory.byId.delete(id);
-    return { jobs: r.jobs, skipped: r.skipped, reused: r.reused };
-  };
-}
-
-function parseLines(stdout: string, offset: number | 'local', memory: Memory | null): SqueueParseResult & { reused: number; seen: number } {
-  const jobs: QueueJob[] = [];
-  const skipped: SkippedLine[] = [];
-  let reused = 0;
-  let seen = 0;
-  const text = typeof stdout === 'string' ? stdout : '';
-  const n = text.length;
+export function parseSqueueInto(
+  text: string,
+  offset: number | 'local',
+  jobs: QueueJob[],
+  skipped: SkippedLine[],
+  /** Only the lines in [from, to): whole lines, `to` just past a line break or the end. */
+  from = 0,
+  to = text.length,
+  /** When given, gets each job's line (as a slice of `text`), in step with `jobs`. */
+  lines: string[] | null = null,
+): void {
+  const n = to;
   // One pass over the text with indexOf, no per-line strings or arrays: a poll of a large
   // queue is mostly allocation, and this keeps it to the values we return. Each line must
   // be exactly FIELD_COUNT values, each followed by the delimiter.
-  const fields: string[] = new Array<string>(FIELD_COUNT).fill('');
-  const last = LAST.reset();
-  let nextDelim = n > 0 ? text.indexOf(SQUEUE_DELIMITER) : -1; // cached: keeps the scan O(n)
-  let pos = 0;
+  const fields = FIELDS;
+  const last = LAST;
+  let nextDelim = n > from ? text.indexOf(SQUEUE_DELIMITER, from) : -1; // cached: keeps the scan O(n)
+  let pos = from;
   while (pos < n) {
     let end = text.indexOf('\n', pos);
-    if (end < 0) end = n;
+    if (end < 0 || end > n) end = n;
     let lineEnd = end;
     if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     if (lineEnd > pos) {
-      // A reusing parser: the job id (the first value, as printed) finds the job's entry.
-      let line: string | null = null;
-      let entry: Seen | undefined;
-      if (memory !== null && nextDelim >= 0 && nextDelim < lineEnd) {
-        line = text.slice(pos, lineEnd);
-        entry = memory.byId.get(text.slice(pos, nextDelim));
-        if (entry !== undefined && entry.line === line) {
-          jobs.push(entry.job);
-          // Point at this poll's text, so an old stdout is not kept alive by its slices.
-          entry.line = line;
-          if (entry.poll !== memory.poll) seen++;
-          entry.poll = memory.poll;
-          reused++;
-          // The cached delimiter index must not point into the line skipped.
-          nextDelim = text.indexOf(SQUEUE_DELIMITER, end);
-          pos = end + 1;
-          continue;
-        }
-      }
       let count = 0;
       let p = pos;
       while (nextDelim >= 0 && nextDelim < lineEnd) {
         if (count < FIELD_COUNT) {
-          // fields[] still holds an earlier line's values. Where this line repeats one
+          // fields[] still holds the previous line's values. Where this line repeats one
           // (user, partition, state, work dir, a batch's times...), keep the previous
           // string: the new slice then dies young, and a poll keeps ~a quarter less
           // (728 -> 559 bytes per job).
@@ -230,24 +182,18 @@ function parseLines(stdout: string, offset: number | 'local', memory: Memory | n
         if (typeof job === 'string') skip(skipped, text.slice(pos, lineEnd), job);
         else {
           jobs.push(job);
-          if (line !== null) {
-            if (entry === undefined) {
-              memory!.byId.set(fields[0]!, new Seen(line, job, memory!.poll));
-              seen++;
-            } else {
-              if (entry.poll !== memory!.poll) seen++;
-              entry.line = line;
-              entry.job = job;
-              entry.poll = memory!.poll;
-            }
-          }
+          if (lines !== null) lines.push(text.slice(pos, lineEnd));
         }
       }
     }
     pos = end + 1;
   }
-  last.reset(); // holds slices of stdout: do not keep it alive until the next poll
-  return { jobs, skipped, reused, seen };
+}
+
+/** Ends a batch of parseSqueueInto calls: what it kept holds slices of the text parsed, which must not stay alive until the next poll. */
+export function endSqueueBatch(): void {
+  FIELDS.fill('');
+  LAST.reset();
 }
 
 function skip(skipped: SkippedLine[], line: string, reason: string): void {
@@ -278,8 +224,11 @@ class LastTimes {
   }
 }
 
+/** The previous line's values (see parseSqueueInto); emptied by endSqueueBatch. */
+const FIELDS: string[] = new Array<string>(FIELD_COUNT).fill('');
+
 /**
- * ONE instance, reset by every call (parseSqueue is synchronous). An instance per call
+ * ONE instance, reset by every batch (parsing is synchronous). An instance per call
  * would die with its call, and with it the hidden class V8 built for it (held only
  * weakly by its transition tree): every full GC then discarded the optimised
  * parseFields that depends on that class (`node --trace-deopt`: "weak objects", once

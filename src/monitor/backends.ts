@@ -12,7 +12,7 @@ import type { ActionPlan, ConsoleActions } from '../tui/actions.js';
 import type { Backends, Intervals } from './sources.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../batch/queue.js';
-import { createSqueueParser } from '../batch/squeue-parse.js';
+import { createSqueueParser } from '../batch/squeue-reuse.js';
 import { checkHealth, readDiscoveryDir } from '../batch/discovery.js';
 import { readIssueState } from '../batch/issue-state.js';
 import { profileOf } from '../config/profile.js';

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readQueue } from '../../src/batch/queue.js';
 import { realBackends } from '../../src/monitor/backends.js';
 import { SQUEUE_FORMAT } from '../../src/batch/squeue-format.js';
-import { createSqueueParser, parseSqueue } from '../../src/batch/squeue-parse.js';
+import { parseSqueue } from '../../src/batch/squeue-parse.js';
+import { createSqueueParser } from '../../src/batch/squeue-reuse.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { makeShare } from '../support/recovery-fixtures.js';
 
@@ -124,6 +125,8 @@ describe('stale-queue cache', () => {
     try {
       const parser = createSqueueParser();
       squeueAnswers({ stdout: ALL });
+      await readQueue(cfg, store, { all: true, slurmOnly: true, parser });
+      // From a job's second unchanged read on (see squeue-reuse.ts).
       const a = await readQueue(cfg, store, { all: true, slurmOnly: true, parser });
       const b = await readQueue(cfg, store, { all: true, slurmOnly: true, parser });
       expect(b.jobs).toHaveLength(a.jobs.length);
@@ -142,6 +145,7 @@ describe('stale-queue cache', () => {
     try {
       const backends = realBackends(cfg, store);
       squeueAnswers({ stdout: ALL });
+      await backends.queue(new AbortController().signal);
       const a = await backends.queue(new AbortController().signal);
       expect(a.length).toBeGreaterThan(2);
       // Job 25 ran one more second.

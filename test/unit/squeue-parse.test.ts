@@ -2,7 +2,6 @@
 // captured from SLURM 22.05.8 (see fixtures/squeue/README.md); handmade-edge-cases.bin
 // covers what that controller could not produce.
 import { readFileSync } from 'node:fs';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   SQUEUE_ENV,
@@ -17,7 +16,6 @@ import {
   parseDependency,
   parseSlurmDuration,
   parseSlurmTimestamp,
-  createSqueueParser,
   parseSqueue,
   selectJobs,
   type QueueJob,
@@ -407,71 +405,5 @@ describe('selectJobs (client-side half of the filter)', () => {
   it('filters by exact names and user', () => {
     expect(selectJobs(jobs, { names: ['swarm-ok', 'swarm-fail'] }).map((j) => j.jobId)).toEqual(['17', '18']);
     expect(selectJobs(jobs, { user: 'brian' })).toEqual([]);
-  });
-});
-
-describe('createSqueueParser (reuses the previous poll\'s jobs)', () => {
-  const lines = ALL.split('\n').filter((l) => l !== '');
-  const text = (ls: string[]): string => `${ls.join('\n')}\n`;
-
-  it('gives back the same object for an unchanged line and parses a changed one afresh', () => {
-    const parse = createSqueueParser();
-    const first = parse(ALL);
-    expect(first.reused).toBe(0);
-    expect(first.jobs).toEqual(parseSqueue(ALL).jobs);
-    // Job 25 ran one more second: its TimeUsed 0:03 becomes 0:04.
-    const i25 = lines.findIndex((l) => l.startsWith('25\x1f'));
-    const changed = [...lines];
-    changed[i25] = changed[i25]!.replace('\x1f0:03\x1f', '\x1f0:04\x1f');
-    expect(changed[i25]).not.toBe(lines[i25]);
-    const second = parse(text(changed));
-    // Every job but 25; the fixture's three malformed lines are parsed (and skipped) again.
-    expect(first.skipped).toHaveLength(3);
-    expect(second.reused).toBe(first.jobs.length - 1);
-    expect(second.jobs).toEqual(parseSqueue(text(changed)).jobs);
-    for (const j of second.jobs) {
-      const before = byId(first.jobs, j.jobId);
-      if (j.jobId === '25') {
-        expect(j).not.toBe(before);
-        expect(j.timeUsedSeconds).toBe(4);
-      } else expect(j).toBe(before);
-    }
-  });
-
-  it('forgets lines older than the previous poll, and never caches a skipped line', () => {
-    const parse = createSqueueParser();
-    const bad = `999\x1fonly-two-fields\x1f`;
-    parse(text([lines[0]!, bad]));
-    const gap = parse(text([lines[1]!, bad]));
-    expect(gap.reused).toBe(0);
-    expect(gap.skipped.map((s) => s.line)).toEqual([bad]);
-    const back = parse(text([lines[0]!, lines[1]!, bad]));
-    expect(back.reused).toBe(1); // lines[1] from the previous poll; lines[0] was two polls ago
-    expect(back.skipped).toHaveLength(1);
-  });
-
-  it('matches parseSqueue over any sequence of polls (lines kept, changed, dropped, malformed, CRLF)', () => {
-    const pool = fc.constantFrom(
-      ...lines,
-      ...lines.map((l) => l.replace(/\x1f(\d+):(\d\d)\x1f/, '\x1f$1:59\x1f')),
-      ...lines.map((l) => `${l}\r`),
-      '12\x1fshort\x1f',
-      '\uFFFD\x1f'.repeat(14),
-      `77\x1f${'x\x1f'.repeat(13)}trailing`,
-      '',
-    );
-    fc.assert(
-      fc.property(fc.array(fc.array(pool, { maxLength: 30 }), { minLength: 1, maxLength: 6 }), (polls) => {
-        const parse = createSqueueParser();
-        for (const poll of polls) {
-          const t = poll.join('\n');
-          const r = parse(t);
-          const fresh = parseSqueue(t);
-          expect(r.jobs).toEqual(fresh.jobs);
-          expect(r.skipped).toEqual(fresh.skipped);
-        }
-      }),
-      { numRuns: 300 },
-    );
   });
 });
