@@ -10,6 +10,7 @@ import type { Store } from '../store/db.js';
 import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../tui/view-model.js';
 import type { ActionPlan, ConsoleActions } from '../tui/actions.js';
 import type { Backends, Intervals } from './sources.js';
+import { StaleData } from './monitor.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../batch/queue.js';
 import { createSqueueParser } from '../batch/squeue-reuse.js';
@@ -99,15 +100,24 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       return [...rows, ...discovered];
     },
 
+    /** Throws StaleData (with the last known jobs) when squeue fails and SQLite has a copy. */
     async queue() {
       const q = await readQueue(cfg, store, { parser });
-      if (!q.ok) throw new Error(q.error ?? 'squeue failed');
-      lastJobs = q.jobs.map((j) => {
+      const found = q.jobs.map((j) => {
         let row = rows.get(j);
         if (row === undefined) rows.set(j, (row = jobRow(j, cfg.swarm.job_name_template)));
         return row;
       });
-      return lastJobs as JobRow[];
+      if (!q.ok) {
+        const error = q.error ?? 'squeue failed';
+        if (!q.stale) throw new Error(error);
+        // The last known queue (SQLite): the monitor shows it, marked stale, when it has
+        // nothing newer; endpoints join against it rather than against nothing.
+        lastJobs = found;
+        throw new StaleData(error, found, q.stale.takenAt);
+      }
+      lastJobs = found;
+      return found;
     },
 
     async issues(jobs) {

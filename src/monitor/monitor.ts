@@ -52,6 +52,22 @@ export const realClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
+/**
+ * Thrown by a loader that failed but has last-known data to offer, taken at `takenAt`
+ * (the queue's copy in SQLite while the controller is down). A source with nothing
+ * newer shows it, marked stale with its age and the error, instead of nothing: an
+ * operator who opens the console during an outage sees the last known jobs.
+ */
+export class StaleData extends Error {
+  constructor(
+    message: string,
+    readonly data: unknown,
+    readonly takenAt: number,
+  ) {
+    super(message);
+  }
+}
+
 const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, error: null, failures: 0, loading: false, stale: false, nextAt: null, loads: 0 });
 
 function stableText(data: unknown): string | undefined {
@@ -166,7 +182,10 @@ export class Monitor {
       failures = prev.failures + 1;
       const cur = this.snapshot.sources[name]!;
       const nextAt = this.clock.now() + backoffDelay(spec.intervalMs, failures, maxBackoff);
-      this.update(name, { error: (e as Error).message || String(e), failures, loading: false, stale: cur.data !== null, nextAt });
+      const error = (e as Error).message || String(e);
+      if (e instanceof StaleData && (cur.updatedAt === null || e.takenAt > cur.updatedAt)) {
+        this.update(name, { data: e.data, updatedAt: e.takenAt, error, failures, loading: false, stale: true, nextAt }, stableText(e.data));
+      } else this.update(name, { error, failures, loading: false, stale: cur.data !== null, nextAt });
     } finally {
       this.clock.clearTimeout(timer);
       this.inFlight.delete(name);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, Monitor, realClock, type SourceSpec } from '../../src/monitor/monitor.js';
+import { backoffDelay, Monitor, realClock, StaleData, type SourceSpec } from '../../src/monitor/monitor.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,6 +42,40 @@ describe('Monitor', () => {
     m.stop();
     expect(maxConcurrent).toBe(1);
     expect(m.loadsOf('slow')).toBeLessThanOrEqual(4);
+  });
+
+  it('shows last-known data a failing loader offers (StaleData) when it has nothing newer, and never over newer data', async () => {
+    let mode: 'stale' | 'ok' = 'stale';
+    const m = new Monitor(
+      [
+        {
+          name: 'queue',
+          intervalMs: 20,
+          timeoutMs: 1000,
+          load: async () => {
+            if (mode === 'stale') throw new StaleData('Unable to contact slurm controller', ['cached-job'], 1_000);
+            return ['live-job'];
+          },
+        },
+      ],
+      realClock,
+    );
+    m.start();
+    await wait(30);
+    let s = m.getSnapshot().sources['queue']!;
+    expect(s).toMatchObject({ data: ['cached-job'], stale: true, updatedAt: 1_000, error: 'Unable to contact slurm controller' });
+    mode = 'ok';
+    await wait(60);
+    s = m.getSnapshot().sources['queue']!;
+    expect(s).toMatchObject({ data: ['live-job'], stale: false, error: null });
+    // Failing again with an older copy: the newer live data stays, marked stale.
+    mode = 'stale';
+    await wait(60);
+    m.stop();
+    s = m.getSnapshot().sources['queue']!;
+    expect(s.data).toEqual(['live-job']);
+    expect(s.stale).toBe(true);
+    expect(s.updatedAt).toBeGreaterThan(1_000);
   });
 
   it('keeps the last good data, marked stale with the error, when a load fails', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readQueue } from '../../src/batch/queue.js';
 import { realBackends } from '../../src/monitor/backends.js';
+import { StaleData } from '../../src/monitor/monitor.js';
 import { SQUEUE_FORMAT } from '../../src/batch/squeue-format.js';
 import { parseSqueue } from '../../src/batch/squeue-parse.js';
 import { createSqueueParser } from '../../src/batch/squeue-reuse.js';
@@ -156,6 +157,42 @@ describe('stale-queue cache', () => {
       expect(b.map((r) => r.jobId)).toEqual(a.map((r) => r.jobId));
       b.forEach((row, i) => (row.jobId === '25' ? expect(row).not.toBe(a[i]) : expect(row).toBe(a[i])));
       expect(b.find((r) => r.jobId === '25')!.elapsed).toBe('0:04');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('the console\'s queue source, started during an outage, offers the last known jobs as StaleData', async () => {
+    const { cfg, store } = share();
+    try {
+      squeueAnswers({ stdout: ALL });
+      const good = await readQueue(cfg, store, { now: 1_000 }); // an earlier swarmctl run
+      squeueAnswers({ fail: true });
+      const err = await realBackends(cfg, store).queue(new AbortController().signal).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(StaleData);
+      const stale = err as StaleData;
+      expect(stale.message).toContain('Unable to contact slurm controller');
+      expect(stale.takenAt).toBe(1_000);
+      expect((stale.data as { jobId: string }[]).map((r) => r.jobId)).toEqual(good.jobs.map((j) => j.jobId));
+      expect(good.jobs.length).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('with no copy in SQLite, the console\'s queue source fails plainly', async () => {
+    const { cfg, store } = share();
+    try {
+      squeueAnswers({ fail: true });
+      const err = await realBackends(cfg, store).queue(new AbortController().signal).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(StaleData);
     } finally {
       store.close();
     }
