@@ -1,6 +1,6 @@
 // SQLite queries for the jobs we started (SLURM or direct SSH) and the last
-// queue read successfully (squeue_cache; queue_cache from older versions). One place so submit, queue and cancel
-// agree on the row shapes.
+// queue read successfully (squeue_cache; queue_cache from older versions). One
+// place so submit, queue and cancel agree on the row shapes.
 import type { Store } from '../store/db.js';
 
 export interface JobRow {
