@@ -4,11 +4,23 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCluster, startController, stopController } from '../support/cluster.js';
-import { runBin } from '../support/bin.js';
+import { BIN, runBin } from '../support/bin.js';
 import { makeBatchConfig, type BatchTestEnv } from '../support/batch-config.js';
 
 let env: BatchTestEnv;
 let jobId = '';
+const session = `swarmctl-outage${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+
+async function until(what: string, pred: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (pred()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${screen()}`);
+}
 const run = (args: string[]) => runBin(['--config', env.config, '--db', env.db, ...args]);
 
 beforeAll(() => {
@@ -44,7 +56,21 @@ describe('queue during a controller outage', () => {
       // a submit without --force refuses: a duplicate cannot be ruled out
       const sub = await run(['submit', `outage${process.pid}`, '--json']);
       expect(JSON.parse(sub.stdout).outcomes[0].status).toBe('failed');
+
+      // The console opened now shows the same last known job, marked STALE, not an empty queue.
+      tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '40', 'bash', '--norc', '--noprofile');
+      tmux('send-keys', '-t', session, `SLURM_CONF=/tmp/swarmctl-cluster/slurm/slurm.conf node ${BIN} --config ${env.config} --db ${env.db} tui`, 'Enter');
+      await until('the stale queue in the console', () => {
+        const s = screen();
+        return s.includes(jobId) && s.includes('STALE');
+      }, 60_000);
+      tmux('send-keys', '-t', session, 'q');
     } finally {
+      try {
+        tmux('kill-session', '-t', session);
+      } catch {
+        /* not started, or already gone */
+      }
       await startController();
     }
     const after = await run(['queue', '--json']);
