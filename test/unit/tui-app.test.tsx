@@ -151,10 +151,13 @@ describe('table rows', () => {
       120,
       40,
     );
+    expect(screen().split('\n')[0]).not.toContain('STALE');
     fail = true;
     monitor.refresh('queue');
     await tick(60);
     const lines = screen().split('\n');
+    // The header's job counts say they are the last known ones.
+    expect(lines[0]).toMatch(/jobs 60 running 0 pending \(STALE \d+s\)/);
     // The queue panel is the right half (not focused: single border).
     const top = lines.findIndex((l) => l.includes('2 Queue (60)'));
     expect(top).toBeGreaterThan(0);

@@ -177,6 +177,7 @@ function Header({ clusterName, view, readOnly, layoutMode, focused }: { clusterN
       <Text bold inverse> swarmctl </Text> <Text bold>{clusterName}</Text>
       {'  '}endpoints <Text color="green">✓{counts.up}</Text> <Text color="red">✗{counts.down}</Text> <Text color="yellow">!{counts.other}</Text>
       {'  '}jobs {running} running {pending} pending
+      {view.queue.health.stale ? <Text color="yellow"> (STALE{view.queue.health.ageMs === null ? '' : ` ${formatAge(view.queue.health.ageMs)}`})</Text> : null}
       {'  '}alerts {crit ? <Text color="red" bold>{crit} crit</Text> : <Text color="green">0 crit</Text>}
       {readOnly ? <Text color="yellow">  READ-ONLY</Text> : null}
       {layoutMode === 'tabs' ? <Text dimColor>  [{focused}]  Tab/1-5 switch</Text> : null}
