@@ -70,11 +70,27 @@ export class StaleData extends Error {
 
 const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, error: null, failures: 0, loading: false, stale: false, nextAt: null, loads: 0 });
 
-function stableText(data: unknown): string | undefined {
+/**
+ * Whether `b` shows the same as `a`. Rows are compared one by one: a row object the
+ * loader reused (the queue reuses the rows of unchanged jobs) costs nothing, and the
+ * first differing row ends the comparison. For 10,000 rows, serialising the whole
+ * list cost ~10 ms a poll (docs/benchmarks.md, Session 5).
+ */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  return sameJson(a, b);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
   try {
-    return JSON.stringify(data);
+    return JSON.stringify(a) === JSON.stringify(b);
   } catch {
-    return undefined; // not serialisable: always treated as a change
+    return false; // not serialisable: always treated as a change
   }
 }
 
@@ -88,8 +104,6 @@ export class Monitor {
   private listeners = new Set<() => void>();
   private timers = new Map<string, unknown>();
   private inFlight = new Set<string>();
-  /** JSON of each source's last data: a reload with identical data is not a change. */
-  private dataText = new Map<string, string>();
   private running = false;
   private readonly specs: Map<string, SourceSpec<unknown>>;
 
@@ -138,16 +152,14 @@ export class Monitor {
    * reload that brought identical data update the snapshot silently: an idle
    * console then redraws only when the cluster changes.
    */
-  private update(name: string, patch: Partial<SourceState<unknown>>, dataText?: string): void {
+  private update(name: string, patch: Partial<SourceState<unknown>>): void {
     const prev = this.snapshot.sources[name] ?? initial();
     let next = { ...prev, ...patch };
     let visible = next.error !== prev.error || next.stale !== prev.stale;
     if ('data' in patch) {
-      if (dataText !== undefined && dataText === this.dataText.get(name)) next = { ...next, data: prev.data };
-      else {
-        visible = true;
-        if (dataText !== undefined) this.dataText.set(name, dataText);
-      }
+      // A reload with identical data is not a change, and keeps the previous object.
+      if (prev.updatedAt !== null && sameData(prev.data, next.data)) next = { ...next, data: prev.data };
+      else visible = true;
     }
     this.snapshot = {
       version: this.snapshot.version + 1,
@@ -177,14 +189,14 @@ export class Monitor {
       const data = await Promise.race([spec.load(ac.signal), timeout]);
       failures = 0;
       const nextAt = this.clock.now() + spec.intervalMs;
-      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, nextAt }, stableText(data));
+      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, nextAt });
     } catch (e) {
       failures = prev.failures + 1;
       const cur = this.snapshot.sources[name]!;
       const nextAt = this.clock.now() + backoffDelay(spec.intervalMs, failures, maxBackoff);
       const error = (e as Error).message || String(e);
       if (e instanceof StaleData && (cur.updatedAt === null || e.takenAt > cur.updatedAt)) {
-        this.update(name, { data: e.data, updatedAt: e.takenAt, error, failures, loading: false, stale: true, nextAt }, stableText(e.data));
+        this.update(name, { data: e.data, updatedAt: e.takenAt, error, failures, loading: false, stale: true, nextAt });
       } else this.update(name, { error, failures, loading: false, stale: cur.data !== null, nextAt });
     } finally {
       this.clock.clearTimeout(timer);

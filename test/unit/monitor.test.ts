@@ -122,6 +122,33 @@ describe('Monitor', () => {
     expect(m.getSnapshot().sources['q']!.data).toEqual([{ job: 'b' }]);
   });
 
+  it('compares rows one by one: reused rows are the same, one changed row or a new length is a change', async () => {
+    const rows = [{ job: 1 }, { job: 2 }, { job: 3 }];
+    let next: unknown[] = rows.slice();
+    const m = new Monitor([{ name: 'q', intervalMs: 10, timeoutMs: 1000, load: async () => next }], realClock);
+    let notified = 0;
+    m.subscribe(() => notified++);
+    m.start();
+    await wait(60);
+    expect(notified).toBe(1);
+    const first = m.getSnapshot().sources['q']!.data;
+    next = rows.slice(); // a new array of the same row objects
+    await wait(40);
+    expect(notified).toBe(1);
+    expect(m.getSnapshot().sources['q']!.data).toBe(first); // the previous object is kept
+    next = [rows[0], { job: 2 }, rows[2]]; // an equal copy of one row
+    await wait(40);
+    expect(notified).toBe(1);
+    next = [rows[0], { job: 22 }, rows[2]];
+    await wait(40);
+    expect(notified).toBe(2);
+    next = [rows[0], { job: 22 }];
+    await wait(40);
+    m.stop();
+    expect(notified).toBe(3);
+    expect(m.getSnapshot().sources['q']!.data).toEqual([{ job: 1 }, { job: 22 }]);
+  });
+
   it('backoff doubles per failure up to a cap', () => {
     expect(backoffDelay(1000, 0, 60_000)).toBe(1000);
     expect(backoffDelay(1000, 1, 60_000)).toBe(2000);
