@@ -123,8 +123,11 @@ const JOB_ID_RE = /^\d+(?:[_+][0-9A-Za-z_[\],%:+*.-]*)?$/;
 export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): SqueueParseResult {
   const jobs: QueueJob[] = [];
   const skipped: SkippedLine[] = [];
-  parseSqueueInto(typeof stdout === 'string' ? stdout : '', opts.utcOffsetMinutes ?? 'local', jobs, skipped);
-  endSqueueBatch();
+  try {
+    parseSqueueInto(typeof stdout === 'string' ? stdout : '', opts.utcOffsetMinutes ?? 'local', jobs, skipped);
+  } finally {
+    endSqueueBatch();
+  }
   return { jobs, skipped };
 }
 

@@ -37,8 +37,12 @@ export function createSqueueParser(opts: SqueueParseOptions = {}): SqueueParser 
   const offset = opts.utcOffsetMinutes ?? 'local';
   let prev: Poll = { lines: [], jobs: [], own: [] };
   return (stdout) => {
-    const r = parseAgainst(typeof stdout === 'string' ? stdout : '', prev, offset);
-    endSqueueBatch();
+    let r: ReturnType<typeof parseAgainst>;
+    try {
+      r = parseAgainst(typeof stdout === 'string' ? stdout : '', prev, offset);
+    } finally {
+      endSqueueBatch();
+    }
     prev = r.poll;
     // The memory's array stays private: callers may sort or splice theirs.
     return { jobs: r.poll.jobs.slice(), skipped: r.skipped, reused: r.reused };
@@ -103,6 +107,9 @@ function parseAgainst(text: string, prev: Poll, offset: number | 'local'): { pol
         // more from its own copy, so that keeping it does not keep this text.
         const own = privateCopy(text.slice(pos, lineEnd));
         const before = poll.jobs.length;
+        // Forget the previous line's values first: the parser would otherwise hand this
+        // job the strings it shares with that line, slices of this text.
+        endSqueueBatch();
         parseSqueueInto(own, offset, poll.jobs, skipped, 0, own.length, poll.lines);
         if (poll.jobs.length > before) poll.own.push(true);
       }

@@ -88,21 +88,28 @@ describe('createSqueueParser', () => {
     );
   });
 
-  it('jobs kept for many polls do not keep the old stdouts alive', () => {
+  // The order matters: a job parsed from its own copy must not take strings from the
+  // line parsed before it (the parser shares equal values between neighbouring lines).
+  it.each([
+    ['stable, new, running', ['stable', 'new', 'running']],
+    ['running first', ['running', 'stable', 'new']],
+    ['newest pending first', ['newNewestFirst', 'running', 'stable']],
+  ] as const)('jobs kept for many polls do not keep the old stdouts alive (%s)', (_name, order) => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     // 300 pending jobs that never change, 100 running ones that change at every poll, and
-    // one new pending job per poll that stays. Every line carries a 2,000-character work
-    // dir, so one stdout is ~0.8 MB; 60 polls would keep ~48 MB if old stdouts stayed.
+    // one new pending job per poll that stays. Every line carries the same 2,000-character
+    // work dir, so one stdout is ~0.8 MB; 60 polls would keep ~48 MB if old stdouts stayed.
     const dir = `/scratch/${'w'.repeat(2000)}`;
     const row = (id: number, state: string, used: string): string =>
       [String(id), `swarm-job-${id}`, state, state === 'PENDING' ? 'Priority' : 'None', used, '1:00:00', state === 'PENDING' ? '' : 'n1', '2026-11-23T10:00:00+0000', 'N/A', 'u', 'p', dir, '(null)', '/x/%j.log'].map((f) => `${f}\x1f`).join('');
     const stdoutAt = (poll: number): string => {
-      const out: string[] = [];
-      for (let i = 0; i < 300; i++) out.push(row(1000 + i, 'PENDING', '0:00'));
-      for (let i = 0; i < poll; i++) out.push(row(5000 + i, 'PENDING', '0:00'));
-      for (let i = 0; i < 100; i++) out.push(row(9000 + i, 'RUNNING', `${Math.floor(poll / 60)}:${String(poll % 60).padStart(2, '0')}`));
-      return text(out);
+      const parts: Record<string, string[]> = { stable: [], new: [], newNewestFirst: [], running: [] };
+      for (let i = 0; i < 300; i++) parts['stable']!.push(row(1000 + i, 'PENDING', '0:00'));
+      for (let i = 0; i < poll; i++) parts['new']!.push(row(5000 + i, 'PENDING', '0:00'));
+      parts['newNewestFirst'] = [...parts['new']!].reverse();
+      for (let i = 0; i < 100; i++) parts['running']!.push(row(9000 + i, 'RUNNING', `${Math.floor(poll / 60)}:${String(poll % 60).padStart(2, '0')}`));
+      return text(order.flatMap((k) => parts[k]!));
     };
     const oneStdout = stdoutAt(60).length * 2; // bytes, at worst two-byte characters
     const parse = createSqueueParser();
@@ -115,6 +122,7 @@ describe('createSqueueParser', () => {
     expect(last.jobs).toHaveLength(300 + 60 + 100);
     // The newest pending job is new; the one before is on its first unchanged poll (parsed again, from its copy).
     expect(last.reused).toBe(300 + 58);
+    expect(last.jobs).toEqual(parseSqueue(stdoutAt(60)).jobs);
     // The current and previous stdouts, the private copies of the 360 stable lines, the
     // jobs: well under 6 stdouts. Keeping each poll's stdout would be ~60.
     expect(kept, `${kept} bytes kept; one stdout ${oneStdout} bytes`).toBeLessThan(6 * oneStdout);
