@@ -82,7 +82,10 @@ export function openSlurmJobIds(store: Store): string[] {
 export function writeSqueueCache(store: Store, source: string, format: string, stdout: string, now = Date.now()): void {
   store.write((db) =>
     db
-      .prepare('INSERT INTO squeue_cache (source, taken_at, format, stdout) VALUES (?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET taken_at = excluded.taken_at, format = excluded.format, stdout = excluded.stdout')
+      // A read that started earlier but finished later (another swarmctl) does not replace a newer one.
+      .prepare(
+        'INSERT INTO squeue_cache (source, taken_at, format, stdout) VALUES (?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET taken_at = excluded.taken_at, format = excluded.format, stdout = excluded.stdout WHERE excluded.taken_at >= squeue_cache.taken_at',
+      )
       .run(source, now, format, stdout),
   );
 }
@@ -92,9 +95,14 @@ export type QueueCacheRow =
   /** Written by a version before migration 3: parsed jobs as JSON. */
   | { kind: 'jobs'; takenAt: number; jobs: unknown[] };
 
-/** The newer of the two caches for `source`, or null when neither has a usable row. */
-export function readQueueCache(store: Store, source: string): QueueCacheRow | null {
-  const raw = store.db.prepare('SELECT taken_at, format, stdout FROM squeue_cache WHERE source = ?').get(source) as { taken_at: number; format: string; stdout: string } | undefined;
+/**
+ * The newer of the two caches for `source`, or null when neither has a usable row. A
+ * squeue row printed with other -O fields than `format` (another swarmctl version) is
+ * not usable: its columns are not ours.
+ */
+export function readQueueCache(store: Store, source: string, format: string): QueueCacheRow | null {
+  const found = store.db.prepare('SELECT taken_at, format, stdout FROM squeue_cache WHERE source = ?').get(source) as { taken_at: number; format: string; stdout: string } | undefined;
+  const raw = found?.format === format ? found : undefined;
   const legacy = store.db.prepare('SELECT taken_at, jobs_json FROM queue_cache WHERE source = ? AND taken_at > ?').get(source, raw?.taken_at ?? -1) as { taken_at: number; jobs_json: string } | undefined;
   if (legacy) {
     try {

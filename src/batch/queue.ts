@@ -54,8 +54,9 @@ export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Pro
   const parse = opts.parser ?? parseSqueue;
   const squeue = runSqueue(cfg, ownerFilter(cfg), parse);
   const store = await storeOrOpening;
-  const r = await squeue;
-  const sshPart = opts.slurmOnly ? { jobs: [] as ViaJob[], errors: [] as string[] } : await readSshJobs(cfg, store);
+  // The SSH check runs beside squeue, not after it: a dead controller takes squeue up
+  // to its timeout, and the console's poll must still end in time to offer the stale queue.
+  const [r, sshPart] = await Promise.all([squeue, opts.slurmOnly ? { jobs: [] as ViaJob[], errors: [] as string[] } : readSshJobs(cfg, store)]);
   const filter = (jobs: QueueJob[]) => (opts.all ? jobs : selectJobs(jobs, { namePrefix: jobNamePrefix(cfg) }));
   if (!r.ok) {
     const cached = cachedQueue(store, parse);
@@ -89,10 +90,9 @@ export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Pro
 
 /** The last good queue from SQLite; null when there is none we can read. */
 function cachedQueue(store: Store, parse: (stdout: string) => SqueueParseResult): { takenAt: number; jobs: QueueJob[] } | null {
-  const c = readQueueCache(store, SLURM_CACHE);
+  const c = readQueueCache(store, SLURM_CACHE, SQUEUE_FORMAT);
   if (!c) return null;
-  // Printed with other -O fields (an older or newer swarmctl): its columns are not ours.
-  if (c.kind === 'squeue') return c.format === SQUEUE_FORMAT ? { takenAt: c.takenAt, jobs: parse(c.stdout).jobs } : null;
+  if (c.kind === 'squeue') return { takenAt: c.takenAt, jobs: parse(c.stdout).jobs };
   // Parsed jobs an older version stored as JSON, without `via`.
   return { takenAt: c.takenAt, jobs: (c.jobs as QueueJob[]).map((j) => ({ ...j, via: 'slurm' as const })) };
 }

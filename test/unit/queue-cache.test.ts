@@ -116,6 +116,27 @@ describe('stale-queue cache', () => {
       const bad = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 2_000 });
       expect(bad).toMatchObject({ ok: false, jobs: [] });
       expect(bad.stale).toBeUndefined();
+      // An older JSON row is then the usable one, even though it is older.
+      const old = parseSqueue(ALL).jobs.slice(0, 1).map(({ via: _via, ...rest }) => rest);
+      store.db.prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?)').run('slurm', 500, JSON.stringify(old));
+      const legacy = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 2_000 });
+      expect(legacy.stale).toEqual({ takenAt: 500, ageMs: 1_500 });
+      expect(legacy.jobs).toEqual(parseSqueue(ALL).jobs.slice(0, 1));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a read that started earlier but finished later does not replace the newer cache', async () => {
+    const { cfg, store } = share();
+    try {
+      squeueAnswers({ stdout: ALL });
+      await readQueue(cfg, store, { all: true, slurmOnly: true, now: 2_000 });
+      squeueAnswers({ stdout: '' });
+      await readQueue(cfg, store, { all: true, slurmOnly: true, now: 1_000 });
+      expect(store.db.prepare('SELECT taken_at, length(stdout) AS n FROM squeue_cache').get()).toEqual({ taken_at: 2_000, n: ALL.length });
+      await readQueue(cfg, store, { all: true, slurmOnly: true, now: 3_000 });
+      expect(store.db.prepare('SELECT taken_at, length(stdout) AS n FROM squeue_cache').get()).toEqual({ taken_at: 3_000, n: 0 });
     } finally {
       store.close();
     }
