@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readQueue } from '../../src/batch/queue.js';
 import { realBackends } from '../../src/monitor/backends.js';
 import { StaleData } from '../../src/monitor/monitor.js';
+import { collectStatus, formatStatus } from '../../src/monitor/status.js';
 import { SQUEUE_FORMAT } from '../../src/batch/squeue-format.js';
 import { parseSqueue } from '../../src/batch/squeue-parse.js';
 import { createSqueueParser } from '../../src/batch/squeue-reuse.js';
@@ -218,4 +219,24 @@ describe('stale-queue cache', () => {
       store.close();
     }
   });
+
+  it('`swarmctl status` during an outage lists the last known jobs with their age', async () => {
+    const { cfg, store } = share();
+    try {
+      squeueAnswers({ stdout: ALL });
+      const good = await readQueue(cfg, store, { now: Date.now() - 120_000 });
+      squeueAnswers({ fail: true });
+      const st = await collectStatus(cfg, store);
+      expect(st.queue.ok).toBe(false);
+      expect(st.queue.error).toContain('Unable to contact slurm controller');
+      expect(st.queue.jobs.map((j) => j.jobId)).toEqual(good.jobs.map((j) => j.jobId));
+      expect(st.queue.stale!.ageMs).toBeGreaterThanOrEqual(120_000);
+      expect(st.exit_code).toBe(2);
+      const text = formatStatus(st);
+      expect(text).toMatch(/queue: UNKNOWN \(.*Unable to contact slurm controller.*\)\n {2}last known jobs, from 2m\d*s? ago \(STALE\):/);
+      expect(text).toContain(good.jobs[0]!.jobId);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 });
