@@ -9,6 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditRow } from '../../src/store/audit.js';
 import { BIN, runBin } from '../support/bin.js';
 import { REPO_ROOT } from '../support/cluster.js';
 
@@ -23,18 +24,6 @@ function expectNotOnDisk(dir: string, secret: string, skip: (p: string) => boole
     if (!e.isFile() || skip(p)) continue;
     expect(readFileSync(p).includes(secret), `${p} holds the key`).toBe(false);
   }
-}
-
-interface AuditRowDoc {
-  id: number;
-  at: number;
-  actor: string;
-  issue_id: string | null;
-  action: string;
-  argv: unknown;
-  archived: unknown;
-  outcome: string;
-  detail: string | null;
 }
 
 describe('cloud-key set --stdin (real binary)', () => {
@@ -87,7 +76,7 @@ describe('cloud-key set --stdin (real binary)', () => {
     expect(r.stdout).toBe(`wrote ${s.keyFile} (mode 0600) for cloud; previous key kept in ${join(s.keys, prev[0] as string)}\n`);
     const audit = await runBin(['--config', s.config, '--db', s.db, 'audit', '--json']);
     expect(audit.code).toBe(0);
-    const rows = (JSON.parse(audit.stdout) as { rows: AuditRowDoc[] }).rows;
+    const rows = (JSON.parse(audit.stdout) as { rows: AuditRow[] }).rows;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'cloud-key.set', outcome: 'ok', issue_id: null, archived: { from: s.keyFile, to: join(s.keys, prev[0] as string) } });
     expect(rows[0]?.detail).toMatch(new RegExp(`^replaced ${s.keyFile} for cloud \\(${NEW_KEY.length} characters\\)`));
@@ -126,7 +115,7 @@ describe('cloud-key set --stdin (real binary)', () => {
     expect(statSync(s.keyFile).ino).toBe(before.ino);
     expect(readdirSync(s.keys)).toEqual(['cloud.key']);
     const audit = await runBin(['--config', s.config, '--db', s.db, 'audit', '--json']);
-    expect((JSON.parse(audit.stdout) as { rows: AuditRowDoc[] }).rows.filter((x) => x.outcome === 'ok')).toEqual([]);
+    expect((JSON.parse(audit.stdout) as { rows: AuditRow[] }).rows.filter((x) => x.outcome === 'ok')).toEqual([]);
   });
 
   it('refuses without --stdin (a key never comes from argv) and from a terminal (it would be echoed)', async () => {
@@ -265,9 +254,9 @@ describe('audit --issue X --json after resume clear (real binary)', () => {
 
     const a = await runBin(['--config', config, '--db', db, 'audit', '--issue', issue, '--json']);
     expect(a.code).toBe(0);
-    const rows = (JSON.parse(a.stdout) as { rows: AuditRowDoc[] }).rows;
+    const rows = (JSON.parse(a.stdout) as { rows: AuditRow[] }).rows;
     expect(rows).toHaveLength(1);
-    const row = rows[0] as AuditRowDoc;
+    const row = rows[0] as AuditRow;
     const user = process.env['SUDO_USER'] ? `${process.env['SUDO_USER']}(sudo)` : userInfo().username;
     expect(row).toMatchObject({ actor: `${user}@${hostname()}`, issue_id: issue, action: 'resume.clear', outcome: 'ok', archived: { from: resume, to: res.archivedTo }, detail: `moved ${resume} to ${res.archivedTo}` });
     expect(row.at).toBeGreaterThanOrEqual(t0);
@@ -277,7 +266,7 @@ describe('audit --issue X --json after resume clear (real binary)', () => {
     expect(text.stdout).toContain(`${new Date(row.at).toISOString()}  ${row.actor}  ${issue}  resume.clear  ok`);
     expect(text.stdout).toContain(`archived=${JSON.stringify({ from: resume, to: res.archivedTo })}`);
     expect(text.stdout).not.toContain('beefcake-other');
-    const all = (JSON.parse((await runBin(['--config', config, '--db', db, 'audit', '--json'])).stdout) as { rows: AuditRowDoc[] }).rows;
+    const all = (JSON.parse((await runBin(['--config', config, '--db', db, 'audit', '--json'])).stdout) as { rows: AuditRow[] }).rows;
     expect(all.map((x) => `${x.issue_id}:${x.action}:${x.outcome}`)).toEqual([`${issue}:resume.clear:ok`, 'beefcake-other:resume.clear:skipped']);
   });
 });
