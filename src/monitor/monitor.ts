@@ -74,7 +74,7 @@ const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, erro
  * Whether `b` shows the same as `a`. Rows are compared one by one: a row object the
  * loader reused (the queue reuses the rows of unchanged jobs) costs nothing, and the
  * first differing row ends the comparison. For 10,000 rows, serialising the whole
- * list cost ~10 ms a poll (docs/benchmarks.md, Session 5).
+ * list cost 14-18 ms a poll (bench/queue-poll-path.mjs, docs/benchmarks.md Session 5).
  */
 export function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
