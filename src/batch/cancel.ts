@@ -10,7 +10,7 @@ import { UsageError } from './errors.js';
 import { updateJobStates } from './jobs-store.js';
 import { findIssueJobs } from './queue.js';
 import { jobControlArgv, runJobControl } from './slurm-client.js';
-import { killSshJob, parseSshJobId, sshKillArgv } from './ssh-jobs.js';
+import { killSshJob, parseSshCancelTarget, parseSshJobId, sshKillArgv } from './ssh-jobs.js';
 import { validateIssueId } from './validate.js';
 
 export interface CancelPlan {
@@ -22,6 +22,8 @@ export interface CancelPlan {
   /** Exact argv that cancel would run (ssh ones shown as `ssh <host> ...`). */
   argv: string[][];
   error?: string;
+  /** Why nothing may be cancelled (the target cannot be told for sure). */
+  refused?: string;
 }
 
 export interface CancelResult {
@@ -29,20 +31,28 @@ export interface CancelResult {
   cancelled: string[];
   argv: string[][];
   error?: string;
+  /** Nothing was (or would be) run: the target could not be confirmed. */
+  refused?: boolean;
 }
 
 const SLURM_ID = /^\d+(?:_\d+)?$/;
 
 export async function planCancel(cfg: ResolvedConfig, store: Store, target: string): Promise<CancelPlan> {
-  const ssh = parseSshJobId(target);
+  const ssh = parseSshCancelTarget(target);
+  if (ssh && !ssh.ok) throw new UsageError(`${ssh.reason}: name a direct-SSH job as swarmctl queue lists it (ssh:HOST:PID)`);
   if (ssh) {
     if (!cfg.hosts[ssh.host]) throw new UsageError(`host ${ssh.host} is not in the config`);
-    return withArgv(cfg, { target, kind: 'ssh', slurmJobIds: [], sshJobs: [{ id: target, ...ssh }], argv: [] });
+    return withArgv(cfg, { target, kind: 'ssh', slurmJobIds: [], sshJobs: [{ id: target, host: ssh.host, pid: ssh.pid }], argv: [] });
   }
   if (SLURM_ID.test(target)) return withArgv(cfg, { target, kind: 'slurm', slurmJobIds: [target], sshJobs: [], argv: [] });
   const v = validateIssueId(target, cfg.swarm.issue_id_pattern);
   if (!v.ok) throw new UsageError(`${JSON.stringify(target)} is neither a job id nor a valid issue id: ${v.reason}`);
   const found = await findIssueJobs(cfg, store, target);
+  // Which SLURM jobs are the issue's is exactly what an unread queue cannot say: cancel
+  // nothing rather than a partial or wrong set.
+  if (found.slurmUnknown) {
+    return { target, kind: 'issue', issueId: target, slurmJobIds: [], sshJobs: [], argv: [], refused: `refusing to cancel ${target}: the queue could not be read, so its jobs are not known (${found.error}); cancel by job id (swarmctl cancel JOBID) or retry when squeue answers` };
+  }
   const plan: CancelPlan = { target, kind: 'issue', issueId: target, slurmJobIds: [], sshJobs: [], argv: [], ...(found.error ? { error: found.error } : {}) };
   for (const j of found.jobs) {
     const s = parseSshJobId(j.jobId);
@@ -61,7 +71,23 @@ function withArgv(cfg: ResolvedConfig, plan: CancelPlan): CancelPlan {
 
 export async function cancel(cfg: ResolvedConfig, store: Store, target: string, opts: { dryRun?: boolean } = {}): Promise<CancelResult> {
   const plan = await planCancel(cfg, store, target);
-  if (opts.dryRun) return { target, cancelled: [], argv: plan.argv, ...(plan.error ? { error: plan.error } : {}) };
+  if (plan.refused) {
+    if (!opts.dryRun) recordAudit(store, { issueId: plan.issueId ?? null, action: 'cancel', argv: [], outcome: 'failed', detail: plan.refused });
+    return { target, cancelled: [], argv: [], error: plan.refused, refused: true };
+  }
+  if (opts.dryRun) {
+    // The dry run asks the host the same question the kill would (state file, start time), killing nothing.
+    const errors: string[] = plan.error ? [plan.error] : [];
+    let refused = false;
+    for (const s of plan.sshJobs) {
+      const r = await killSshJob(cfg, cfg.hosts[s.host]!, s.pid, 'check');
+      if (!r.ok) {
+        errors.push(r.error);
+        if (r.refused) refused = true;
+      }
+    }
+    return { target, cancelled: [], argv: plan.argv, ...(errors.length ? { error: errors.join('; ') } : {}), ...(refused ? { refused: true } : {}) };
+  }
   const cancelled: string[] = [];
   const errors: string[] = plan.error ? [plan.error] : [];
   if (plan.slurmJobIds.length) {
@@ -70,16 +96,21 @@ export async function cancel(cfg: ResolvedConfig, store: Store, target: string, 
     if (r.ok) cancelled.push(...plan.slurmJobIds);
     else errors.push(r.error ?? 'scancel failed');
   }
+  let refused = false;
   for (const s of plan.sshJobs) {
     const r = await killSshJob(cfg, cfg.hosts[s.host]!, s.pid);
     if (r.ok) {
       cancelled.push(s.id);
       updateJobStates(store, 'ssh', new Map(), [s.id]);
-    } else errors.push(r.error ?? `kill on ${s.host} failed`);
+    } else {
+      errors.push(`${s.id}: ${r.error}`);
+      if (r.refused) refused = true;
+      if (r.gone) updateJobStates(store, 'ssh', new Map(), [s.id]);
+    }
   }
   if (plan.argv.length === 0 && errors.length === 0) errors.push(`no active job found for ${target}`);
   recordAudit(store, { issueId: plan.issueId ?? null, action: 'cancel', argv: plan.argv, outcome: errors.length && !cancelled.length ? 'failed' : 'ok', detail: [cancelled.length ? `cancelled ${cancelled.join(' ')}` : '', ...errors].filter(Boolean).join('; ') || null });
-  return { target, cancelled, argv: plan.argv, ...(errors.length ? { error: errors.join('; ') } : {}) };
+  return { target, cancelled, argv: plan.argv, ...(errors.length ? { error: errors.join('; ') } : {}), ...(refused ? { refused: true } : {}) };
 }
 
 /** hold / release / requeue one SLURM job (scontrol), audited. */

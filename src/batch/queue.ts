@@ -20,6 +20,8 @@ export interface QueueRead {
   ok: boolean;
   jobs: ViaJob[];
   error?: string;
+  /** squeue answered, but with more output than the runner keeps: a partial list, so not ok. */
+  partial?: boolean;
   stale?: { takenAt: number; ageMs: number };
   /** Malformed squeue lines skipped in this read. */
   skipped?: number;
@@ -63,6 +65,7 @@ export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Pro
     return {
       ok: false,
       error: r.error,
+      ...(r.partial ? { partial: true } : {}),
       jobs: [...(cached ? filter(cached.jobs) : []), ...sshPart.jobs],
       ...(cached ? { stale: { takenAt: cached.takenAt, ageMs: now - cached.takenAt } } : {}),
       ...(sshPart.errors.length ? { sshErrors: sshPart.errors } : {}),
@@ -170,12 +173,12 @@ export async function readSshJobs(cfg: ResolvedConfig, store: Store, issueId?: s
 }
 
 /** The active jobs of one issue: ONE `squeue --name=<job name>` plus its SSH jobs. */
-export async function findIssueJobs(cfg: ResolvedConfig, store: Store, issueId: string): Promise<{ ok: boolean; jobs: QueueJob[]; error?: string }> {
+export async function findIssueJobs(cfg: ResolvedConfig, store: Store, issueId: string): Promise<{ ok: boolean; jobs: QueueJob[]; error?: string; slurmUnknown?: boolean }> {
   const name = renderJobName(issueId, cfg.swarm.job_name_template, cfg.swarm.issue_id_pattern);
   if (!name.ok) return { ok: false, jobs: [], error: name.reason };
   const [r, ssh] = await Promise.all([runSqueue(cfg, { ...ownerFilter(cfg), names: [name.name] }), readSshJobs(cfg, store, issueId)]);
   const sshJobs = ssh.jobs;
-  if (!r.ok) return { ok: false, jobs: sshJobs, error: r.error };
+  if (!r.ok) return { ok: false, jobs: sshJobs, error: r.error, slurmUnknown: true };
   const slurm = selectJobs(r.jobs, { names: [name.name], activeOnly: true });
   return { ok: ssh.errors.length === 0, jobs: [...slurm, ...sshJobs], ...(ssh.errors.length ? { error: ssh.errors.join('; ') } : {}) };
 }

@@ -12,14 +12,23 @@ import { runDiagnose, ATTEMPT_ACTION, type DiagnoseOptions } from './diagnose-ru
 import { planRecovery, type RecoveryPlan } from './recover-plan.js';
 import { applyPlan, type ApplyResult, type SubmitFn } from './recover-apply.js';
 import { readResume } from './issue-state.js';
+import { livenessRefusal, type Liveness } from './job-liveness.js';
+import { readIssueLiveness } from './job-liveness-read.js';
 
 export interface PreparedRecovery {
   diagnosis: DiagnoseResult;
   plan: RecoveryPlan;
+  /** Is the issue's job (maybe) running: every action moves its files, branch or tracker state. */
+  liveness: Liveness;
+  /** The plan was refused only because the queue could not be read (exit 2: cannot tell). */
+  livenessUnknown: boolean;
+  /** --assume-not-running let an unknown liveness through; audited when applied. */
+  assumedNotRunning: boolean;
 }
 
-export async function prepareRecovery(cfg: ResolvedConfig, profile: SwarmProfile, store: Store, issue: string, opts: DiagnoseOptions = {}): Promise<PreparedRecovery> {
-  const diagnosis = await runDiagnose(cfg, profile, store, issue, opts);
+export async function prepareRecovery(cfg: ResolvedConfig, profile: SwarmProfile, store: Store, issue: string, opts: DiagnoseOptions & { assumeNotRunning?: boolean } = {}): Promise<PreparedRecovery> {
+  // The liveness read runs beside the diagnosis: both wait on SLURM.
+  const [diagnosis, liveness] = await Promise.all([runDiagnose(cfg, profile, store, issue, opts), readIssueLiveness(cfg, store, issue, { jobIds: [opts.jobId] })]);
   const d = primaryDiagnosis(diagnosis);
   const previous = listAudit(store, { issueId: issue, limit: 50 }).filter((r) => r.action === ATTEMPT_ACTION);
   const recurrence = d !== null && previous.some((r) => (r.detail ?? '').startsWith(`${d.kind}:`));
@@ -37,8 +46,14 @@ export async function prepareRecovery(cfg: ResolvedConfig, profile: SwarmProfile
     worktreePath: `${cfg.paths.worktrees_dir}/${issue}`,
     trackerCommand: cfg.swarm.tracker?.command ?? 'bd',
   });
+  // Before the plan's own checks: an unreadable queue must not read as "no active job".
+  const refusal = livenessRefusal(liveness, `recover ${issue}`, opts.assumeNotRunning ? { assumeNotRunning: true } : {});
+  const livenessUnknown = refusal !== null && liveness.verdict === 'unknown';
+  if (refusal) plan.refusal = refusal;
+  const assumedNotRunning = liveness.verdict === 'unknown' && Boolean(opts.assumeNotRunning);
+  if (assumedNotRunning) plan.warnings.push(`--assume-not-running: acting although ${liveness.reason}`);
   if (diagnosis.status === 'unknown' && !plan.refusal) plan.refusal = `cannot tell what is wrong: ${diagnosis.notes.join('; ')}`;
-  return { diagnosis, plan };
+  return { diagnosis, plan, liveness, livenessUnknown, assumedNotRunning };
 }
 
 export async function executeRecovery(cfg: ResolvedConfig, profile: SwarmProfile, store: Store, prepared: PreparedRecovery, opts: { submit: SubmitFn; auto?: boolean; dryRun?: boolean }): Promise<ApplyResult> {
@@ -46,6 +61,9 @@ export async function executeRecovery(cfg: ResolvedConfig, profile: SwarmProfile
   if (plan.refusal) {
     if (!opts.dryRun) recordAudit(store, { issueId: plan.issueId, action: opts.auto ? 'recover.auto' : 'recover', outcome: 'skipped', detail: plan.refusal });
     return { issueId: plan.issueId, kind: plan.kind, outcome: 'skipped', actions: [] };
+  }
+  if (prepared.assumedNotRunning && !opts.dryRun && plan.actions.length) {
+    recordAudit(store, { issueId: plan.issueId, action: 'recover.assume-not-running', outcome: 'ok', detail: `operator override: ${prepared.liveness.reason}` });
   }
   return applyPlan(cfg, profile, store, plan, { submit: opts.submit, ...(opts.auto ? { safeOnly: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) });
 }

@@ -11,7 +11,7 @@ import { parseSqueue, type QueueJob, type SkippedLine, type SqueueParseResult } 
 import { parseScontrolPing } from './slurm-states.js';
 
 /** stdout is kept for the stale-queue cache (queue.ts), which stores it as printed. */
-export type SqueueResult = { ok: true; jobs: QueueJob[]; skipped: SkippedLine[]; stdout: string; argv: string[] } | { ok: false; error: string; argv: string[] };
+export type SqueueResult = { ok: true; jobs: QueueJob[]; skipped: SkippedLine[]; stdout: string; argv: string[] } | { ok: false; error: string; argv: string[]; partial?: boolean };
 
 /** The server-side filter for our jobs: slurm.user, else --me. */
 export function ownerFilter(cfg: Pick<ResolvedConfig, 'slurm'>): Pick<SqueueOptions, 'user' | 'me'> {
@@ -26,7 +26,8 @@ export function ownerFilter(cfg: Pick<ResolvedConfig, 'slurm'>): Pick<SqueueOpti
 export async function runSqueue(cfg: Pick<ResolvedConfig, 'slurm'>, opts: SqueueOptions, parse: (stdout: string) => SqueueParseResult = parseSqueue): Promise<SqueueResult> {
   const argv = ['squeue', ...squeueArgs(opts)];
   const r = await runSlurm(cfg, argv, { cleanEnv: true, env: { ...SQUEUE_ENV } });
-  if (!r.ok) return { ok: false, error: describeFailure(r), argv };
+  // Output over the runner's cap is a PARTIAL list: the missing jobs would look gone.
+  if (!r.ok) return { ok: false, error: describeFailure(r), argv, ...(r.stdoutTruncated ? { partial: true } : {}) };
   const bad = squeueFormatErrors(r.stderr);
   if (bad.length) return { ok: false, error: `squeue rejected format fields: ${bad.join(', ')}`, argv };
   const parsed = parse(r.stdout);

@@ -29,8 +29,21 @@ export interface RunSpec {
   cwd?: string;
   /** Written to the child's stdin (how secrets reach a child: never argv). */
   input?: string;
-  /** Cap on captured output per stream (bytes). */
+  /** Cap on captured stdout (bytes); more makes the result truncated and not ok. */
   maxBuffer?: number;
+  /** stderr keeps only its last this many bytes (default STDERR_TAIL_BYTES). */
+  stderrTail?: number;
+}
+
+/** Default stdout cap. Output beyond it is never silently dropped: the result says so. */
+export const STDOUT_CAP_BYTES = 16 * 1024 * 1024;
+/** stderr is read for a reason line, not parsed whole: its tail is enough. */
+export const STDERR_TAIL_BYTES = 64 * 1024;
+
+/** SWARMCTL_STDOUT_CAP (bytes) lowers the cap, so the over-cap path can be tested without 16 MiB. */
+function stdoutCap(): number {
+  const v = Number(process.env['SWARMCTL_STDOUT_CAP']);
+  return Number.isInteger(v) && v > 0 && v < STDOUT_CAP_BYTES ? v : STDOUT_CAP_BYTES;
 }
 
 export interface RunResult {
@@ -40,7 +53,11 @@ export interface RunResult {
   exitCode: number | null;
   signal: string | null;
   stdout: string;
+  /** The last STDERR_TAIL_BYTES of stderr (stderrTruncated when more was written). */
   stderr: string;
+  /** stdout went past the cap: what is in `stdout` is only its beginning, and ok is false. */
+  stdoutTruncated?: boolean;
+  stderrTruncated?: boolean;
   timedOut: boolean;
   durationMs: number;
   /** Set when the program could not be started at all (e.g. ENOENT). */
@@ -94,7 +111,8 @@ export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
   const [file, ...args] = spec.argv;
   if (!file) throw new Error('runLocal: empty argv');
   const env = childEnv(spec);
-  const max = spec.maxBuffer ?? 16 * 1024 * 1024;
+  const max = spec.maxBuffer ?? stdoutCap();
+  const tail = spec.stderrTail ?? STDERR_TAIL_BYTES;
   return new Promise((resolve) => {
     let child;
     try {
@@ -105,7 +123,7 @@ export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
         ...(spec.cwd ? { cwd: spec.cwd } : {}),
       });
     } catch (e) {
-      resolve({ argv: spec.argv, where, exitCode: null, signal: null, stdout: '', stderr: '', timedOut: false, durationMs: performance.now() - started, spawnError: (e as Error).message, ok: false });
+      resolve({ argv: spec.argv, where, exitCode: null, signal: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false, durationMs: performance.now() - started, spawnError: (e as Error).message, ok: false });
       return;
     }
     const pid = child.pid;
@@ -118,9 +136,21 @@ export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
       if (outLen < max) out.push(b.subarray(0, max - outLen));
       outLen += b.length;
     });
+    // A tail, and COPIES of it: a pipe chunk can be a view into a much larger buffer,
+    // and keeping thousands of small views of a stderr flood keeps all of those alive.
+    let errKept = 0;
     child.stderr!.on('data', (b: Buffer) => {
-      if (errLen < max) err.push(b.subarray(0, max - errLen));
       errLen += b.length;
+      const piece = Buffer.from(b.length > tail ? b.subarray(b.length - tail) : b);
+      err.push(piece);
+      errKept += piece.length;
+      while (err.length > 1 && errKept - err[0]!.length >= tail) errKept -= err.shift()!.length;
+      if (err.length > 64) {
+        const joined = Buffer.concat(err);
+        err.length = 0;
+        err.push(joined.subarray(Math.max(0, joined.length - tail)));
+        errKept = err[0]!.length;
+      }
     });
     if (spec.input !== undefined) {
       child.stdin!.on('error', () => {}); // a child that exits without reading stdin: EPIPE is not our failure
@@ -144,11 +174,14 @@ export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
         exitCode: code,
         signal: signal ?? null,
         stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
+        stderr: tailText(err, tail),
+        stdoutTruncated: outLen > max,
+        stderrTruncated: errLen > tail,
         timedOut,
         durationMs: performance.now() - started,
         ...(spawnError ? { spawnError } : {}),
-        ok: !timedOut && !spawnError && code === 0,
+        // Part of an answer is not the answer: a caller that parsed it would miss what was cut.
+        ok: !timedOut && !spawnError && code === 0 && outLen <= max,
       });
     };
     const timer = setTimeout(() => {
@@ -169,6 +202,11 @@ export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
     // 'close' waits for the pipes; 'exit' alone could drop the last output.
     child.on('close', (code, signal) => finish(code, signal));
   });
+}
+
+function tailText(chunks: Buffer[], tail: number): string {
+  const all = Buffer.concat(chunks);
+  return all.subarray(Math.max(0, all.length - tail)).toString('utf8');
 }
 
 export function defaultControlDir(): string {
@@ -232,6 +270,13 @@ export function describeFailure(r: RunResult): string {
   const cmd = r.argv.join(' ');
   if (r.spawnError) return `${cmd}: ${r.spawnError}`;
   if (r.timedOut) return `${cmd}: no answer within the timeout (killed)`;
-  const err = (r.stderr.trim().split('\n').pop() ?? '').trim();
+  if (r.stdoutTruncated) return `${cmd}: output over the ${STDOUT_CAP_BYTES === stdoutCap() ? '16 MiB' : `${stdoutCap()}-byte`} cap, only part of it was read`;
+  // The last line only, and not all of it: stderr can be a flood.
+  const err = lastLine(r.stderr).slice(0, 500);
   return `${cmd}: exit ${r.exitCode ?? r.signal}${err ? `: ${err}` : ''}`;
+}
+
+function lastLine(text: string): string {
+  const t = text.trimEnd();
+  return t.slice(t.lastIndexOf('\n') + 1).trim();
 }

@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .description('swarm jobs (SLURM and direct SSH); when squeue fails: UNKNOWN with the last known queue, marked stale')
     .option('--all', 'every job of the user, not only swarm job names')
     .option('--json', 'one JSON document: {ok, jobs:[...], error?, stale?:{takenAt,ageMs}, skipped}')
-    .addHelpText('after', examples('swarmctl queue', 'swarmctl queue --json --all') + '\nExit: 0 read ok, 1 SSH hosts could not be checked, 2 squeue failed (state UNKNOWN; stale jobs shown).\n')
+    .addHelpText('after', examples('swarmctl queue', 'swarmctl queue --json --all') + '\nExit: 0 read ok, 1 SSH hosts could not be checked, 2 squeue failed or its output was over the 16 MiB cap (state UNKNOWN, partial: true; stale jobs shown).\n')
     .action(async (opts: { all?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatchOpening } = await import('../batch-context.js');
       const { readQueue } = await import('../../batch/queue.js');
@@ -17,7 +17,7 @@ export function register(program: Command): void {
       const code = !q.ok ? EXIT.FAILED : q.sshErrors?.length ? EXIT.DEGRADED : EXIT.OK;
       if (opts.json) printJson({ ...q, state: q.ok ? 'known' : 'unknown', exit_code: code });
       if (!q.ok) {
-        say(`queue UNKNOWN: ${q.error}`, true);
+        say(`queue UNKNOWN${q.partial ? ' (partial read)' : ''}: ${q.error}`, true);
         say(q.stale ? `showing the last known queue, ${Math.round(q.stale.ageMs / 1000)} s old (stale)` : 'no earlier queue is known', true);
       }
       for (const e of q.sshErrors ?? []) say(`ssh jobs unknown: ${e}`, true);

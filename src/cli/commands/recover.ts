@@ -11,6 +11,7 @@ interface Opts {
   auto?: boolean;
   json?: boolean;
   job?: string;
+  assumeNotRunning?: boolean;
 }
 
 export function register(program: Command): void {
@@ -22,8 +23,9 @@ export function register(program: Command): void {
     .option('--yes', 'apply without asking')
     .option('--auto', 'for job wrappers: no prompt, only recovery.auto_actions, bounded by recovery.max_attempts')
     .option('--job <jobid>', 'which job log to diagnose from')
+    .option('--assume-not-running', "act although the queue cannot be read (squeue failed or was cut): you vouch that the issue's job is not running; audited")
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl recover beefcake-wb42 --dry-run', 'swarmctl recover beefcake-wb42 --yes', 'swarmctl recover --auto beefcake-wb42 --json') + '\nExit: 0 applied (or nothing to do), 1 refused/skipped, 2 an action failed, 64 bad id/config.\n')
+    .addHelpText('after', examples('swarmctl recover beefcake-wb42 --dry-run', 'swarmctl recover beefcake-wb42 --yes', 'swarmctl recover --auto beefcake-wb42 --json') + '\nExit: 0 applied (or nothing to do), 1 refused/skipped (e.g. its job is queued or running), 2 an action failed, or refused because the queue could not be read (its job may be running; nothing touched: --assume-not-running overrides), 64 bad id/config.\n')
     .action(async (issue: string, opts: Opts, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');
@@ -33,7 +35,7 @@ export function register(program: Command): void {
       const { cfg, profile } = await issueContext(global, issue);
       const store = await openStoreFor(global, cfg);
       try {
-        const prepared = await prepareRecovery(cfg, profile, store, issue, opts.job ? { jobId: opts.job } : {});
+        const prepared = await prepareRecovery(cfg, profile, store, issue, { ...(opts.job ? { jobId: opts.job } : {}), ...(opts.assumeNotRunning ? { assumeNotRunning: true } : {}) });
         const { plan, diagnosis } = prepared;
         const showPlan = (): void => {
           say(`${issue}: ${plan.kind ?? 'no diagnosis'}`, opts.json);
@@ -59,9 +61,9 @@ export function register(program: Command): void {
         }
         const result = confirmed || plan.refusal ? await executeRecovery(cfg, profile, store, prepared, { submit, ...(opts.auto ? { auto: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) }) : null;
         const outcome = result?.outcome ?? 'skipped';
-        const code = outcome === 'ok' || outcome === 'dry-run' ? EXIT.OK : outcome === 'failed' ? EXIT.FAILED : EXIT.DEGRADED;
+        const code = prepared.livenessUnknown ? EXIT.FAILED : outcome === 'ok' || outcome === 'dry-run' ? EXIT.OK : outcome === 'failed' ? EXIT.FAILED : EXIT.DEGRADED;
         for (const a of result?.actions ?? []) say(`${a.outcome.padEnd(7)} ${a.type}: ${a.detail}`, opts.json);
-        if (opts.json) printJson({ issue, diagnosis, plan, result, exit_code: code });
+        if (opts.json) printJson({ issue, diagnosis, plan, liveness: prepared.liveness, result, exit_code: code });
         process.exitCode = code;
       } finally {
         store.close();

@@ -39,16 +39,31 @@ export function register(program: Command): void {
     .argument('<issue>', 'issue id')
     .description('move the resume file of ISSUE to <archive>/<issue>/<timestamp>.swarm-resume.json (audited)')
     .option('--dry-run', 'say what would be moved')
+    .option('--assume-not-running', "move it although the queue cannot be read: you vouch that the issue's job is not running (it would lose its resume point); audited")
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl resume clear beefcake-7xjmj', 'swarmctl resume clear beefcake-7xjmj --dry-run --json') + '\nExit: 0 moved, 1 nothing to move for this issue, 2 failed or refused, 64 bad id/config.\n')
-    .action(async (issue: string, opts: { json?: boolean; dryRun?: boolean }, cmd: Command) => {
+    .addHelpText('after', examples('swarmctl resume clear beefcake-7xjmj', 'swarmctl resume clear beefcake-7xjmj --dry-run --json') + '\nExit: 0 moved, 1 nothing to move for this issue, 2 failed or refused (also: its job is queued or running, or the queue could not be read), 64 bad id/config.\n')
+    .action(async (issue: string, opts: { json?: boolean; dryRun?: boolean; assumeNotRunning?: boolean }, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');
       const { clearResume } = await import('../../batch/resume-clear.js');
+      const { livenessRefusal } = await import('../../batch/job-liveness.js');
+      const { readIssueLiveness } = await import('../../batch/job-liveness-read.js');
+      const { recordAudit } = await import('../../store/audit.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { cfg, profile } = await issueContext(global, issue);
       const store = await openStoreFor(global, cfg);
       try {
+        // A running job reads and rewrites its resume file: never move it from under one.
+        const liveness = await readIssueLiveness(cfg, store, issue);
+        const refusal = livenessRefusal(liveness, `clear the resume file of ${issue}`, opts.assumeNotRunning ? { assumeNotRunning: true } : {});
+        if (refusal) {
+          if (!opts.dryRun) recordAudit(store, { issueId: issue, action: 'resume.clear', outcome: 'failed', detail: refusal });
+          if (opts.json) printJson({ outcome: 'failed', issueId: issue, reason: refusal, liveness, exit_code: EXIT.FAILED });
+          say(refusal, opts.json);
+          process.exitCode = EXIT.FAILED;
+          return;
+        }
+        if (liveness.verdict === 'unknown' && !opts.dryRun) recordAudit(store, { issueId: issue, action: 'resume.clear.assume-not-running', outcome: 'ok', detail: `operator override: ${liveness.reason}` });
         const r = await clearResume(cfg, profile, store, issue, { dryRun: Boolean(opts.dryRun) });
         const code = r.outcome === 'ok' || r.outcome === 'dry-run' ? EXIT.OK : r.outcome === 'skipped' ? EXIT.DEGRADED : EXIT.FAILED;
         if (opts.json) printJson({ ...r, exit_code: code });
