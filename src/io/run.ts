@@ -38,7 +38,7 @@ export interface RunSpec {
 /** Default stdout cap. Output beyond it is never silently dropped: the result says so. */
 export const STDOUT_CAP_BYTES = 16 * 1024 * 1024;
 /** stderr is read for a reason line, not parsed whole: its tail is enough. */
-export const STDERR_TAIL_BYTES = 64 * 1024;
+export const STDERR_TAIL_BYTES = 16 * 1024;
 
 /** SWARMCTL_STDOUT_CAP (bytes) lowers the cap, so the over-cap path can be tested without 16 MiB. */
 function stdoutCap(): number {
