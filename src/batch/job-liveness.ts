@@ -58,7 +58,7 @@ export const ASSUME_NOT_RUNNING_FLAG = '--assume-not-running';
 /** The one-line refusal for an action, or null when it may go ahead. */
 export function livenessRefusal(l: Liveness, action: string, opts: { assumeNotRunning?: boolean } = {}): string | null {
   if (l.verdict === 'not_running') return null;
-  if (l.verdict === 'running') return `refusing to ${action}: ${l.reason}: cancel it first (swarmctl cancel)`;
+  if (l.verdict === 'running') return `refusing to act on an issue that is queued or running: ${l.reason}; cancel it first (swarmctl cancel) to ${action}`;
   if (opts.assumeNotRunning) return null;
   return `refusing to ${action}: ${l.reason}; retry when squeue answers, or pass ${ASSUME_NOT_RUNNING_FLAG} if you know no job runs (a running job would lose its files)`;
 }

@@ -36,7 +36,7 @@ export async function clearResume(
   profile: SwarmProfile,
   store: Store | null,
   issue: string,
-  opts: { now?: Date; dryRun?: boolean; action?: string } = {},
+  opts: { now?: Date; dryRun?: boolean; action?: string; gate?: () => Promise<string | null> } = {},
 ): Promise<ClearResult> {
   const action = opts.action ?? 'resume.clear';
   const done = (res: ClearResult): ClearResult => {
@@ -71,6 +71,9 @@ export async function clearResume(
   if (!dest.ok) return done({ outcome: 'failed', issueId: issue, from: r.path as string, reason: `refused: ${dest.reason}` });
   const realDest = await realPathUnder(dest.root, dest.path);
   if (!realDest.ok) return done({ outcome: 'failed', issueId: issue, from: r.path as string, reason: `refused: ${realDest.reason}; nothing moved` });
+  // Last, once the paths are known good: may the file move now (is its job maybe running)?
+  const refusal = opts.gate ? await opts.gate() : null;
+  if (refusal) return done({ outcome: 'failed', issueId: issue, from: r.path as string, reason: refusal });
   if (opts.dryRun) return { outcome: 'dry-run', issueId: issue, from: r.path as string, archivedTo: dest.path, reason: `would move ${r.path} to ${dest.path}` };
   const m = await moveToArchive(r.path as string, dest.path, where.ok ? { fromRoot: where.root, toRoot: dest.root } : undefined);
   if (!m.ok) return done({ outcome: 'failed', issueId: issue, from: m.from, reason: m.refused ? `${m.error}; nothing moved` : `move failed: ${m.error}` });

@@ -54,17 +54,13 @@ export function register(program: Command): void {
       const store = await openStoreFor(global, cfg);
       try {
         // A running job reads and rewrites its resume file: never move it from under one.
-        const liveness = await readIssueLiveness(cfg, store, issue);
-        const refusal = livenessRefusal(liveness, `clear the resume file of ${issue}`, opts.assumeNotRunning ? { assumeNotRunning: true } : {});
-        if (refusal) {
-          if (!opts.dryRun) recordAudit(store, { issueId: issue, action: 'resume.clear', outcome: 'failed', detail: refusal });
-          if (opts.json) printJson({ outcome: 'failed', issueId: issue, reason: refusal, liveness, exit_code: EXIT.FAILED });
-          say(refusal, opts.json);
-          process.exitCode = EXIT.FAILED;
-          return;
-        }
-        if (liveness.verdict === 'unknown' && !opts.dryRun) recordAudit(store, { issueId: issue, action: 'resume.clear.assume-not-running', outcome: 'ok', detail: `operator override: ${liveness.reason}` });
-        const r = await clearResume(cfg, profile, store, issue, { dryRun: Boolean(opts.dryRun) });
+        const gate = async (): Promise<string | null> => {
+          const liveness = await readIssueLiveness(cfg, store, issue);
+          const refusal = livenessRefusal(liveness, `clear the resume file of ${issue}`, opts.assumeNotRunning ? { assumeNotRunning: true } : {});
+          if (!refusal && liveness.verdict === 'unknown' && !opts.dryRun) recordAudit(store, { issueId: issue, action: 'resume.clear.assume-not-running', outcome: 'ok', detail: `operator override: ${liveness.reason}` });
+          return refusal;
+        };
+        const r = await clearResume(cfg, profile, store, issue, { dryRun: Boolean(opts.dryRun), gate });
         const code = r.outcome === 'ok' || r.outcome === 'dry-run' ? EXIT.OK : r.outcome === 'skipped' ? EXIT.DEGRADED : EXIT.FAILED;
         if (opts.json) printJson({ ...r, exit_code: code });
         say(r.reason, opts.json);
