@@ -242,8 +242,12 @@ describe('audit --issue X --json after resume clear (real binary)', () => {
     const other = await runBin(['--config', config, '--db', db, 'resume', 'clear', 'beefcake-other']);
     expect(other.code).toBe(1); // nothing to move for that issue (the file is beefcake-au1's)
     expect(existsSync(resume)).toBe(true);
+    // resume clear first asks the queue whether the issue's job runs: an empty one (no SLURM here).
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'squeue'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     const t0 = Date.now();
-    const cleared = await runBin(['--config', config, '--db', db, 'resume', 'clear', issue, '--json']);
+    const cleared = await runBin(['--config', config, '--db', db, 'resume', 'clear', issue, '--json'], { env: { PATH: `${bin}:${process.env['PATH']}` } });
     const t1 = Date.now();
     expect(cleared.code, cleared.stderr).toBe(0);
     const res = JSON.parse(cleared.stdout) as { outcome: string; from: string; archivedTo: string };
