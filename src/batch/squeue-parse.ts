@@ -122,6 +122,13 @@ const JOB_ID_RE = /^\d+(?:[_+][0-9A-Za-z_[\],%:+*.-]*)?$/;
 
 export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): SqueueParseResult {
   const offset = opts.utcOffsetMinutes ?? 'local';
+  // Jobs submitted together share their times: each distinct time is converted once per call.
+  const times = new Map<string, string | null>();
+  const isoOf = (raw: string): string | null => {
+    let iso = times.get(raw);
+    if (iso === undefined) times.set(raw, (iso = parseSlurmTimestamp(raw, offset)));
+    return iso;
+  };
   const jobs: QueueJob[] = [];
   const skipped: SkippedLine[] = [];
   for (const raw of (typeof stdout === 'string' ? stdout : '').split('\n')) {
@@ -134,7 +141,7 @@ export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): Sque
     } else if (parts.length - 1 !== FIELD_COUNT) {
       skip(skipped, line, `expected ${FIELD_COUNT} fields, got ${parts.length - 1}`);
     } else {
-      const job = parseFields(parts, offset);
+      const job = parseFields(parts, isoOf);
       if (typeof job === 'string') skip(skipped, line, job);
       else jobs.push(job);
     }
@@ -150,7 +157,7 @@ function skip(skipped: SkippedLine[], line: string, reason: string): void {
 }
 
 /** Returns the job, or the reason the line is unusable. */
-function parseFields(p: string[], offset: number | 'local'): QueueJob | string {
+function parseFields(p: string[], isoOf: (raw: string) => string | null): QueueJob | string {
   const jobId = p[0]!.trim();
   if (jobId === '') return 'empty job id';
   if (jobId.includes('\uFFFD')) return 'job id is not valid UTF-8';
@@ -181,9 +188,9 @@ function parseFields(p: string[], offset: number | 'local'): QueueJob | string {
     timeLimitUnlimited: timeLimitRaw === 'UNLIMITED' || timeLimitRaw === 'INFINITE',
     timeLimitRaw,
     nodeList: nullish(p[6]!),
-    submitTime: parseSlurmTimestamp(submitTimeRaw, offset),
+    submitTime: isoOf(submitTimeRaw),
     submitTimeRaw,
-    startTime: parseSlurmTimestamp(startTimeRaw, offset),
+    startTime: isoOf(startTimeRaw),
     startTimeRaw,
     user: p[9]!.trim(),
     partition: p[10]!.trim(),
