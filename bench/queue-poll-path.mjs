@@ -1,6 +1,8 @@
 // What one console queue poll costs past squeue itself: squeue's text to the console's
-// rows (parseSqueue, then jobRow per job), and the monitor's "did anything change" check
-// (sameData against the previous poll's rows), at 100, 2,000 and 10,000 jobs.
+// rows, at 100, 2,000 and 10,000 jobs, two ways on the same texts, alternating poll by
+// poll: plain (parseSqueue, then jobRow per job) and the console's (its reusing parser,
+// createSqueueParser, and a row kept per reused job, as monitor/backends.ts does); then
+// the monitor's "did anything change" check (sameData against the previous rows).
 // The queue moves as a real one does: each poll the RUNNING jobs (a fifth) have run 5 s
 // more. Baseline, in the same process and the same polls: a split that checks nothing
 // (text.split('\n'), then each line on the delimiter). Polls 100 ms apart, no forced GC,
@@ -20,6 +22,7 @@ const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--dist')
 const SIZES = sizes.length ? sizes : [100, 2_000, 10_000];
 const mod = (p) => import(pathToFileURL(resolve(dist, p)).href);
 const { parseSqueue } = await mod('batch/squeue-parse.js');
+const { createSqueueParser } = await mod('batch/squeue-reuse.js');
 const { jobRow } = await mod('monitor/backends.js');
 const { sameData } = await mod('monitor/monitor.js');
 
@@ -33,10 +36,12 @@ const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 console.log(`queue poll path (${dist}), medians of ${POLLS} polls 100 ms apart; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 // cpu: the process's CPU time over parse + rows (all threads): on a loaded machine the wall
 // time includes waiting for a core, the CPU time does not.
-console.log('  jobs    split (baseline)   parse     rows   change   text→rows   total   text→rows/split   text→rows cpu');
+console.log('  jobs    split (baseline)   plain: parse     rows  text→rows    cpu   console: text→rows    cpu   change   console/split');
 for (const n of SIZES) {
   const texts = Array.from({ length: WARMUP + POLLS }, (_, i) => makeQueue(n, 5 * i));
-  const t = { split: [], parse: [], rows: [], change: [], cpu: [] };
+  const t = { split: [], parse: [], rows: [], cpu: [], con: [], conCpu: [], change: [] };
+  const held = createSqueueParser();
+  const rowOf = new WeakMap();
   let kept = null;
   let lastRows = [];
   for (let i = 0; i < texts.length; i++) {
@@ -52,20 +57,30 @@ for (const n of SIZES) {
     const rows = jobs.map((j) => jobRow(j, TEMPLATE));
     const t2 = performance.now();
     const c = process.cpuUsage(c0);
-    const same = sameData(lastRows, rows);
-    lastRows = rows;
-    const t3 = performance.now();
-    if (jobs.length !== n || skipped.length !== 0) throw new Error(`parsed ${jobs.length} of ${n} jobs`);
+    if (jobs.length !== n || skipped.length !== 0 || rows.length !== n) throw new Error(`parsed ${jobs.length} of ${n} jobs`);
+    await pause();
+    const d0 = process.cpuUsage();
+    const u0 = performance.now();
+    const conRows = held(text).jobs.map((j) => {
+      let row = rowOf.get(j);
+      if (row === undefined) rowOf.set(j, (row = jobRow(j, TEMPLATE)));
+      return row;
+    });
+    const u1 = performance.now();
+    const d = process.cpuUsage(d0);
+    const same = sameData(lastRows, conRows);
+    lastRows = conRows;
+    const u2 = performance.now();
     if (same) throw new Error('a moving queue must change');
     if (i >= WARMUP) {
-      t.split.push(s1 - s0), t.parse.push(t1 - t0), t.rows.push(t2 - t1), t.change.push(t3 - t2), t.cpu.push((c.user + c.system) / 1000);
+      t.split.push(s1 - s0), t.parse.push(t1 - t0), t.rows.push(t2 - t1), t.cpu.push((c.user + c.system) / 1000);
+      t.con.push(u1 - u0), t.conCpu.push((d.user + d.system) / 1000), t.change.push(u2 - u1);
     }
     await pause();
   }
   if (kept.length < n) throw new Error('split lost lines');
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, med(v)]));
   const toRows = med(t.parse.map((p, i) => p + t.rows[i]));
-  const total = med(t.parse.map((p, i) => p + t.rows[i] + t.change[i]));
   const f = (x) => `${x.toFixed(1).padStart(6)} ms`;
-  console.log(`  ${String(n).padStart(6)} ${f(m.split).padStart(14)}   ${f(m.parse)} ${f(m.rows)} ${f(m.change)} ${f(toRows).padStart(11)} ${f(total)} ${(toRows / m.split).toFixed(1).padStart(10)}x ${f(m.cpu).padStart(15)}`);
+  console.log(`  ${String(n).padStart(6)} ${f(m.split).padStart(14)}   ${f(m.parse).padStart(15)} ${f(m.rows)} ${f(toRows)} ${f(m.cpu)} ${f(m.con).padStart(19)} ${f(m.conCpu)} ${f(m.change)} ${(m.con / m.split).toFixed(2).padStart(12)}x`);
 }

@@ -11,7 +11,7 @@ import { liveSshJobs, openSlurmJobIds, readQueueCache, updateJobStates, writeSqu
 import { ownerFilter, runSqueue } from './slurm-client.js';
 import { aliveOnHost, sshJobId } from './ssh-jobs.js';
 import { SQUEUE_FORMAT } from './squeue-format.js';
-import { parseSqueue, selectJobs, type QueueJob } from './squeue-parse.js';
+import { parseSqueue, selectJobs, type QueueJob, type SqueueParseResult } from './squeue-parse.js';
 
 /** A queue job; direct-SSH jobs also carry the issue they were started for. */
 export type ViaJob = QueueJob & { issueId?: string };
@@ -33,6 +33,8 @@ export interface ReadQueueOptions {
   /** Skip the SSH check (callers that only need SLURM's view). */
   slurmOnly?: boolean;
   now?: number;
+  /** A reusing parser (createSqueueParser) for callers that poll, like the console. */
+  parser?: (stdout: string) => SqueueParseResult;
 }
 
 /** The literal part of the job-name template before its placeholder (`swarm-`). */
@@ -49,14 +51,15 @@ const SLURM_CACHE = 'slurm';
  */
 export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Promise<Store>, opts: ReadQueueOptions = {}): Promise<QueueRead> {
   const now = opts.now ?? Date.now();
-  const squeue = runSqueue(cfg, ownerFilter(cfg));
+  const parse = opts.parser ?? parseSqueue;
+  const squeue = runSqueue(cfg, ownerFilter(cfg), parse);
   const store = await storeOrOpening;
   // The SSH check runs beside squeue, not after it: a dead controller takes squeue up
   // to its timeout, and the console's poll must still end in time to offer the stale queue.
   const [r, sshPart] = await Promise.all([squeue, opts.slurmOnly ? { jobs: [] as ViaJob[], errors: [] as string[] } : readSshJobs(cfg, store)]);
   const filter = (jobs: QueueJob[]) => (opts.all ? jobs : selectJobs(jobs, { namePrefix: jobNamePrefix(cfg) }));
   if (!r.ok) {
-    const cached = cachedQueue(store);
+    const cached = cachedQueue(store, parse);
     return {
       ok: false,
       error: r.error,
@@ -86,10 +89,10 @@ export async function readQueue(cfg: ResolvedConfig, storeOrOpening: Store | Pro
 }
 
 /** The last good queue from SQLite; null when there is none we can read. */
-function cachedQueue(store: Store): { takenAt: number; jobs: QueueJob[] } | null {
+function cachedQueue(store: Store, parse: (stdout: string) => SqueueParseResult): { takenAt: number; jobs: QueueJob[] } | null {
   const c = readQueueCache(store, SLURM_CACHE, SQUEUE_FORMAT);
   if (!c) return null;
-  if (c.kind === 'squeue') return { takenAt: c.takenAt, jobs: parseSqueue(c.stdout).jobs };
+  if (c.kind === 'squeue') return { takenAt: c.takenAt, jobs: parse(c.stdout).jobs };
   // Parsed jobs an older version stored as JSON, without `via`.
   return { takenAt: c.takenAt, jobs: (c.jobs as QueueJob[]).map((j) => ({ ...j, via: 'slurm' as const })) };
 }

@@ -7,7 +7,7 @@ import { describeFailure, type RunResult } from '../io/run.js';
 import { explainSbatchFailure, parseSbatchParsable, type SbatchFailure } from './sbatch-parse.js';
 import { runSlurm } from './slurm-run.js';
 import { SQUEUE_ENV, squeueArgs, squeueFormatErrors, type SqueueOptions } from './squeue-format.js';
-import { parseSqueue, type QueueJob, type SkippedLine } from './squeue-parse.js';
+import { parseSqueue, type QueueJob, type SkippedLine, type SqueueParseResult } from './squeue-parse.js';
 import { parseScontrolPing } from './slurm-states.js';
 
 /** stdout is kept for the stale-queue cache (queue.ts), which stores it as printed. */
@@ -20,15 +20,16 @@ export function ownerFilter(cfg: Pick<ResolvedConfig, 'slurm'>): Pick<SqueueOpti
 
 /**
  * One squeue call. cleanEnv drops the operator's SQUEUE_* defaults (they would add
- * filters we did not ask for); SQUEUE_ENV makes times carry their offset.
+ * filters we did not ask for); SQUEUE_ENV makes times carry their offset. `parse` is
+ * a reusing parser when the caller polls (createSqueueParser).
  */
-export async function runSqueue(cfg: Pick<ResolvedConfig, 'slurm'>, opts: SqueueOptions): Promise<SqueueResult> {
+export async function runSqueue(cfg: Pick<ResolvedConfig, 'slurm'>, opts: SqueueOptions, parse: (stdout: string) => SqueueParseResult = parseSqueue): Promise<SqueueResult> {
   const argv = ['squeue', ...squeueArgs(opts)];
   const r = await runSlurm(cfg, argv, { cleanEnv: true, env: { ...SQUEUE_ENV } });
   if (!r.ok) return { ok: false, error: describeFailure(r), argv };
   const bad = squeueFormatErrors(r.stderr);
   if (bad.length) return { ok: false, error: `squeue rejected format fields: ${bad.join(', ')}`, argv };
-  const parsed = parseSqueue(r.stdout);
+  const parsed = parse(r.stdout);
   return { ok: true, jobs: parsed.jobs, skipped: parsed.skipped, stdout: r.stdout, argv };
 }
 

@@ -13,6 +13,7 @@ import type { Backends, Intervals } from './sources.js';
 import { StaleData } from './monitor.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../batch/queue.js';
+import { createSqueueParser } from '../batch/squeue-reuse.js';
 import { checkHealth, readDiscoveryDir } from '../batch/discovery.js';
 import { readIssueState } from '../batch/issue-state.js';
 import { profileOf } from '../config/profile.js';
@@ -66,6 +67,10 @@ export function jobRow(j: ViaJob, template: string): JobRow {
 export function realBackends(cfg: ResolvedConfig, store: Store, now: () => number = Date.now): Backends {
   const profile = profileOf(cfg);
   let lastJobs: readonly JobRow[] = [];
+  // Polls of a big queue mostly repeat themselves: the parser hands back the previous
+  // poll's job for every line unchanged, and its row is reused with it (jobRow is pure).
+  const parser = createSqueueParser();
+  const rows = new WeakMap<ViaJob, JobRow>();
   let nfsDown: string | null = null;
   const sharedReadable = () => {
     if (nfsDown) throw new Error(`not reading the shared folder: ${nfsDown}`);
@@ -97,8 +102,12 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
 
     /** Throws StaleData (with the last known jobs) when squeue fails and SQLite has a copy. */
     async queue() {
-      const q = await readQueue(cfg, store);
-      const found = q.jobs.map((j) => jobRow(j, cfg.swarm.job_name_template));
+      const q = await readQueue(cfg, store, { parser });
+      const found = q.jobs.map((j) => {
+        let row = rows.get(j);
+        if (row === undefined) rows.set(j, (row = jobRow(j, cfg.swarm.job_name_template)));
+        return row;
+      });
       if (!q.ok) {
         const error = q.error ?? 'squeue failed';
         if (!q.stale) throw new Error(error);
