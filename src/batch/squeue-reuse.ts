@@ -1,6 +1,6 @@
 /**
  * A squeue parser for repeated polls of one queue (the console's monitor keeps one).
- * Kept because a plain parse of every poll misses the 10,000-job poll target (docs/benchmarks.md, "Console queue poll").
+ * Kept: a plain parse of each poll misses the 10,000-job target (bench/queue-poll-path.mjs).
  * A line identical to the same job's line in the previous call gives back that call's
  * job object: the same text parses to the same job, so only new and changed lines are
  * parsed (each with the pure parseSqueue). The result always equals parseSqueue's on the
