@@ -1,111 +1,86 @@
-// What one queue poll costs past squeue itself, for a 10,000-job queue that moves as a
-// real one does (each poll the 2,000 RUNNING jobs have run 5 s more), step by step.
-//   before (the session-4 path, the baseline): parseSqueue, a copy of every job to add
-//     `via`, and the whole parsed queue as JSON into SQLite (queue_cache) for when the
-//     controller is down;
-//   now: the console's monitor-held parser (createSqueueParser: an unchanged line gives
-//     back the previous poll's job), `via` set by the parser (no copy), and squeue's
-//     stdout stored as printed (squeue_cache), parsed only if it is ever served.
-// Then the console's own steps: the rows (jobRow; now cached per job object) and the
-// monitor's "did anything change" check (before: JSON of all rows compared with the
-// last; now: sameData, row by row, identical rows free).
-// Polls 100 ms apart, no forced GC, the two paths alternating poll by poll on the same
-// texts, each with its own database file; medians of 20 after 4 warm-up polls.
-//   npm run build && node bench/queue-poll-path.mjs
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseSqueue } from '../dist/batch/squeue-parse.js';
-import { createSqueueParser } from '../dist/batch/squeue-reuse.js';
-import { writeSqueueCache } from '../dist/batch/jobs-store.js';
-import { SQUEUE_FORMAT } from '../dist/batch/squeue-format.js';
-import { openStore } from '../dist/store/db.js';
-import { jobRow } from '../dist/monitor/backends.js';
-import { sameData } from '../dist/monitor/monitor.js';
+// What one console queue poll costs past squeue itself: squeue's text to the console's
+// rows, at 100, 2,000 and 10,000 jobs, two ways on the same texts, alternating poll by
+// poll: plain (parseSqueue, then jobRow per job) and the console's (its reusing parser,
+// createSqueueParser, and a row kept per reused job, as monitor/backends.ts does); then
+// the monitor's "did anything change" check (sameData against the previous rows).
+// The queue moves as a real one does: each poll the RUNNING jobs (a fifth) have run 5 s
+// more. Baseline, in the same process and the same polls: a split that checks nothing
+// (text.split('\n'), then each line on the delimiter). Polls 100 ms apart, no forced GC,
+// each poll's rows kept until the next replaces them (what the monitor does); medians of
+// 20 polls after 4 warm-up polls.
+//   npm run build && node bench/queue-poll-path.mjs [jobs ...] [--dist DIR]
+// Targets (issue 14): squeue text to rows ≤ 20 ms at 2,000 jobs, ≤ 100 ms at 10,000.
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { makeQueue } from './squeue-queue.mjs';
+
+const args = process.argv.slice(2);
+const di = args.indexOf('--dist');
+const dist = resolve(di >= 0 ? args[di + 1] : new URL('../dist', import.meta.url).pathname);
+const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--dist').map(Number);
+const SIZES = sizes.length ? sizes : [100, 2_000, 10_000];
+const mod = (p) => import(pathToFileURL(resolve(dist, p)).href);
+const { parseSqueue } = await mod('batch/squeue-parse.js');
+const { createSqueueParser } = await mod('batch/squeue-reuse.js');
+const { jobRow } = await mod('monitor/backends.js');
+const { sameData } = await mod('monitor/monitor.js');
 
 const WARMUP = 4;
 const POLLS = 20;
-const dir = mkdtempSync(join(tmpdir(), 'swarmctl-poll-path-'));
-// One database per path: a write's WAL checkpoint must not land on the other path's poll.
-const storeBefore = openStore(join(dir, 'before.db'));
-const store = openStore(join(dir, 'now.db'));
-const texts = Array.from({ length: WARMUP + POLLS }, (_, i) => makeQueue(10_000, 5 * i));
-const held = createSqueueParser();
-
-// The session-4 cache write, as jobs-store.ts did it then.
-const writeJsonCache = (jobs, now) =>
-  storeBefore.write((db) =>
-    db
-      .prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET taken_at = excluded.taken_at, jobs_json = excluded.jobs_json')
-      .run('slurm', now, JSON.stringify(jobs)),
-  );
-
-const t = { before: { parse: [], copy: [], cache: [], rows: [], change: [], total: [] }, now: { parse: [], copy: [], cache: [], rows: [], change: [], total: [] } };
-let keepBefore = null;
-let keepNow = null;
 const TEMPLATE = 'swarm-{issue}';
-let lastText = '';
-let lastRows = [];
-const rowCache = new WeakMap();
+const US = '\x1f';
 const pause = () => new Promise((res) => setTimeout(res, 100));
-for (let i = 0; i < WARMUP + POLLS; i++) {
-  const text = texts[i];
-  {
+const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+console.log(`queue poll path (${dist}), medians of ${POLLS} polls 100 ms apart; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+// cpu: the process's CPU time over parse + rows (all threads): on a loaded machine the wall
+// time includes waiting for a core, the CPU time does not.
+console.log('  jobs    split (baseline)   plain: parse     rows  text→rows    cpu   console: text→rows    cpu   change   console/split');
+for (const n of SIZES) {
+  const texts = Array.from({ length: WARMUP + POLLS }, (_, i) => makeQueue(n, 5 * i));
+  const t = { split: [], parse: [], rows: [], cpu: [], con: [], conCpu: [], change: [] };
+  const held = createSqueueParser();
+  const rowOf = new WeakMap();
+  let kept = null;
+  let lastRows = [];
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i];
+    const s0 = performance.now();
+    kept = text.split('\n').map((l) => l.split(US));
+    const s1 = performance.now();
+    await pause();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = parseSqueue(text);
+    const { jobs, skipped } = parseSqueue(text);
     const t1 = performance.now();
-    keepBefore = r.jobs.map((j) => ({ ...j, via: 'slurm' }));
+    const rows = jobs.map((j) => jobRow(j, TEMPLATE));
     const t2 = performance.now();
-    writeJsonCache(r.jobs, Date.now());
-    const t3 = performance.now();
-    const rows = keepBefore.map((j) => jobRow(j, TEMPLATE));
-    const t4 = performance.now();
-    const json = JSON.stringify(rows);
-    const changed = json !== lastText;
-    lastText = json;
-    const t5 = performance.now();
-    if (!changed) throw new Error('a moving queue must change');
-    if (i >= WARMUP) {
-      t.before.parse.push(t1 - t0), t.before.copy.push(t2 - t1), t.before.cache.push(t3 - t2);
-      t.before.rows.push(t4 - t3), t.before.change.push(t5 - t4), t.before.total.push(t5 - t0);
-    }
-  }
-  await pause();
-  {
-    const t0 = performance.now();
-    const r = held(text);
-    const t1 = performance.now();
-    keepNow = r.jobs;
-    const t2 = performance.now();
-    writeSqueueCache(store, 'slurm', SQUEUE_FORMAT, text, Date.now());
-    const t3 = performance.now();
-    const rows = keepNow.map((j) => {
-      let row = rowCache.get(j);
-      if (row === undefined) rowCache.set(j, (row = jobRow(j, TEMPLATE)));
+    const c = process.cpuUsage(c0);
+    if (jobs.length !== n || skipped.length !== 0 || rows.length !== n) throw new Error(`parsed ${jobs.length} of ${n} jobs`);
+    await pause();
+    const d0 = process.cpuUsage();
+    const u0 = performance.now();
+    const conRows = held(text).jobs.map((j) => {
+      let row = rowOf.get(j);
+      if (row === undefined) rowOf.set(j, (row = jobRow(j, TEMPLATE)));
       return row;
     });
-    const t4 = performance.now();
-    const same = sameData(lastRows, rows);
-    lastRows = rows;
-    const t5 = performance.now();
+    const u1 = performance.now();
+    const d = process.cpuUsage(d0);
+    const same = sameData(lastRows, conRows);
+    lastRows = conRows;
+    const u2 = performance.now();
     if (same) throw new Error('a moving queue must change');
     if (i >= WARMUP) {
-      t.now.parse.push(t1 - t0), t.now.copy.push(t2 - t1), t.now.cache.push(t3 - t2);
-      t.now.rows.push(t4 - t3), t.now.change.push(t5 - t4), t.now.total.push(t5 - t0);
+      t.split.push(s1 - s0), t.parse.push(t1 - t0), t.rows.push(t2 - t1), t.cpu.push((c.user + c.system) / 1000);
+      t.con.push(u1 - u0), t.conCpu.push((d.user + d.system) / 1000), t.change.push(u2 - u1);
     }
+    await pause();
   }
-  await pause();
-}
-store.close();
-storeBefore.close();
-rmSync(dir, { recursive: true, force: true });
-if (keepBefore.length !== keepNow.length) throw new Error('the two paths disagree on the queue');
-const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-console.log(`queue poll path, ${keepNow.length} jobs (2,000 changed per poll), medians of ${POLLS} polls, 100 ms apart, paths alternating:`);
-console.log('  step    before (baseline)   now       now/before');
-for (const k of ['parse', 'copy', 'cache', 'rows', 'change', 'total']) {
-  const b = med(t.before[k]);
-  const n = med(t.now[k]);
-  console.log(`  ${k.padEnd(6)} ${b.toFixed(1).padStart(8)} ms ${n.toFixed(1).padStart(11)} ms ${(n / b).toFixed(2).padStart(9)}x`);
+  if (kept.length < n) throw new Error('split lost lines');
+  const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, med(v)]));
+  const toRows = med(t.parse.map((p, i) => p + t.rows[i]));
+  const f = (x) => `${x.toFixed(1).padStart(6)} ms`;
+  console.log(`  ${String(n).padStart(6)} ${f(m.split).padStart(14)}   ${f(m.parse).padStart(15)} ${f(m.rows)} ${f(toRows)} ${f(m.cpu)} ${f(m.con).padStart(19)} ${f(m.conCpu)} ${f(m.change)} ${(m.con / m.split).toFixed(2).padStart(12)}x`);
 }

@@ -109,7 +109,7 @@ function inproc(what, dbPath = inprocDb) {
   return j;
 }
 
-console.log(`file: ${FILE} (${(baseSize / 1048576).toFixed(0)} MiB, 1,000 issues); ${RUNS} runs each (3 for cold); load average ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`);
+console.log(`file: ${FILE} (${(baseSize / 1048576).toFixed(0)} MiB, 1,000 issues); ${RUNS} runs each; load average ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`);
 const R = {};
 R.nodeStart = [];
 R.tailCli = [];
@@ -130,7 +130,7 @@ R.coldCli = [];
 R.coldIn = [];
 R.grep = [];
 let coldRecords = 0;
-for (let k = 0; k < 3; k++) {
+for (let k = 0; k < RUNS; k++) {
   dropDb(db);
   R.coldCli.push(time(sw('--db', db, 'telemetry', '--issue', X, '-n', '20', '--json')));
   dropDb(inprocDb);

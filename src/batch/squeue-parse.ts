@@ -121,82 +121,32 @@ const MAX_SKIPPED_LINE = 300;
 const JOB_ID_RE = /^\d+(?:[_+][0-9A-Za-z_[\],%:+*.-]*)?$/;
 
 export function parseSqueue(stdout: string, opts: SqueueParseOptions = {}): SqueueParseResult {
+  const offset = opts.utcOffsetMinutes ?? 'local';
+  // Jobs submitted together share their times: each distinct time is converted once per call.
+  const times = new Map<string, string | null>();
+  const isoOf = (raw: string): string | null => {
+    let iso = times.get(raw);
+    if (iso === undefined) times.set(raw, (iso = parseSlurmTimestamp(raw, offset)));
+    return iso;
+  };
   const jobs: QueueJob[] = [];
   const skipped: SkippedLine[] = [];
-  try {
-    parseSqueueInto(typeof stdout === 'string' ? stdout : '', opts.utcOffsetMinutes ?? 'local', jobs, skipped);
-  } finally {
-    endSqueueBatch();
+  for (const raw of (typeof stdout === 'string' ? stdout : '').split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') continue;
+    // Each value is followed by the delimiter, so a good line splits into FIELD_COUNT values and a last empty part.
+    const parts = line.split(SQUEUE_DELIMITER);
+    if (parts[parts.length - 1] !== '') {
+      skip(skipped, line, `line does not end with the field delimiter (${parts.length} parts)`);
+    } else if (parts.length - 1 !== FIELD_COUNT) {
+      skip(skipped, line, `expected ${FIELD_COUNT} fields, got ${parts.length - 1}`);
+    } else {
+      const job = parseFields(parts, isoOf);
+      if (typeof job === 'string') skip(skipped, line, job);
+      else jobs.push(job);
+    }
   }
   return { jobs, skipped };
-}
-
-/**
- * The parse loop, appending to `jobs` and `skipped`. Between calls it keeps the last
- * values it saw (FIELDS, LAST), so that lines parsed one call each (squeue-reuse.ts)
- * still share repeated strings and time conversions; endSqueueBatch() then drops them.
- */
-export function parseSqueueInto(
-  text: string,
-  offset: number | 'local',
-  jobs: QueueJob[],
-  skipped: SkippedLine[],
-  /** Only the lines in [from, to): whole lines, `to` just past a line break or the end. */
-  from = 0,
-  to = text.length,
-  /** When given, gets each job's line (as a slice of `text`), in step with `jobs`. */
-  lines: string[] | null = null,
-): void {
-  const n = to;
-  // One pass over the text with indexOf, no per-line strings or arrays: a poll of a large
-  // queue is mostly allocation, and this keeps it to the values we return. Each line must
-  // be exactly FIELD_COUNT values, each followed by the delimiter.
-  const fields = FIELDS;
-  const last = LAST;
-  let nextDelim = n > from ? text.indexOf(SQUEUE_DELIMITER, from) : -1; // cached: keeps the scan O(n)
-  let pos = from;
-  while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0 || end > n) end = n;
-    let lineEnd = end;
-    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-    if (lineEnd > pos) {
-      let count = 0;
-      let p = pos;
-      while (nextDelim >= 0 && nextDelim < lineEnd) {
-        if (count < FIELD_COUNT) {
-          // fields[] still holds the previous line's values. Where this line repeats one
-          // (user, partition, state, work dir, a batch's times...), keep the previous
-          // string: the new slice then dies young, and a poll keeps ~a quarter less
-          // (728 -> 559 bytes per job).
-          const v = text.slice(p, nextDelim);
-          if (v !== fields[count]) fields[count] = v;
-        }
-        count++;
-        p = nextDelim + 1;
-        nextDelim = text.indexOf(SQUEUE_DELIMITER, p);
-      }
-      if (p !== lineEnd) {
-        skip(skipped, text.slice(pos, lineEnd), `line does not end with the field delimiter (${count + 1} parts)`);
-      } else if (count !== FIELD_COUNT) {
-        skip(skipped, text.slice(pos, lineEnd), `expected ${FIELD_COUNT} fields, got ${count}`);
-      } else {
-        const job = parseFields(fields, offset, last);
-        if (typeof job === 'string') skip(skipped, text.slice(pos, lineEnd), job);
-        else {
-          jobs.push(job);
-          if (lines !== null) lines.push(text.slice(pos, lineEnd));
-        }
-      }
-    }
-    pos = end + 1;
-  }
-}
-
-/** Ends a batch of parseSqueueInto calls: what it kept holds slices of the text parsed, which must not stay alive until the next poll. */
-export function endSqueueBatch(): void {
-  FIELDS.fill('');
-  LAST.reset();
 }
 
 function skip(skipped: SkippedLine[], line: string, reason: string): void {
@@ -206,41 +156,8 @@ function skip(skipped: SkippedLine[], line: string, reason: string): void {
   });
 }
 
-/**
- * The previous line's submit and start times and their conversions. Jobs
- * submitted together (a batch, an array) are listed together and share their
- * submit time; reusing the converted string keeps a big poll from building and
- * keeping a new one per job.
- */
-class LastTimes {
-  submitRaw = '';
-  submitIso: string | null = null;
-  startRaw = '';
-  startIso: string | null = null;
-
-  reset(): this {
-    this.submitRaw = '';
-    this.submitIso = null;
-    this.startRaw = '';
-    this.startIso = null;
-    return this;
-  }
-}
-
-/** The previous line's values (see parseSqueueInto); emptied by endSqueueBatch. */
-const FIELDS: string[] = new Array<string>(FIELD_COUNT).fill('');
-
-/**
- * ONE instance, reset by every batch (parsing is synchronous). An instance per call
- * would die with its call, and with it the hidden class V8 built for it (held only
- * weakly by its transition tree): every full GC then discarded the optimised
- * parseFields that depends on that class (`node --trace-deopt`: "weak objects", once
- * per GC), and the next poll ran unoptimised (docs/benchmarks.md, Session 4).
- */
-const LAST = new LastTimes();
-
 /** Returns the job, or the reason the line is unusable. */
-function parseFields(p: string[], offset: number | 'local', last: LastTimes): QueueJob | string {
+function parseFields(p: string[], isoOf: (raw: string) => string | null): QueueJob | string {
   const jobId = p[0]!.trim();
   if (jobId === '') return 'empty job id';
   if (jobId.includes('\uFFFD')) return 'job id is not valid UTF-8';
@@ -255,14 +172,6 @@ function parseFields(p: string[], offset: number | 'local', last: LastTimes): Qu
   const dependency = nullish(p[12]!);
   const submitTimeRaw = p[7]!.trim();
   const startTimeRaw = p[8]!.trim();
-  if (submitTimeRaw !== last.submitRaw) {
-    last.submitRaw = submitTimeRaw;
-    last.submitIso = parseSlurmTimestamp(submitTimeRaw, offset);
-  }
-  if (startTimeRaw !== last.startRaw) {
-    last.startRaw = startTimeRaw;
-    last.startIso = parseSlurmTimestamp(startTimeRaw, offset);
-  }
   return {
     jobId,
     name: p[1]!,
@@ -279,9 +188,9 @@ function parseFields(p: string[], offset: number | 'local', last: LastTimes): Qu
     timeLimitUnlimited: timeLimitRaw === 'UNLIMITED' || timeLimitRaw === 'INFINITE',
     timeLimitRaw,
     nodeList: nullish(p[6]!),
-    submitTime: last.submitIso,
+    submitTime: isoOf(submitTimeRaw),
     submitTimeRaw,
-    startTime: last.startIso,
+    startTime: isoOf(startTimeRaw),
     startTimeRaw,
     user: p[9]!.trim(),
     partition: p[10]!.trim(),
@@ -307,7 +216,6 @@ export function parseSlurmDuration(raw: string): number | null {
   const t = raw.trim();
   const n = t.length;
   if (n < 4 || n > 24) return null;
-  // Scanned by hand (no regex, no arrays): this runs twice per job on every poll.
   // Up to four digit groups g0..g3, separators recorded as a small code: ':' = 1, '-' = 2.
   let g0 = -1;
   let g1 = -1;
@@ -382,7 +290,6 @@ export function parseSlurmTimestamp(raw: string, utcOffsetMinutes: number | 'loc
   const t = raw.trim();
   const n = t.length;
   if (n !== 19 && n !== 20 && n !== 24 && n !== 25) return null;
-  // Fixed layout, checked by hand: this runs for every distinct time of every poll.
   const y = two(t, 0) * 100 + two(t, 2);
   const mo = two(t, 5);
   const d = two(t, 8);
@@ -433,7 +340,7 @@ export function parseSlurmTimestamp(raw: string, utcOffsetMinutes: number | 'loc
   let minutes = h * 60 + mi - off;
   if (minutes >= 0 && minutes < 1440) {
     // Same calendar day (the usual case): keep the date text.
-    return `${t.slice(0, 11)}${hhmm()[minutes]}${D2[se]}.000Z`;
+    return `${t.slice(0, 11)}${D2[(minutes / 60) | 0]}:${D2[minutes % 60]}:${D2[se]}.000Z`;
   }
   let yy = y;
   let mm = mo;
@@ -462,12 +369,6 @@ export function parseSlurmTimestamp(raw: string, utcOffsetMinutes: number | 'loc
 }
 
 const D2: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
-// "HH:MM:" for each minute of the day, built on first use: fewer string pieces per time.
-let HHMM: readonly string[] | undefined;
-function hhmm(): readonly string[] {
-  HHMM ??= Array.from({ length: 1440 }, (_, m) => `${D2[(m / 60) | 0]}:${D2[m % 60]}:`);
-  return HHMM;
-}
 
 /** `afterany:26(unfulfilled),afterok:18(failed)` → parts; unknown shapes keep the text as type. */
 export function parseDependency(raw: string): JobDependency[] {
@@ -529,7 +430,7 @@ const REASON_CODES: ReadonlyMap<string, ReasonKind> = new Map<string, ReasonKind
   ['TimeLimit', 'failure'],
 ]);
 
-// Shared results for the common exact codes: one poll classifies thousands of reasons.
+// One frozen result per known code, shared by every job with that reason.
 const NO_REASON = Object.freeze({ code: null, kind: 'none' as ReasonKind });
 const REASON_RESULTS: ReadonlyMap<string, { code: string | null; kind: ReasonKind }> = new Map(
   [...REASON_CODES].map(([code, kind]) => [code, Object.freeze({ code, kind })]),

@@ -1,12 +1,10 @@
 /**
  * A squeue parser for repeated polls of one queue (the console's monitor keeps one).
+ * Kept: a plain parse of each poll misses the 10,000-job target (bench/queue-poll-path.mjs).
  * A line identical to the same job's line in the previous call gives back that call's
  * job object: the same text parses to the same job, so only new and changed lines are
- * parsed. Between polls a big queue mostly repeats itself (pending jobs do not change;
- * running ones change their TimeUsed), and the jobs it keeps are already in the old
- * generation, so a poll allocates, and the next scavenge copies, only what changed
- * (docs/benchmarks.md, Session 5). The result always equals parseSqueue's on the same
- * text (a property test holds it to that). Jobs are shared between polls: do not
+ * parsed (each with the pure parseSqueue). The result always equals parseSqueue's on the
+ * same text (a property test holds it to that). Jobs are shared between polls: do not
  * mutate them.
  *
  * Memory: a job's strings are slices of the text it was parsed from, so a job kept for
@@ -21,7 +19,7 @@
  */
 
 import { SQUEUE_DELIMITER } from './squeue-format.js';
-import { endSqueueBatch, parseSqueueInto, type QueueJob, type SkippedLine, type SqueueParseOptions, type SqueueParseResult } from './squeue-parse.js';
+import { parseSqueue, type QueueJob, type SkippedLine, type SqueueParseOptions, type SqueueParseResult } from './squeue-parse.js';
 
 export type SqueueParser = (stdout: string) => SqueueParseResult & { reused: number };
 
@@ -34,38 +32,33 @@ interface Poll {
 }
 
 export function createSqueueParser(opts: SqueueParseOptions = {}): SqueueParser {
-  const offset = opts.utcOffsetMinutes ?? 'local';
   let prev: Poll = { lines: [], jobs: [], own: [] };
   return (stdout) => {
-    let r: ReturnType<typeof parseAgainst>;
-    try {
-      r = parseAgainst(typeof stdout === 'string' ? stdout : '', prev, offset);
-    } finally {
-      endSqueueBatch();
-    }
+    const r = parseAgainst(typeof stdout === 'string' ? stdout : '', prev, opts);
     prev = r.poll;
     // The memory's array stays private: callers may sort or splice theirs.
     return { jobs: r.poll.jobs.slice(), skipped: r.skipped, reused: r.reused };
   };
 }
 
-function parseAgainst(text: string, prev: Poll, offset: number | 'local'): { poll: Poll; skipped: SkippedLine[]; reused: number } {
+function parseAgainst(text: string, prev: Poll, opts: SqueueParseOptions): { poll: Poll; skipped: SkippedLine[]; reused: number } {
   const poll: Poll = { lines: [], jobs: [], own: [] };
   const skipped: SkippedLine[] = [];
   let reused = 0;
-  // New and changed lines are parsed in runs, straight from the text.
-  let runStart = -1;
-  const flushRun = (to: number): void => {
-    if (runStart < 0) return;
-    const before = poll.jobs.length;
-    parseSqueueInto(text, offset, poll.jobs, skipped, runStart, to, poll.lines);
-    for (let i = before; i < poll.jobs.length; i++) poll.own.push(false);
-    runStart = -1;
+  /** Parses one line (a slice of the text, or a private copy); `own` as in Poll. */
+  const parseLine = (line: string, own: boolean): void => {
+    const r = parseSqueue(line, opts);
+    skipped.push(...r.skipped);
+    if (r.jobs.length === 1) {
+      poll.lines.push(line);
+      poll.jobs.push(r.jobs[0]!);
+      poll.own.push(own);
+    }
   };
   // Where the previous poll's lines are matched: squeue keeps its order from one poll to
-  // the next, so a line is first compared with the one after the last match (a slice and
-  // ===, i.e. memcmp). Only when a job is out of step (one started, finished or moved)
-  // are the previous poll's lines indexed by job id, once.
+  // the next, so a line is first compared with the one after the last match. Only when a
+  // job is out of step (one started, finished or moved) are the previous poll's lines
+  // indexed by job id, once.
   let cursor = 0;
   let byId: Map<string, number> | null = null;
   const n = text.length;
@@ -94,9 +87,8 @@ function parseAgainst(text: string, prev: Poll, offset: number | 'local'): { pol
       }
     }
     if (same < 0) {
-      if (runStart < 0) runStart = pos;
+      if (lineEnd > pos) parseLine(text.slice(pos, lineEnd), false);
     } else {
-      flushRun(pos);
       if (prev.own[same]) {
         reused++;
         poll.lines.push(prev.lines[same]!);
@@ -105,18 +97,11 @@ function parseAgainst(text: string, prev: Poll, offset: number | 'local'): { pol
       } else {
         // Unchanged for the first time: likely to stay (a pending job). Parse it once
         // more from its own copy, so that keeping it does not keep this text.
-        const own = privateCopy(text.slice(pos, lineEnd));
-        const before = poll.jobs.length;
-        // Forget the previous line's values first: the parser would otherwise hand this
-        // job the strings it shares with that line, slices of this text.
-        endSqueueBatch();
-        parseSqueueInto(own, offset, poll.jobs, skipped, 0, own.length, poll.lines);
-        if (poll.jobs.length > before) poll.own.push(true);
+        parseLine(privateCopy(text.slice(pos, lineEnd)), true);
       }
     }
     pos = end + 1;
   }
-  flushRun(n);
   return { poll, skipped, reused };
 }
 
@@ -136,11 +121,7 @@ function indexById(lines: readonly string[]): Map<string, number> {
   return m;
 }
 
-/**
- * A copy of `s` that shares no storage with the string `s` was cut from. V8 makes a
- * slice of 13 characters or more a view into its parent; concatenating and slicing
- * again makes V8 flatten the concatenation into a new string first.
- */
+/** A copy of `s` sharing no storage with the text it was cut from (V8 keeps a long slice as a view into its parent). */
 function privateCopy(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
 }

@@ -8,15 +8,13 @@
 // lines (concurrent NFS appends) are counted and skipped. Only complete lines are
 // indexed: a last line without '\n' waits for the next scan.
 //
-// Speed (1 GiB, 1.27M records): the scan reads with readSync into ONE reused 1 MiB
-// buffer (see readBuffer for why it does not start where it is allocated), keeps a
-// partial last line by moving it to the front (no concat), and per line does one
-// native newline search plus a short JS walk over the first top-level keys to find
-// `"issue_id":"` (in real lines it is the second key). The id is hashed from its bytes
-// and looked up without making a string; only a new issue's id is decoded. No line is decoded or parsed during the scan, except unusual
-// ones (the slow path: extractIssueId on the decoded line; the fast path gives the same
-// answer whenever it answers). Only the last `keep` offsets of each issue are kept in
-// memory; SQLite gets one transaction per scan (store/telemetry.ts).
+// The scan reads with readSync into one reused buffer, keeps a partial last line by
+// moving it to the front, and per line does one native newline search plus a short walk
+// over the first top-level keys to find `"issue_id":"` (in real lines the second key).
+// The id is hashed from its bytes and looked up without making a string; only a new
+// issue's id is decoded. Unusual lines take the slow path (extractIssueId on the decoded
+// line; the fast path gives the same answer whenever it answers). Only the last `keep`
+// offsets of each issue are kept in memory; SQLite gets one transaction per scan.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Store } from '../store/db.js';
 import { applyScan, getIssueIndex, getOffset, type IssueDelta } from '../store/telemetry.js';
@@ -63,7 +61,7 @@ interface Acc {
   latestOffset: number;
 }
 
-/** The hash the fast path computes while it reads an id's bytes. */
+/** Hash of the id bytes b[v, j) (a small integer), for the open-addressing table. */
 function hashBytes(b: Uint8Array, v: number, j: number): number {
   let hash = 0;
   for (let k = v; k < j; k++) hash = (Math.imul(hash, 31) + (b[k] as number)) | 0;
@@ -158,7 +156,7 @@ class Scanner {
           let e = nl;
           if (buf[e - 1] === 13) e--;
           if (buf[e - 1] === 125) {
-            this.note(this.find(buf, v, j, idHash), base + s);
+            this.note(this.find(buf, v, j, hashBytes(buf, v, j)), base + s);
             s = nl + 1;
             continue;
           }
@@ -180,18 +178,14 @@ class Scanner {
   }
 }
 
-// The fast path, in two small functions (V8 optimises small hot functions sooner than
-// one big loop, which matters for scans of a few MB in a fresh process).
-
 /**
  * For the line at s (buf[s] is `{`): walks it, skipping strings and counting depth, to
  * the first `"issue_id":"` at depth 1 and returns where its value starts, or -1. Whatever
  * could make extractIssueId answer differently (another `"issue_id"` before it, nested
  * or inside a string, an escaped quote, a newline, a long prefix) gives -1: the slow path.
  * Like extractIssueId and parseTelemetryLine it takes the first of two top-level
- * `issue_id` keys (JSON.parse alone keeps the last): the last would need a second
- * search per line, measured at +230 ms per GiB of the benchmark's 850-byte lines (+60%
- * of the cold scan), for lines no known writer produces.
+ * `issue_id` keys (JSON.parse alone keeps the last): finding the last would cost a second
+ * search per line, for lines no known writer produces.
  */
 function keyValueAt(buf: Buffer, s: number, len: number): number {
   const lim = Math.min(len - KV_LEN, s + WALK);
@@ -200,7 +194,7 @@ function keyValueAt(buf: Buffer, s: number, len: number): number {
   while (i < lim) {
     const c = buf[i];
     if (c === 34) {
-      // `"issue_id"` (byte by byte: faster than a loop over a constant)
+      // `"issue_id"`
       if (buf[i + 1] === 105 && buf[i + 2] === 115 && buf[i + 3] === 115 && buf[i + 4] === 117 && buf[i + 5] === 101 && buf[i + 6] === 95 && buf[i + 7] === 105 && buf[i + 8] === 100 && buf[i + 9] === 34) {
         return depth === 1 && buf[i + 10] === 58 && buf[i + 11] === 34 ? i + KV_LEN : -1; // else nested / not followed by `:"`
       }
@@ -225,27 +219,21 @@ function keyValueAt(buf: Buffer, s: number, len: number): number {
   return -1;
 }
 
-/** Hash of the id plainIdEnd last accepted. */
-let idHash = 0;
-
 /**
  * The end of a plain id value starting at v (printable ASCII but `"` and `\`, at least
- * one byte), if a `,` or `}` follows its closing quote; else -1. Sets idHash.
+ * one byte), if a `,` or `}` follows its closing quote; else -1.
  */
 function plainIdEnd(buf: Buffer, v: number, len: number): number {
   let j = v;
-  let hash = 0;
   let c = 0;
   while (j < len) {
     c = buf[j] as number;
     if (c === 34 || c < 32 || c > 126 || c === 92) break;
-    hash = (Math.imul(hash, 31) + c) | 0;
     j++;
   }
   if (c !== 34 || j === v || j + 1 >= len) return -1;
   const after = buf[j + 1];
   if (after !== 44 && after !== 125) return -1;
-  idHash = hash & 0x3fffffff; // a small integer (see hashBytes)
   return j;
 }
 
@@ -258,46 +246,10 @@ interface RawScan {
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/**
- * A read buffer that does not start where its allocation starts. Measured on the dev VM
- * (AMD EPYC, Linux, Node 20): reading 1 GiB from the page cache into a large
- * Buffer.allocUnsafe (malloc'd with mmap: a page start + 16 bytes) took ~590 ms, the
- * same reads 64 bytes further into the same memory ~170 ms, at any read size from
- * 256 KiB to 16 MiB (the kernel's copy is slow for that one relative alignment).
- */
-function readBuffer(n: number): Buffer {
-  return Buffer.allocUnsafeSlow(n + 64).subarray(64);
-}
-
-/**
- * Lines that take every branch of Scanner.lines once (fast path, a new issue, more than
- * `cap` records of one, CRLF, the slow path with an id, a malformed, a blank and a
- * partial line). Scanning them first gives V8 type feedback for every branch, so the
- * optimised scan of a big file does not deoptimise at its first unusual line or first
- * trimmed offset list (node --trace-deopt on a cold 1 GiB scan: three deoptimisations
- * of the scan loop without this, none with it).
- */
-const WARM_UP = Buffer.from(
-  [
-    ...Array.from({ length: 40 }, (_, i) => `{${i % 2 ? '"m":{"k":["v"]},"t":"a\\\\b",' : '"session_id":"s",'}"issue_id":"w${i % 4 === 3 ? 1 : 0}"}${i % 3 ? '' : '\r'}`),
-    '{"ts":"t", "issue_id" : "w2"}',
-    'not json',
-    ' ',
-    '{"meta":{"issue_id":"x"},"m":"a\\"b","issue_id":"w3"}',
-    '{"issue_id":"w1"',
-  ].join('\n'),
-);
-
-function warmUp(): void {
-  const sc = new Scanner(1);
-  sc.lines(WARM_UP, WARM_UP.length, 0);
-}
-
 /** Reads fd from `from` to its end, line by line; `end` is the offset after the last '\n'. */
 async function scanFd(fd: number, from: number, keep: number, chunkBytes: number, maxLine: number): Promise<RawScan> {
-  warmUp();
   const sc = new Scanner(keep);
-  let buf = readBuffer(Math.max(16, Math.floor(chunkBytes)));
+  let buf = Buffer.allocUnsafe(Math.max(16, Math.floor(chunkBytes)));
   let base = from; // file offset of buf[0]; always a line start (or inside a skipped line)
   let len = 0;
   let skipping = false; // inside an over-long line: discard up to its '\n'
@@ -329,7 +281,7 @@ async function scanFd(fd: number, from: number, keep: number, chunkBytes: number
         base += len;
         len = 0;
       } else {
-        const bigger = readBuffer(Math.min(maxLine, buf.length * 2));
+        const bigger = Buffer.allocUnsafe(Math.min(maxLine, buf.length * 2));
         buf.copy(bigger, 0, 0, len);
         buf = bigger;
       }

@@ -20,7 +20,7 @@ export async function withBatch<T>(global: GlobalOptions, fn: (cfg: ResolvedConf
 
 /**
  * withBatch for commands whose slow part is an external call (squeue): fn gets
- * the store while it is still opening, so loading SQLite (~10 ms) overlaps it.
+ * the store while it is still opening, so loading SQLite overlaps it.
  */
 export async function withBatchOpening<T>(global: GlobalOptions, fn: (cfg: ResolvedConfig, store: Promise<Store>) => Promise<T>): Promise<T> {
   const cfg = await loadConfigOrExit(global);

@@ -11,8 +11,8 @@
 //     only add options.
 // Children are started in their own process group (detached) so the group
 // kill is possible; we kill any still running when swarmctl exits.
-// node:child_process, not execa: importing execa costs ~170 ms per process
-// (measured; docs/architecture.md), and job wrappers start swarmctl often.
+// node:child_process, not execa: importing execa slows every process start, and job
+// wrappers start swarmctl often.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

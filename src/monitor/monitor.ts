@@ -71,10 +71,8 @@ export class StaleData extends Error {
 const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, error: null, failures: 0, loading: false, stale: false, nextAt: null, loads: 0 });
 
 /**
- * Whether `b` shows the same as `a`. Rows are compared one by one: a row object the
- * loader reused (the queue reuses the rows of unchanged jobs) costs nothing, and the
- * first differing row ends the comparison. For 10,000 rows, serialising the whole
- * list cost 14-18 ms a poll (bench/queue-poll-path.mjs, docs/benchmarks.md Session 5).
+ * Whether `b` shows the same as `a`. Rows are compared one by one, so the first
+ * differing row ends the comparison and an identical row object costs nothing.
  */
 export function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;

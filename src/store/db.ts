@@ -36,7 +36,7 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, home = homed
 
 /**
  * The addon's path, so better-sqlite3 need not search for it: its `bindings`
- * helper stats a dozen candidate paths on every process start (~2 ms). Falls
+ * helper stats a dozen candidate paths on every process start. Falls
  * back to that search when the build is somewhere else.
  */
 let nativeBinding: string | null | undefined;

@@ -4,12 +4,9 @@
 // telemetry_index (per issue: offsets of recent records, latest record, count).
 //
 // Offsets are stored in offsets_bin as little-endian float64s, 8 bytes each: a scan
-// rewrites the row of every issue it saw (1,000 issues x 200 offsets after a 10 MB
-// append). With the JSON rows (2.2 KB, one per SQLite page, parsed and re-serialised)
-// that write took 100-120 ms in a fresh process on the dev VM, with these 29-48 ms.
-// Fixed-width values also let a scan append its new offsets to the stored ones as
-// bytes (keep the last keep*8) without decoding them, and in SQL, without reading the
-// row back first: 18-31 ms (applyScan).
+// rewrites the row of every issue it saw, and fixed-width values let it append its new
+// offsets to the stored ones in SQL (keeping the last keep*8 bytes) without decoding
+// them or reading the row back (applyScan).
 // Rows written before migration 2 (or by an older swarmctl) are read from offsets_json;
 // this version puts '[]' there. latest_json holds `{ offset }` of the issue's latest
 // record: its summary is made when the issue is queried (issueRecords), not for every

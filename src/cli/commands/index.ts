@@ -1,8 +1,8 @@
 // The list of commands. Each module only DEFINES its command (options, help,
 // examples) and imports its implementation inside the action. Definitions are
 // registered per command name: `swarmctl queue --json` sets up only `queue`
-// (job wrappers call swarmctl in a loop, and setting up all 18 definitions
-// costs ~8 ms of commander work per call). They are static imports because
+// (job wrappers call swarmctl in a loop, and commander's set-up of every
+// definition is paid on each call). They are static imports because
 // the bundle (scripts/bundle.mjs) then keeps them in its main file: each
 // extra module costs more to resolve and load than the small definition. `queue --help`
 // needs only `queue`. Top-level help, an unknown command, or no command at all
