@@ -30,7 +30,7 @@ export interface SignaturePattern {
   /** Named groups reported as captures (documentation; all named groups are reported). */
   captures?: string[];
   /** Where the string comes from: runbook, the real orchestrator, llama-server, a site. */
-  source?: 'runbook' | 'beefcake' | 'llama-server' | 'site';
+  source?: 'runbook' | 'beefcake' | 'python-worker' | 'llama-server' | 'site';
   description?: string;
   /** false disables an inherited entry (a site override). */
   enabled?: boolean;
@@ -104,7 +104,7 @@ const patternFields = {
   pattern: z.string().min(1),
   flags: flagsSchema,
   captures: z.array(z.string()).optional(),
-  source: z.enum(['runbook', 'beefcake', 'llama-server', 'site']).optional(),
+  source: z.enum(['runbook', 'beefcake', 'python-worker', 'llama-server', 'site']).optional(),
   description: z.string().optional(),
   enabled: z.boolean().optional(),
 };
