@@ -8,6 +8,7 @@
 // site may run either). Pure: no I/O; the matcher lives in signature-match.ts.
 
 import { z } from 'zod';
+import { PYTHON_WORKER_CATALOGUE } from './signatures-pyworker.js';
 
 /** The log-based diagnosis kinds (job_died and friends come from queue/state, not logs). */
 export const LOG_DIAGNOSIS_KINDS = [
@@ -645,7 +646,8 @@ export const BEEFCAKE_CATALOGUE: SignatureCatalogue = clone({
   },
 } satisfies SignatureCatalogue);
 
-export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake', SignatureCatalogue>> = {
+export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake' | 'python-worker', SignatureCatalogue>> = {
   runbook: RUNBOOK_CATALOGUE,
   beefcake: BEEFCAKE_CATALOGUE,
+  'python-worker': PYTHON_WORKER_CATALOGUE,
 };
