@@ -45,6 +45,14 @@ export interface ProfileTracker {
   show: string[];
 }
 
+/** A job log read from a command (the dogfood loop's journal), not a file. */
+export interface JobLogCommand {
+  /** argv; `{issue}` and `{since}` (ISO time) are filled in word by word. */
+  argv: string[];
+  /** A host from the config's hosts (null: run here). */
+  host: string | null;
+}
+
 export interface SwarmProfile {
   name: string;
   base: ProfileName;
@@ -56,6 +64,8 @@ export interface SwarmProfile {
   tracker: ProfileTracker;
   /** true when submits go through our wrapper, which forwards remedy variables into the container. */
   wrapper_forwards_env: boolean;
+  /** When set, the job log is this command's output (e.g. journalctl on the loop host) when no log file is found. */
+  job_log_command: JobLogCommand | null;
   /** Remedies that are command flags, appended to swarm.command on resubmit (python worker: --architect-coder). */
   flags: { architect: string[] | null };
   /** A running job silent this long is "silent" (null: thresholds.stale_worker_s). The python worker prints nothing mid-run. */
@@ -74,6 +84,7 @@ const COMMON = {
     show: ['bd', 'show', '{issue}', '--json'],
   },
   wrapper_forwards_env: true,
+  job_log_command: null,
   flags: { architect: null },
   silent_worker_s: null,
 };
@@ -169,6 +180,7 @@ export const profileOverrideSchema = z.strictObject({
   tracker: z.strictObject({ reopen: trackerArgvTemplate.optional(), note: argvTemplate.optional(), show: argvTemplate.optional() }).optional(),
   wrapper_forwards_env: z.boolean().optional(),
   flags: z.strictObject({ architect: argvTemplate.nullable().optional() }).optional(),
+  job_log_command: z.strictObject({ argv: argvTemplate, host: z.string().min(1).nullable().default(null) }).nullable().optional(),
   silent_worker_s: z.number().positive().nullable().optional(),
   catalogue: signatureCatalogueOverrideSchema.optional(),
 });
@@ -211,6 +223,7 @@ export function buildProfile(
     vars: { ...b.vars, ...defined(over.vars) },
     tracker: { ...b.tracker, ...defined(over.tracker) },
     wrapper_forwards_env: over.wrapper_forwards_env ?? b.wrapper_forwards_env,
+    job_log_command: over.job_log_command !== undefined ? over.job_log_command : b.job_log_command,
     flags: { ...b.flags, ...defined(over.flags) },
     silent_worker_s: over.silent_worker_s !== undefined ? over.silent_worker_s : b.silent_worker_s,
     catalogue,
