@@ -28,7 +28,7 @@ export const hostSchema = z.strictObject({
   ssh_options: z.array(z.string().regex(/^[A-Za-z]+=.+$/, 'write ssh options as Name=value')).default([]),
 });
 
-export const serviceKinds = ['nfs', 'llama-server', 'vllm', 'openai-proxy', 'slurm', 'ssh', 'http'] as const;
+export const serviceKinds = ['nfs', 'llama-server', 'vllm', 'openai-proxy', 'slurm', 'ssh', 'http', 'systemd'] as const;
 export type ServiceKind = (typeof serviceKinds)[number];
 
 export const serviceSchema = z.strictObject({
@@ -51,6 +51,10 @@ export const serviceSchema = z.strictObject({
   start: commands.optional(),
   stop: commands.optional(),
   check: commands.optional(),
+  /** systemd: the unit (e.g. dogfood-loop), checked with `systemctl is-active` on `host` (or here). */
+  unit: z.string().regex(/^[A-Za-z0-9@._:-]+$/, 'a unit name is letters, digits and @ . _ : -').optional(),
+  /** systemd: a user unit (`systemctl --user`). */
+  user_unit: z.boolean().default(false),
   /** Remote process check for ssh-kind probes, e.g. [pgrep, -af, llama-server]. */
   process_check: argv.optional(),
   log: z.string().optional(),
