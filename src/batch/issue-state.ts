@@ -16,7 +16,8 @@ import type { TelemetryRecord } from './telemetry-parse.js';
 import { realPathUnder } from './archive.js';
 import { issuePath, type PathVars, type SafePath } from './safe-path.js';
 
-export type FileStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'other_issue' | 'refused';
+/** 'n/a': the profile's orchestrator writes no such file (python worker: no resume file). */
+export type FileStatus = 'ok' | 'missing' | 'corrupt' | 'unreadable' | 'other_issue' | 'refused' | 'n/a';
 
 export interface FileRead<T> {
   path?: string;
@@ -87,10 +88,21 @@ export function profilePath(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, templa
   return issuePath(template, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
 }
 
+/** A profile file the orchestrator may not have (`null` template): n/a, nothing read. */
+function readProfileFile<T>(
+  cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>,
+  template: string | null,
+  issue: string,
+  parse: (t: string) => { ok: true; value: T } | { ok: false; error: string },
+): Promise<FileRead<T>> {
+  if (template === null) return Promise.resolve({ status: 'n/a' });
+  return readParsed(profilePath(cfg, template, issue), parse);
+}
+
 /** The resume file for `issue`, whichever profile layout. */
 export async function readResume(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'>, profile: SwarmProfile, issue: string): Promise<IssueState['resume']> {
-  const shared = !profile.paths.resume.includes('{issue}');
-  const r = await readParsed(profilePath(cfg, profile.paths.resume, issue), (t) => {
+  const shared = profile.paths.resume !== null && !profile.paths.resume.includes('{issue}');
+  const r = await readProfileFile(cfg, profile.paths.resume, issue, (t) => {
     const x = parseResumeFile(t);
     return x.ok ? { ok: true, value: x.resume } : x;
   });
@@ -109,12 +121,12 @@ export async function readIssueState(cfg: Pick<ResolvedConfig, 'paths' | 'swarm'
   const wt = profilePath(cfg, profile.paths.worktree, issue);
   const [resume, session, checkpoint, metrics, wtReal] = await Promise.all([
     readResume(cfg, profile, issue),
-    readParsed<SessionLogSummary>(profilePath(cfg, profile.paths.session_log, issue), (t) => ({ ok: true, value: parseSessionLog(t) })),
-    readParsed<Checkpoint>(profilePath(cfg, profile.paths.checkpoint, issue), (t) => {
+    readProfileFile<SessionLogSummary>(cfg, profile.paths.session_log, issue, (t) => ({ ok: true, value: parseSessionLog(t) })),
+    readProfileFile<Checkpoint>(cfg, profile.paths.checkpoint, issue, (t) => {
       const x = parseCheckpoint(t);
       return x.ok ? { ok: true, value: x.checkpoint } : x;
     }),
-    readParsed<TelemetryRecord>(profilePath(cfg, profile.paths.metrics, issue), (t) => {
+    readProfileFile<TelemetryRecord>(cfg, profile.paths.metrics, issue, (t) => {
       const x = parseMetricsFile(t);
       return x.ok ? { ok: true, value: x.record } : x;
     }),

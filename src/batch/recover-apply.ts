@@ -155,13 +155,13 @@ export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, stor
       }
       case 'resubmit':
       case 'resubmit_with_env': {
-        const outs = await deps.submit(cfg, store, { issues: [issue], ...(action.env ? { env: action.env } : {}) });
+        const outs = await deps.submit(cfg, store, { issues: [issue], ...(action.env ? { env: action.env } : {}), ...(action.args ? { args: action.args } : {}) });
         const o = outs.find((x) => x.issueId === issue) ?? outs[0];
         const ok = o?.status === 'submitted';
         audit({
           type: action.type,
           outcome: ok ? 'ok' : 'failed',
-          detail: ok ? `submitted job ${o?.jobId} via ${o?.via}${action.env ? ` with ${Object.keys(action.env).join(', ')}` : ''}` : `submit ${o?.status ?? 'returned nothing'}: ${o?.reason ?? ''}`,
+          detail: ok ? `submitted job ${o?.jobId} via ${o?.via}${action.env ? ` with ${Object.keys(action.env).join(', ')}` : ''}${action.args ? ` ${action.args.join(' ')}` : ''}` : `submit ${o?.status ?? 'returned nothing'}: ${o?.reason ?? ''}`,
           argv: o ? [[...o.argv]] : [],
           ...(o?.jobId ? { jobId: o.jobId } : {}),
         });

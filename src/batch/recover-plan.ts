@@ -13,6 +13,8 @@ export interface PlanAction {
   /** Commands run in order (argv arrays). */
   argv?: string[][];
   env?: Record<string, string>;
+  /** Flags appended to the swarm command on resubmit (a remedy that is a flag, not a variable). */
+  args?: string[];
   /** Files/dirs moved: from → to (the archive path is decided at apply time). */
   files?: Array<{ from: string; to: string }>;
   /** May `recover --auto` take it (config recovery.auto_actions)? */
@@ -31,7 +33,7 @@ export interface RecoveryPlan {
 export interface PlanContext {
   issueId: string;
   profile: SwarmProfile;
-  recovery: { temperature: number; max_turns: number; auto_actions: readonly string[] };
+  recovery: { temperature: number; max_turns: number; auto_actions: readonly string[]; worker_model?: string | undefined };
   worktreePath?: string;
   repo: string;
   archiveDir: string;
@@ -59,26 +61,45 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
   const add = (a: Omit<PlanAction, 'safe'>): void => {
     plan.actions.push({ ...a, safe: auto.has(a.type) });
   };
-  const resubmit = (env: Record<string, string> = {}, why = ''): void => {
-    const withEnv = Object.keys(env).length > 0;
+  const resubmit = (env: Record<string, string> = {}, why = '', args: string[] = []): void => {
+    const withEnv = Object.keys(env).length > 0 || args.length > 0;
+    const what = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ');
     add({
       type: withEnv ? 'resubmit_with_env' : 'resubmit',
-      description: `resubmit ${issueId}${withEnv ? ` with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}${why ? ` (${why})` : ''}`,
-      ...(withEnv ? { env } : {}),
+      description: `resubmit ${issueId}${what ? ` with ${what}` : ''}${why ? ` (${why})` : ''}`,
+      ...(Object.keys(env).length > 0 ? { env } : {}),
+      ...(args.length > 0 ? { args } : {}),
     });
-    if (withEnv && !profile.wrapper_forwards_env) {
+    if (Object.keys(env).length > 0 && !profile.wrapper_forwards_env) {
       plan.warnings.push(`a site sbatch script is used: ${Object.keys(env).join(', ')} only reach the containerised process if that script forwards them (or sets APPTAINERENV_<NAME>)`);
     }
   };
+  /** Resubmit with recovery.worker_model in the profile's model variable; false when either is unset. */
+  function modelRemedy(why: string): boolean {
+    if (profile.vars.model === null || ctx.recovery.worker_model === undefined) return false;
+    resubmit(withVar(profile.vars.model, ctx.recovery.worker_model), why);
+    return true;
+  }
+  /** Stuck without a temperature knob (python worker): another model, else architect mode, else plain. */
+  function stuckWithoutTemperature(): void {
+    if (ctx.recurrence && profile.flags.architect !== null) resubmit({}, 'recurred: architect mode', profile.flags.architect);
+    else if (!modelRemedy('a different model or variant')) {
+      if (profile.flags.architect !== null) resubmit({}, 'architect mode', profile.flags.architect);
+      else resubmit({}, 'retry as is (this orchestrator has no temperature variable)');
+    }
+  }
   const archiveResume = (): void => {
     add({ type: 'archive_resume', description: `move the resume file to ${ctx.archiveDir}/${issueId}/<timestamp>.swarm-resume.json`, files: [{ from: ctx.resumePath ?? '(resume file)', to: `${ctx.archiveDir}/${issueId}/<timestamp>.swarm-resume.json` }] });
   };
+  // A remedy variable the orchestrator does not read is never set (profile vars are null then).
+  const withVar = (name: string | null, value: string): Record<string, string> => (name === null ? {} : { [name]: value });
   const wt = ctx.worktreePath ?? '';
   const branch = profile.branch_template.replaceAll('{issue}', issueId);
   switch (d.kind) {
     case 'stuck_text_mode':
     case 'stuck_loop':
-      resubmit({ [profile.vars.temperature]: String(ctx.recovery.temperature) }, 'raise the worker temperature');
+      if (profile.vars.temperature !== null) resubmit(withVar(profile.vars.temperature, String(ctx.recovery.temperature)), 'raise the worker temperature');
+      else stuckWithoutTemperature();
       break;
     case 'stuck_wrong_branch':
       add({
@@ -95,13 +116,18 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
       break;
     case 'output_parse_failure':
     case 'context_overflow':
-      if (ctx.recurrence && ctx.resumePresent) {
+      if (profile.vars.max_turns === null) {
+        if (!modelRemedy('a different model or variant')) resubmit({}, 'retry as is (this orchestrator has no max-turns variable)');
+      } else if (ctx.recurrence && ctx.resumePresent) {
         archiveResume();
-        resubmit({ [profile.vars.max_turns]: String(ctx.recovery.max_turns) }, 'recurred: fresh start without the resume file');
-      } else resubmit({ [profile.vars.max_turns]: String(ctx.recovery.max_turns) }, 'lower the max turns');
+        resubmit(withVar(profile.vars.max_turns, String(ctx.recovery.max_turns)), 'recurred: fresh start without the resume file');
+      } else resubmit(withVar(profile.vars.max_turns, String(ctx.recovery.max_turns)), 'lower the max turns');
       break;
     case 'cloud_escalation_failed':
-      resubmit({ [profile.vars.use_cloud]: '0' }, 'local models only');
+      // The python worker's SWARM_USE_CLOUD=0 is a no-op: local only means a local model name.
+      if (profile.vars.model !== null) {
+        if (!modelRemedy('local models only')) resubmit({}, 'retry as is; set recovery.worker_model to a local variant to switch');
+      } else if (profile.vars.use_cloud !== null) resubmit(withVar(profile.vars.use_cloud, '0'), 'local models only');
       add({ type: 'advise', description: cloudAdvice(d) });
       break;
     case 'job_died':

@@ -52,6 +52,7 @@ export async function clearResume(
     }
     return res;
   };
+  if (profile.paths.resume === null) return done({ outcome: 'skipped', issueId: issue, reason: `the ${profile.name} profile has no resume file; nothing to clear` });
   // The real path first: never read, let alone move, what a symlink points to outside the root.
   const where = issuePath(profile.paths.resume, pathVars(cfg), issue, cfg.swarm.issue_id_pattern);
   const out = await leavesRoot(where);

@@ -33,6 +33,8 @@ export interface SubmitRequest {
   title?: string;
   /** Submit SLURM jobs held (`sbatch --hold`); release with `swarmctl job release`. */
   hold?: boolean;
+  /** Flags appended to swarm.command (a recovery remedy that is a flag, e.g. --architect-coder). */
+  args?: string[];
 }
 
 export interface SubmitOutcome {
@@ -141,7 +143,11 @@ export async function submit(cfg: ResolvedConfig, store: Store, req: SubmitReque
     const t = await issueTitle(cfg, issueId, req.title);
     if (t.note) notes.push(t.note);
     const jobEnv: Record<string, string> = { ...env };
-    const command = cfg.swarm.command ? substituteIssue(cfg.swarm.command, issueId) : [];
+    const command = cfg.swarm.command ? [...substituteIssue(cfg.swarm.command, issueId), ...(req.args ?? [])] : [];
+    if (req.args?.length && !cfg.swarm.command) {
+      result({ status: 'failed', via: chosen.via, argv: [], reason: `${req.args.join(' ')} needs swarm.command (the worker command the flag is appended to)` });
+      continue;
+    }
 
     if (chosen.via === 'ssh') {
       const host = directHost(cfg);

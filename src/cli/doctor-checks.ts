@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import { runLocal, runOnHost, describeFailure } from '../io/run.js';
 import { runSlurm } from '../batch/slurm-run.js';
 import type { Store } from '../store/db.js';
+import { guessProfile } from '../config/profile-guess.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface CheckResult {
@@ -94,6 +95,17 @@ export async function checkSecretFile(label: string, file: string, timeoutMs: nu
   return ok(`secret:${label}`, `${file} has mode ${r.stdout.trim()}`);
 }
 
+/** Does the configured swarm.profile fit the files the swarm writes? (`test -f` in children: NFS-safe.) */
+export async function checkProfile(cfg: ResolvedConfig, timeoutMs: number): Promise<CheckResult> {
+  const exists = async (p: string): Promise<boolean> => (await runLocal({ argv: ['test', '-f', p], timeoutMs })).ok;
+  const repo = cfg.paths.repo;
+  const [telemetry, mini, dogfood] = await Promise.all([exists(cfg.paths.telemetry_file), exists(`${repo}/logs/mini-swarm/summary.jsonl`), exists(`${repo}/logs/dogfood/dogfood-summary.jsonl`)]);
+  const g = guessProfile({ telemetry, runSummary: mini || dogfood });
+  const configured = cfg.swarm.profile;
+  if (g.profile === null || g.profile === configured || (configured === 'runbook' && g.profile === 'beefcake')) return ok('profile', `swarm.profile is ${configured}; ${g.reason}`);
+  return warn('profile', `swarm.profile is ${configured}, but ${g.reason}`, `set swarm.profile: ${g.profile} in the config`);
+}
+
 export async function runDoctor(cfg: ResolvedConfig, store: Store | Error): Promise<CheckResult[]> {
   const timeoutS = cfg.thresholds.probe_timeout_s;
   const timeoutMs = timeoutS * 1000;
@@ -106,6 +118,7 @@ export async function runDoctor(cfg: ResolvedConfig, store: Store | Error): Prom
   if (cfg.webhook?.secret_file) secrets.push(['webhook', cfg.webhook.secret_file]);
   const pending = await Promise.all([
     checkController(cfg, timeoutMs),
+    checkProfile(cfg, timeoutMs),
     ...Object.keys(cfg.hosts).map((h) => checkHost(cfg, h, timeoutS)),
     ...dirs.map(([k, d]) => checkDir(k, d, timeoutMs)),
     ...secrets.map(([k, f]) => checkSecretFile(k, f, timeoutMs)),

@@ -1,10 +1,11 @@
 // The swarm profile: WHERE an orchestrator keeps its per-issue files, how its job
 // logs and job names are spelled, what its remedy variables are called, how the
 // tracker is driven, and which log lines mean what (the signature catalogue). It is
-// data, not code: two defaults (`runbook`, what seed 001 wrote down; `beefcake`, what
-// the real orchestrator does) and a site's overrides from the config's top-level
-// `profile:` key, merged entry by entry. Pure: no I/O. (Imports the catalogue data
-// from batch/signatures.ts, which is pure as well.)
+// data, not code: three defaults (`runbook`, what seed 001 wrote down; `beefcake`, the
+// Rust orchestrator up to 2026-04-18; `python-worker`, the Python worker that replaced it)
+// and a site's overrides from the config's top-level `profile:` key, merged entry by
+// entry. A file or variable the orchestrator does not have is `null` ("n/a", never
+// "missing"). Pure: no I/O. (Imports the catalogue data, which is pure as well.)
 import { z } from 'zod';
 import {
   DEFAULT_CATALOGUES,
@@ -13,30 +14,43 @@ import {
   type SignatureCatalogue,
 } from './signatures.js';
 
-export type ProfileName = 'runbook' | 'beefcake';
+export type ProfileName = 'runbook' | 'beefcake' | 'python-worker';
+export const PROFILE_NAMES: readonly ProfileName[] = ['runbook', 'beefcake', 'python-worker'];
 
 export interface ProfilePaths {
   /** Resume file; `{repo}/…` means one shared file whose `issue.id` says whose it is. */
-  resume: string;
-  session_log: string;
-  checkpoint: string;
-  metrics: string;
+  resume: string | null;
+  session_log: string | null;
+  checkpoint: string | null;
+  metrics: string | null;
   /** Job log; variables {logs} and {jobid}. */
   job_log: string;
   /** Where a worktree lives (for git checks and cleaning). */
   worktree: string;
+  /** Run-summary files (one JSON row per run, python worker), newest rows last; [] when the orchestrator writes none. */
+  run_summary: string[];
 }
 
 export interface ProfileVars {
-  temperature: string;
-  max_turns: string;
-  use_cloud: string;
+  temperature: string | null;
+  max_turns: string | null;
+  use_cloud: string | null;
+  /** The worker's model or variant (python worker: SWARM_WORKER_MODEL). */
+  model: string | null;
 }
 
 export interface ProfileTracker {
   reopen: string[];
   note: string[];
   show: string[];
+}
+
+/** A job log read from a command (the dogfood loop's journal), not a file. */
+export interface JobLogCommand {
+  /** argv; `{issue}` and `{since}` (ISO time) are filled in word by word. */
+  argv: string[];
+  /** A host from the config's hosts (null: run here). */
+  host: string | null;
 }
 
 export interface SwarmProfile {
@@ -50,6 +64,12 @@ export interface SwarmProfile {
   tracker: ProfileTracker;
   /** true when submits go through our wrapper, which forwards remedy variables into the container. */
   wrapper_forwards_env: boolean;
+  /** When set, the job log is this command's output (e.g. journalctl on the loop host) when no log file is found. */
+  job_log_command: JobLogCommand | null;
+  /** Remedies that are command flags, appended to swarm.command on resubmit (python worker: --architect-coder). */
+  flags: { architect: string[] | null };
+  /** A running job silent this long is "silent" (null: thresholds.stale_worker_s). The python worker prints nothing mid-run. */
+  silent_worker_s: number | null;
   catalogue: SignatureCatalogue;
 }
 
@@ -64,6 +84,9 @@ const COMMON = {
     show: ['bd', 'show', '{issue}', '--json'],
   },
   wrapper_forwards_env: true,
+  job_log_command: null,
+  flags: { architect: null },
+  silent_worker_s: null,
 };
 
 export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, 'catalogue'>>> = {
@@ -78,8 +101,9 @@ export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, '
       metrics: `${WT}/.swarm-metrics.json`,
       job_log: '{logs}/swarm-orch-{jobid}.log',
       worktree: WT,
+      run_summary: [],
     },
-    vars: { temperature: 'SWARM_WORKER_TEMP', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD' },
+    vars: { temperature: 'SWARM_WORKER_TEMP', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD', model: null },
   },
   beefcake: {
     ...COMMON,
@@ -92,33 +116,72 @@ export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, '
       metrics: `${WT}/.swarm-metrics.json`,
       job_log: '{logs}/swarm-orch-{jobid}.log',
       worktree: WT,
+      run_summary: [],
     },
-    vars: { temperature: 'SWARM_WORKER_TEMPERATURE', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD' },
+    vars: { temperature: 'SWARM_WORKER_TEMPERATURE', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD', model: null },
+  },
+  // shared/formats/pyworker/FORMATS.md §5.2: no resume, checkpoint or metrics file; one summary row per run.
+  'python-worker': {
+    ...COMMON,
+    name: 'python-worker',
+    base: 'python-worker',
+    paths: {
+      resume: null,
+      session_log: null,
+      checkpoint: null,
+      metrics: null,
+      job_log: '{logs}/swarm-orch-{jobid}.log',
+      worktree: WT,
+      run_summary: ['{repo}/logs/mini-swarm/summary.jsonl', '{repo}/logs/dogfood/dogfood-summary.jsonl'],
+    },
+    // Temperature and max turns are hard-coded in the worker (sw.py:93, run.py:334); SWARM_USE_CLOUD=0 is a no-op.
+    vars: { temperature: null, max_turns: null, use_cloud: 'SWARM_USE_CLOUD', model: 'SWARM_WORKER_MODEL' },
+    tracker: {
+      ...COMMON.tracker,
+      // The worker claims with `bd update --claim` and never reopens: clear the assignee too.
+      reopen: ['bd', 'update', '{issue}', '--status', 'open', '--assignee', ''],
+    },
+    flags: { architect: ['--architect-coder'] },
+    // 60 model calls of up to 30 min plus the verifier, with no output in between.
+    silent_worker_s: 4 * 3600,
   },
 };
 
 const template = z.string().min(1);
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env name is letters, digits and _');
 const argvTemplate = z.array(z.string().min(1)).min(1);
+// A tracker argv word may be '' (`--assignee ""` clears the claim).
+const trackerArgvTemplate = z.array(z.string()).min(1);
 
 /** The config's `profile:` key (every entry optional; merged over the base profile). */
 export const profileOverrideSchema = z.strictObject({
   name: z.string().optional(),
   paths: z
     .strictObject({
-      resume: template.optional(),
-      session_log: template.optional(),
-      checkpoint: template.optional(),
-      metrics: template.optional(),
+      resume: template.nullable().optional(),
+      session_log: template.nullable().optional(),
+      checkpoint: template.nullable().optional(),
+      metrics: template.nullable().optional(),
       job_log: template.optional(),
       worktree: template.optional(),
+      run_summary: z.array(template).optional(),
     })
     .optional(),
   job_name_template: template.optional(),
   branch_template: template.optional(),
-  vars: z.strictObject({ temperature: envName.optional(), max_turns: envName.optional(), use_cloud: envName.optional() }).optional(),
-  tracker: z.strictObject({ reopen: argvTemplate.optional(), note: argvTemplate.optional(), show: argvTemplate.optional() }).optional(),
+  vars: z
+    .strictObject({
+      temperature: envName.nullable().optional(),
+      max_turns: envName.nullable().optional(),
+      use_cloud: envName.nullable().optional(),
+      model: envName.nullable().optional(),
+    })
+    .optional(),
+  tracker: z.strictObject({ reopen: trackerArgvTemplate.optional(), note: argvTemplate.optional(), show: argvTemplate.optional() }).optional(),
   wrapper_forwards_env: z.boolean().optional(),
+  flags: z.strictObject({ architect: argvTemplate.nullable().optional() }).optional(),
+  job_log_command: z.strictObject({ argv: argvTemplate, host: z.string().min(1).nullable().default(null) }).nullable().optional(),
+  silent_worker_s: z.number().positive().nullable().optional(),
   catalogue: signatureCatalogueOverrideSchema.optional(),
 });
 export type ProfileOverride = z.infer<typeof profileOverrideSchema>;
@@ -160,6 +223,9 @@ export function buildProfile(
     vars: { ...b.vars, ...defined(over.vars) },
     tracker: { ...b.tracker, ...defined(over.tracker) },
     wrapper_forwards_env: over.wrapper_forwards_env ?? b.wrapper_forwards_env,
+    job_log_command: over.job_log_command !== undefined ? over.job_log_command : b.job_log_command,
+    flags: { ...b.flags, ...defined(over.flags) },
+    silent_worker_s: over.silent_worker_s !== undefined ? over.silent_worker_s : b.silent_worker_s,
     catalogue,
   };
   return { ok: true, profile };

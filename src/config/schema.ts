@@ -28,7 +28,7 @@ export const hostSchema = z.strictObject({
   ssh_options: z.array(z.string().regex(/^[A-Za-z]+=.+$/, 'write ssh options as Name=value')).default([]),
 });
 
-export const serviceKinds = ['nfs', 'llama-server', 'vllm', 'openai-proxy', 'slurm', 'ssh', 'http'] as const;
+export const serviceKinds = ['nfs', 'llama-server', 'vllm', 'openai-proxy', 'slurm', 'ssh', 'http', 'systemd'] as const;
 export type ServiceKind = (typeof serviceKinds)[number];
 
 export const serviceSchema = z.strictObject({
@@ -51,6 +51,10 @@ export const serviceSchema = z.strictObject({
   start: commands.optional(),
   stop: commands.optional(),
   check: commands.optional(),
+  /** systemd: the unit (e.g. dogfood-loop), checked with `systemctl is-active` on `host` (or here). */
+  unit: z.string().regex(/^[A-Za-z0-9@._:-]+$/, 'a unit name is letters, digits and @ . _ : -').optional(),
+  /** systemd: a user unit (`systemctl --user`). */
+  user_unit: z.boolean().default(false),
   /** Remote process check for ssh-kind probes, e.g. [pgrep, -af, llama-server]. */
   process_check: argv.optional(),
   log: z.string().optional(),
@@ -79,7 +83,7 @@ export const slurmSchema = z.strictObject({
 
 export const swarmSchema = z.strictObject({
   /** The orchestrator the site runs: decides default file locations and log signatures. */
-  profile: z.enum(['runbook', 'beefcake']).default('beefcake'),
+  profile: z.enum(['runbook', 'beefcake', 'python-worker']).default('beefcake'),
   /** Job script for swarm jobs. Default: the project's slurm/swarm-job.sbatch. */
   sbatch_script: z.string().optional(),
   /** The command a swarm job runs for one issue ({issue} is substituted). */
@@ -108,6 +112,9 @@ export const recoverySchema = z.strictObject({
   auto_actions: z.array(z.string()).default(['resubmit', 'resubmit_with_env']),
   temperature: z.number().min(0).max(2).default(0.1),
   max_turns: z.number().int().positive().default(4),
+  /** The model or variant a stuck python-worker run is resubmitted with (profile vars.model), e.g.
+   *  tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b. Unset: that remedy is not offered. */
+  worker_model: z.string().min(1).optional(),
 });
 
 export const thresholdsSchema = z.strictObject({

@@ -6,7 +6,7 @@
  *  so one `config check` reports schema AND reference problems together. */
 export interface LooseConfig {
   hosts: Record<string, unknown>;
-  services: Record<string, { kind?: unknown; host?: unknown; url?: unknown; health_url?: unknown; mount?: unknown; depends_on: string[] }>;
+  services: Record<string, { kind?: unknown; host?: unknown; url?: unknown; health_url?: unknown; mount?: unknown; unit?: unknown; depends_on: string[] }>;
   swarm: { direct_host?: unknown; issue_id_pattern?: unknown };
 }
 
@@ -18,7 +18,7 @@ export function looseView(data: unknown): LooseConfig {
   for (const [n, raw] of Object.entries(asRecord(d['services']))) {
     const s = asRecord(raw);
     const deps = Array.isArray(s['depends_on']) ? s['depends_on'].filter((x): x is string => typeof x === 'string') : [];
-    services[n] = { kind: s['kind'], host: s['host'], url: s['url'], health_url: s['health_url'], mount: s['mount'], depends_on: deps };
+    services[n] = { kind: s['kind'], host: s['host'], url: s['url'], health_url: s['health_url'], mount: s['mount'], unit: s['unit'], depends_on: deps };
   }
   return { hosts: asRecord(d['hosts']), services, swarm: asRecord(d['swarm']) };
 }
@@ -59,6 +59,9 @@ export function checkSemantics(cfg: LooseConfig): SemanticProblem[] {
     }
     if (svc.kind === 'ssh' && svc.host === undefined) {
       problems.push({ path: ['services', name], message: 'an ssh service needs host:' });
+    }
+    if (svc.kind === 'systemd' && svc.unit === undefined) {
+      problems.push({ path: ['services', name], message: 'a systemd service needs unit: (e.g. dogfood-loop)' });
     }
   }
   if (typeof cfg.swarm.direct_host === 'string' && !hostNames.has(cfg.swarm.direct_host)) {

@@ -8,6 +8,7 @@
 // site may run either). Pure: no I/O; the matcher lives in signature-match.ts.
 
 import { z } from 'zod';
+import { PYTHON_WORKER_CATALOGUE } from './signatures-pyworker.js';
 
 /** The log-based diagnosis kinds (job_died and friends come from queue/state, not logs). */
 export const LOG_DIAGNOSIS_KINDS = [
@@ -30,7 +31,7 @@ export interface SignaturePattern {
   /** Named groups reported as captures (documentation; all named groups are reported). */
   captures?: string[];
   /** Where the string comes from: runbook, the real orchestrator, llama-server, a site. */
-  source?: 'runbook' | 'beefcake' | 'llama-server' | 'site';
+  source?: 'runbook' | 'beefcake' | 'python-worker' | 'llama-server' | 'site';
   description?: string;
   /** false disables an inherited entry (a site override). */
   enabled?: boolean;
@@ -104,7 +105,7 @@ const patternFields = {
   pattern: z.string().min(1),
   flags: flagsSchema,
   captures: z.array(z.string()).optional(),
-  source: z.enum(['runbook', 'beefcake', 'llama-server', 'site']).optional(),
+  source: z.enum(['runbook', 'beefcake', 'python-worker', 'llama-server', 'site']).optional(),
   description: z.string().optional(),
   enabled: z.boolean().optional(),
 };
@@ -645,7 +646,8 @@ export const BEEFCAKE_CATALOGUE: SignatureCatalogue = clone({
   },
 } satisfies SignatureCatalogue);
 
-export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake', SignatureCatalogue>> = {
+export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake' | 'python-worker', SignatureCatalogue>> = {
   runbook: RUNBOOK_CATALOGUE,
   beefcake: BEEFCAKE_CATALOGUE,
+  'python-worker': PYTHON_WORKER_CATALOGUE,
 };

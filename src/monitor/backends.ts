@@ -129,14 +129,14 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
           const st = await readIssueState(cfg, profile, id);
           const job = jobs.find((j) => j.issueId === id) ?? null;
           const session = st.session.value;
-          const silence = job ? classifySilence(job.state, { sessionLogMs: st.session.mtimeMs ?? null }, t, cfg.thresholds.stale_worker_s) : null;
+          const silence = job ? classifySilence(job.state, { sessionLogMs: st.session.mtimeMs ?? null }, t, profile.silent_worker_s ?? cfg.thresholds.stale_worker_s) : null;
           return {
             issueId: id,
             state: session?.state ?? st.checkpoint.value?.state ?? null,
             iteration: session?.iteration ?? st.checkpoint.value?.iteration ?? null,
             lastReason: session?.lastTransition?.reason ?? null,
             lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : null,
-            resume: st.resume.status === 'missing' ? { present: false, ageMs: null, corrupt: false } : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
+            resume: st.resume.status === 'missing' || st.resume.status === 'n/a' ? { present: false, ageMs: null, corrupt: false } : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
             silent: Boolean(silence?.silent),
             diagnosis: null,
             jobId: job?.jobId ?? null,

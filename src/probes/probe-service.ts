@@ -10,6 +10,7 @@ import { probeProxy } from './proxy.js';
 import { probeNfs } from './nfs.js';
 import { probeSshHost } from './ssh-host.js';
 import { probeSlurm } from './slurm.js';
+import { probeSystemd } from './systemd.js';
 
 export function probeService(svc: NamedService, ctx: ProbeContext): Promise<ProbeResult> {
   switch (svc.kind) {
@@ -27,5 +28,7 @@ export function probeService(svc: NamedService, ctx: ProbeContext): Promise<Prob
       return probeSshHost(svc, ctx);
     case 'slurm':
       return probeSlurm(svc, ctx);
+    case 'systemd':
+      return probeSystemd(svc, ctx);
   }
 }

@@ -11,12 +11,13 @@ const root = join(import.meta.dirname, '..', '..');
 const scripts = [
   ...readdirSync(join(root, 'slurm')).filter((f) => f.endsWith('.sbatch')).map((f) => join('slurm', f)),
   ...readdirSync(join(root, 'scripts')).filter((f) => f.endsWith('.sh')).map((f) => join('scripts', f)),
+  ...readdirSync(join(root, 'fixtures', 'sim')).filter((f) => f.endsWith('.sh')).map((f) => join('fixtures', 'sim', f)),
   '.ci/run',
 ];
 
 describe('shell scripts', () => {
   it('finds the wrappers it is meant to check', () => {
-    expect(scripts).toEqual(expect.arrayContaining(['slurm/swarm-job.sbatch', 'slurm/llama-server.sbatch', 'scripts/test.sh', 'scripts/test-cluster.sh']));
+    expect(scripts).toEqual(expect.arrayContaining(['slurm/swarm-job.sbatch', 'slurm/llama-server.sbatch', 'scripts/test.sh', 'scripts/test-cluster.sh', 'fixtures/sim/python-worker-sim.sh']));
   });
 
   it.each(scripts)('%s is shellcheck-clean (every severity)', (file) => {

@@ -13,13 +13,13 @@ export function register(program: Command): void {
     .argument('<issue>', 'issue id')
     .description('show the resume file for ISSUE (the shared real one only counts when its issue.id is ISSUE)')
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n')
+    .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue, or the profile has no resume file), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean }, cmd: Command) => {
       const { issueContext } = await import('../recovery-context.js');
       const { readResume } = await import('../../batch/issue-state.js');
       const { cfg, profile } = await issueContext(cmd.optsWithGlobals<GlobalOptions>(), issue);
       const r = await readResume(cfg, profile, issue);
-      const code = r.status === 'ok' ? EXIT.OK : r.status === 'missing' || r.status === 'other_issue' ? EXIT.DEGRADED : EXIT.FAILED;
+      const code = r.status === 'ok' ? EXIT.OK : r.status === 'missing' || r.status === 'other_issue' || r.status === 'n/a' ? EXIT.DEGRADED : EXIT.FAILED;
       if (opts.json) printJson({ issue, ...r, exit_code: code });
       else if (r.status === 'ok' && r.value) {
         const v = r.value;
@@ -30,6 +30,7 @@ export function register(program: Command): void {
         }
       } else if (r.status === 'other_issue') say(`${r.path} belongs to ${r.ownerIssueId}, not ${issue}`);
       else if (r.status === 'missing') say(`no resume file for ${issue} (${r.path})`);
+      else if (r.status === 'n/a') say(`n/a: the ${profile.name} profile has no resume file`);
       else if (r.status === 'refused') say(`refused: ${r.error}`);
       else say(`${r.path ?? 'resume file'}: ${r.status}: ${r.error}`);
       process.exitCode = code;

@@ -1,0 +1,95 @@
+// Reads one issue's rows from the python worker's run-summary files (FORMATS.md §2.1): the
+// files hold every issue's runs, appended forever, so they are scanned in chunks for the
+// issue id (Buffer.indexOf) and only the matching lines are parsed, with their line numbers
+// for `file:line` evidence. Only regular files are opened (O_NONBLOCK: a FIFO never blocks),
+// and a file over the limit is read from its last `maxBytes` only, which is said.
+import { constants, type FileHandle, open } from 'node:fs/promises';
+import { runsForIssue, type NumberedRun } from './run-summary-parse.js';
+
+export interface SummaryRead {
+  path: string;
+  status: 'ok' | 'missing' | 'unreadable';
+  error?: string;
+  runs: NumberedRun[];
+  badLines: number;
+  /** Set when only the file's tail was read (line numbers then count from the window). */
+  truncatedFromByte?: number;
+}
+
+/** Past this, only the newest part of a summary file is read. */
+export const SUMMARY_MAX_BYTES = 256 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+
+function countNewlines(buf: Buffer, end: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1 && i < end; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+async function scan(fh: FileHandle, size: number, issue: string, maxBytes: number): Promise<Omit<SummaryRead, 'path' | 'status'>> {
+  const start = Math.max(0, size - maxBytes);
+  const needle = Buffer.from(issue);
+  const runs: NumberedRun[] = [];
+  let badLines = 0;
+  let linesBefore = 0;
+  let carry = Buffer.alloc(0);
+  let first = start > 0;
+  for (let pos = start; pos < size; ) {
+    const want = Math.min(CHUNK, size - pos);
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await fh.read(chunk, 0, want, pos);
+    if (bytesRead === 0) break;
+    pos += bytesRead;
+    let buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    // A window that starts mid-file starts mid-line: drop that partial line.
+    if (first) {
+      const nl = buf.indexOf(10);
+      buf = nl === -1 ? Buffer.alloc(0) : buf.subarray(nl + 1);
+      first = false;
+    }
+    const lastNl = pos < size ? buf.lastIndexOf(10) : buf.length - 1;
+    const whole = lastNl === -1 ? Buffer.alloc(0) : buf.subarray(0, lastNl + 1);
+    carry = Buffer.from(lastNl === -1 ? buf : buf.subarray(lastNl + 1));
+    if (whole.indexOf(needle) !== -1) {
+      // Only lines that name the issue are decoded and parsed.
+      let lineStart = 0;
+      let counted = 0;
+      for (let hit = whole.indexOf(needle); hit !== -1; ) {
+        const ls = whole.lastIndexOf(10, hit) + 1;
+        let le = whole.indexOf(10, hit);
+        if (le === -1) le = whole.length;
+        counted += countNewlines(whole.subarray(lineStart, ls), ls - lineStart);
+        lineStart = ls;
+        const r = runsForIssue(whole.subarray(ls, le).toString('utf8'), issue);
+        for (const run of r.runs) runs.push({ line: linesBefore + counted + 1, row: run.row });
+        badLines += r.badLines;
+        hit = whole.indexOf(needle, le);
+      }
+      linesBefore += counted + countNewlines(whole.subarray(lineStart), whole.length - lineStart);
+    } else linesBefore += countNewlines(whole, whole.length);
+  }
+  const out: Omit<SummaryRead, 'path' | 'status'> = { runs, badLines };
+  if (start > 0) out.truncatedFromByte = start;
+  return out;
+}
+
+/** The issue's rows in one summary file; never throws. */
+export async function readRunSummary(path: string, issue: string, maxBytes = SUMMARY_MAX_BYTES): Promise<SummaryRead> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { path, status: 'missing', runs: [], badLines: 0 };
+    return { path, status: 'unreadable', error: (e as Error).message, runs: [], badLines: 0 };
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { path, status: 'unreadable', error: 'not a regular file', runs: [], badLines: 0 };
+    return { path, status: 'ok', ...(await scan(fh, st.size, issue, maxBytes)) };
+  } catch (e) {
+    return { path, status: 'unreadable', error: (e as Error).message, runs: [], badLines: 0 };
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
