@@ -48,8 +48,9 @@ export async function readCommandLog(
     if (!host) return { ok: false, source, records: [], truncated: false, error: `job_log_command.host ${cmd.host} is not in hosts:` };
     r = await runOnHost(host, { argv, timeoutMs, maxBuffer }, { connectTimeoutS: cfg.thresholds.probe_timeout_s });
   } else r = await runLocal({ argv, timeoutMs, maxBuffer });
-  if (!r.ok) return { ok: false, source, records: [], truncated: false, error: describeFailure(r) };
-  const truncated = Buffer.byteLength(r.stdout) >= maxBuffer;
+  // A cut output is refused, not guessed from: the runner flags it (stdoutTruncated, never ok).
+  if (!r.ok) return { ok: false, source, records: [], truncated: r.stdoutTruncated === true, error: `${describeFailure(r)}${r.stdoutTruncated ? ' (narrow the command, e.g. --since)' : ''}` };
+  const truncated = false;
   const records = splitLogRecords(r.stdout).filter((rec) => rec.message.includes(vars.issue));
   return { ok: true, source, records, truncated };
 }
