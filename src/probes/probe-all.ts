@@ -56,13 +56,9 @@ export async function probeAll(cfg: ResolvedConfig, store: Store, opts: ProbeAll
     now,
     priority: (s) => likelySlow(before.get(s.name)),
   });
-  // Read again: another swarmctl (the console, cron) may have recorded a sweep meanwhile.
-  const states = loadProbeStates(store.db);
-  const records: SweepRecord[] = items.map(({ service, result, checkedAt }) => {
-    const { state, transition } = debounce(states.get(service.name), result, cfg.thresholds, checkedAt);
-    return { service: service.name, kind: service.kind, result, checkedAt, state, ...(transition ? { transition } : {}) };
-  });
-  recordSweep(store, records);
+  const observations = items.map(({ service, result, checkedAt }) => ({ service: service.name, kind: service.kind, result, checkedAt }));
+  // Debounced inside the write transaction, against the state as committed by any other writer.
+  const records = recordSweep(store, observations, (prev, o) => debounce(prev, o.result, cfg.thresholds, o.checkedAt));
   const transitions: WebhookEvent[] = [];
   for (const r of records) {
     // The first state ever recorded is not news; changes are.
