@@ -12,6 +12,10 @@ import { runSweep, type ProbeFn } from './scheduler.js';
 import type { ProbeResult, ProbeStatus } from './types.js';
 import type { WebhookEvent, WebhookSender } from './webhook.js';
 
+/** Kinds whose probe runs a child process (ssh, timeout+stat, scontrol): these share
+ *  thresholds.probe_concurrency slots; HTTP kinds are a socket each and are not capped. */
+export const CHILD_PROCESS_KINDS: ReadonlySet<string> = new Set(['ssh', 'nfs', 'slurm']);
+
 export interface ServiceStatus {
   name: string;
   kind: string;
@@ -55,6 +59,7 @@ export async function probeAll(cfg: ResolvedConfig, store: Store, opts: ProbeAll
     timeoutMsFor: (s) => serviceTimeoutMs(s, cfg),
     now,
     priority: (s) => likelySlow(before.get(s.name)),
+    capped: (s) => CHILD_PROCESS_KINDS.has(s.kind),
   });
   const observations = items.map(({ service, result, checkedAt }) => ({ service: service.name, kind: service.kind, result, checkedAt }));
   // Debounced inside the write transaction, against the state as committed by any other writer.
