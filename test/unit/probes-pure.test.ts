@@ -33,6 +33,12 @@ describe('debounce', () => {
     expect(r.state.status).toBe('down');
     expect(r.transition).toEqual({ from: null, to: 'down', reason: 'connection refused', at: 5 });
   });
+  it('an observation older than the stored state (another writer was later) changes nothing', () => {
+    const prev = debounce(undefined, { status: 'up', reason: 'ok' }, th, 100).state;
+    const r = debounce(prev, { status: 'down', reason: 'connection refused' }, th, 99);
+    expect(r.state).toBe(prev);
+    expect(r.transition).toBeUndefined();
+  });
   it('needs failure_threshold consecutive failures before down; suspect until then', () => {
     const seen = feed(['up', 'down', 'down', 'down', 'down']);
     expect(seen.map((s) => s.status)).toEqual(['up', 'degraded', 'degraded', 'down', 'down']);
