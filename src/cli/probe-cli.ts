@@ -33,6 +33,7 @@ export interface ProbeOpts {
   json?: boolean;
   prom?: boolean;
   watch?: boolean;
+  all?: boolean;
 }
 
 export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Command): Promise<void> {
@@ -63,7 +64,7 @@ export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Com
       if (opts.prom) process.stdout.write(renderProm(snap));
       else if (opts.json && opts.watch) printJsonLine(jsonDocument(snap));
       else if (opts.json) printJson(jsonDocument(snap));
-      else say(`${renderTable(snap, paint)}\n`);
+      else say(`${renderTable(snap, paint, Date.now(), { all: opts.all === true })}\n`);
       process.exitCode = code;
       if (sweep === first) pruneProbeHistory(store, cfg.thresholds.history_retention_days);
       if (!opts.watch) break;

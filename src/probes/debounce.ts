@@ -8,6 +8,8 @@
 //   - loading, degraded, unknown: shown as they are; counters reset.
 //   - no previous state (first observation ever): shown raw — there is nothing to
 //     debounce against, and a first `swarmctl probe` must not hide a dead service.
+//   - an observation older than the stored state (another writer recorded a later
+//     one meanwhile) changes nothing: the state stays as it is.
 // Returns the new state and a transition when the visible status changed.
 import type { ProbeResult, ProbeStatus } from './types.js';
 
@@ -39,6 +41,7 @@ export function debounce(
   th: Thresholds,
   now: number,
 ): { state: DebounceState; transition?: Transition } {
+  if (prev !== undefined && now < prev.lastChecked) return { state: prev };
   const failures = raw.status === 'down' ? (prev?.consecutiveFailures ?? 0) + 1 : 0;
   const successes = raw.status === 'up' ? (prev?.consecutiveSuccesses ?? 0) + 1 : 0;
   let status: ProbeStatus = raw.status;

@@ -12,6 +12,10 @@ import { runSweep, type ProbeFn } from './scheduler.js';
 import type { ProbeResult, ProbeStatus } from './types.js';
 import type { WebhookEvent, WebhookSender } from './webhook.js';
 
+/** Kinds whose probe runs a child process (ssh, timeout+stat, scontrol): these share
+ *  thresholds.probe_concurrency slots; HTTP kinds are a socket each and are not capped. */
+export const CHILD_PROCESS_KINDS: ReadonlySet<string> = new Set(['ssh', 'nfs', 'slurm']);
+
 export interface ServiceStatus {
   name: string;
   kind: string;
@@ -19,8 +23,12 @@ export interface ServiceStatus {
   status: ProbeStatus;
   latency_ms: number | null;
   reason: string;
+  /** Where it is probed: URL, host:port, mount point or SLURM_CONF. */
+  address: string;
   /** ISO time the visible status last changed. */
   since: string;
+  /** No earlier state was stored: shown raw (not debounced), and `since` is only this sweep. */
+  first_seen: boolean;
   checked_at: string;
   /** The undebounced observation. */
   raw: { status: ProbeStatus; reason: string };
@@ -29,6 +37,10 @@ export interface ServiceStatus {
 
 export interface SweepSnapshot {
   checkedAt: string;
+  /** cluster_name from the config, for table headers and metric labels. */
+  cluster: string;
+  /** thresholds.probe_timeout_s (a service's own timeout_s may differ). */
+  timeoutS: number;
   services: ServiceStatus[];
   /** Visible status changes of this sweep (not a service's first state): what a webhook is sent. */
   transitions: WebhookEvent[];
@@ -55,14 +67,11 @@ export async function probeAll(cfg: ResolvedConfig, store: Store, opts: ProbeAll
     timeoutMsFor: (s) => serviceTimeoutMs(s, cfg),
     now,
     priority: (s) => likelySlow(before.get(s.name)),
+    capped: (s) => CHILD_PROCESS_KINDS.has(s.kind),
   });
-  // Read again: another swarmctl (the console, cron) may have recorded a sweep meanwhile.
-  const states = loadProbeStates(store.db);
-  const records: SweepRecord[] = items.map(({ service, result, checkedAt }) => {
-    const { state, transition } = debounce(states.get(service.name), result, cfg.thresholds, checkedAt);
-    return { service: service.name, kind: service.kind, result, checkedAt, state, ...(transition ? { transition } : {}) };
-  });
-  recordSweep(store, records);
+  const observations = items.map(({ service, result, checkedAt }) => ({ service: service.name, kind: service.kind, result, checkedAt }));
+  // Debounced inside the write transaction, against the state as committed by any other writer.
+  const records = recordSweep(store, observations, (prev, o) => debounce(prev, o.result, cfg.thresholds, o.checkedAt));
   const transitions: WebhookEvent[] = [];
   for (const r of records) {
     // The first state ever recorded is not news; changes are.
@@ -71,7 +80,25 @@ export async function probeAll(cfg: ResolvedConfig, store: Store, opts: ProbeAll
     }
   }
   for (const t of transitions) opts.webhook?.enqueue(t);
-  return { checkedAt: new Date(started).toISOString(), services: records.map(toStatus), transitions };
+  const byName = new Map(services.map((s) => [s.name, s]));
+  return {
+    checkedAt: new Date(started).toISOString(),
+    cluster: cfg.cluster_name,
+    timeoutS: cfg.thresholds.probe_timeout_s,
+    services: records.map((r) => toStatus(r, addressOf(byName.get(r.service), cfg))),
+    transitions,
+  };
+}
+
+/** Pure: where a service is probed, as an operator would type it. */
+export function addressOf(svc: NamedService | undefined, cfg: Pick<ResolvedConfig, 'hosts' | 'slurm'>): string {
+  if (svc === undefined) return '-';
+  if (svc.health_url ?? svc.url) return (svc.health_url ?? svc.url) as string;
+  if (svc.kind === 'nfs') return svc.mount ?? '-';
+  if (svc.kind === 'slurm') return cfg.slurm.conf ?? 'default SLURM_CONF';
+  const host = svc.host === undefined ? undefined : cfg.hosts[svc.host];
+  if (host === undefined) return svc.host ?? '-';
+  return `${host.user ? `${host.user}@` : ''}${host.address}:${host.port ?? 22}`;
 }
 
 /**
@@ -85,7 +112,7 @@ export function likelySlow(state: DebounceState | undefined): number {
   return state.status === 'up' ? 0 : 1;
 }
 
-function toStatus(r: SweepRecord): ServiceStatus {
+function toStatus(r: SweepRecord, address: string): ServiceStatus {
   const res: ProbeResult = r.result;
   return {
     name: r.service,
@@ -93,7 +120,9 @@ function toStatus(r: SweepRecord): ServiceStatus {
     status: r.state.status,
     latency_ms: res.latencyMs,
     reason: r.state.reason,
+    address,
     since: new Date(r.state.since).toISOString(),
+    first_seen: r.firstSeen,
     checked_at: new Date(r.checkedAt).toISOString(),
     raw: { status: res.status, reason: res.reason },
     ...(res.details ? { details: res.details } : {}),

@@ -1,9 +1,12 @@
-// Runs a sweep: every service's probe at once, under a global concurrency cap
-// (thresholds.probe_concurrency) and each with a hard deadline, so a sweep of N
-// services takes about one timeout, not N. A probe that overruns its deadline
-// (it should not: each probe keeps its own budget) is reported down "probe did not
-// finish" and left to settle in the background. Also the `watch` clock: the
-// normal interval, or down_interval_s while anything is down.
+// Runs a sweep: every service's probe at once, each with a hard deadline, so a
+// sweep of N services takes about one timeout, not N. Only probes that start a
+// child process (ssh, nfs, slurm: `capped`) wait for one of
+// thresholds.probe_concurrency slots; HTTP probes are a socket each and all start
+// at once (up to HTTP_IN_FLIGHT), so a hung service late in the list never waits
+// for a slot behind a hundred others and then a whole timeout on top. A probe
+// that overruns its deadline (it should not: each probe keeps its own budget) is
+// reported down "probe did not finish" and left to settle in the background.
+// Also the `watch` clock: the normal interval, or down_interval_s while anything is down.
 import type { NamedService } from '../config/resolve.js';
 import type { ProbeResult, ProbeStatus } from './types.js';
 
@@ -19,6 +22,9 @@ export type ProbeFn = (svc: NamedService, timeoutMs: number) => Promise<ProbeRes
 /** Slack over a probe's own timeout before the scheduler gives up on it. */
 export const DEADLINE_GRACE_MS = 750;
 
+/** Uncapped probes in flight at once: far above any config, well below the fd limit. */
+export const HTTP_IN_FLIGHT = 1024;
+
 export async function runSweep(
   services: readonly NamedService[],
   probe: ProbeFn,
@@ -28,24 +34,31 @@ export async function runSweep(
     now?: () => number;
     /** Start order: higher first (stable). Results keep the order of `services`. */
     priority?: (svc: NamedService) => number;
+    /** Probes that take one of the `concurrency` slots (child processes); default: all. */
+    capped?: (svc: NamedService) => boolean;
   },
 ): Promise<SweepItem[]> {
   const now = opts.now ?? Date.now;
   const out: SweepItem[] = new Array(services.length);
   const order = startOrder(services, opts.priority);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const k = next++;
-      if (k >= order.length) return;
-      const i = order[k] as number;
-      const svc = services[i] as NamedService;
-      const result = await withDeadline(svc, probe, opts.timeoutMsFor(svc));
-      out[i] = { service: svc, result, checkedAt: now() };
-    }
+  const isCapped = opts.capped ?? (() => true);
+  const pool = async (queue: number[], width: number) => {
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const k = next++;
+        if (k >= queue.length) return;
+        const i = queue[k] as number;
+        const svc = services[i] as NamedService;
+        const result = await withDeadline(svc, probe, opts.timeoutMsFor(svc));
+        out[i] = { service: svc, result, checkedAt: now() };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(0, Math.min(width, queue.length)) }, worker));
   };
-  const n = Math.max(1, Math.min(opts.concurrency, services.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  const capped = order.filter((i) => isCapped(services[i] as NamedService));
+  const free = order.filter((i) => !isCapped(services[i] as NamedService));
+  await Promise.all([pool(free, HTTP_IN_FLIGHT), pool(capped, Math.max(1, opts.concurrency))]);
   return out;
 }
 

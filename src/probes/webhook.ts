@@ -48,9 +48,7 @@ export class WebhookSender {
       this.dropped++;
     }
     this.queue.push(ev);
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.drain();
   }
 
   /** Drop what is queued and stop after the send in flight (bounded by timeout_s). */
@@ -73,9 +71,15 @@ export class WebhookSender {
   }
 
   private async drain(): Promise<void> {
-    for (let ev = this.queue.shift(); ev !== undefined; ev = this.queue.shift()) {
-      if (await this.deliver(ev)) this.sent++;
-      else this.failed++;
+    try {
+      for (let ev = this.queue.shift(); ev !== undefined; ev = this.queue.shift()) {
+        if (await this.deliver(ev)) this.sent++;
+        else this.failed++;
+      }
+    } finally {
+      // Cleared in the same step that saw the queue empty: a `.finally()` callback
+      // ran a step later, and an event queued in between was never sent.
+      this.running = undefined;
     }
   }
 

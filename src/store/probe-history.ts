@@ -6,14 +6,23 @@ import type { Db, Store } from './db.js';
 import type { DebounceState, Transition } from '../probes/debounce.js';
 import type { ProbeResult, ProbeStatus } from '../probes/types.js';
 
-export interface SweepRecord {
+/** One probe's outcome, before it is debounced against the stored state. */
+export interface Observation {
   service: string;
   kind: string;
   result: ProbeResult;
   checkedAt: number;
+}
+
+export interface SweepRecord extends Observation {
   state: DebounceState;
   transition?: Transition;
+  /** No state was stored before this observation: shown raw, not debounced. */
+  firstSeen: boolean;
 }
+
+/** Turns an observation and the stored state into the new state (probes/debounce.ts). */
+export type StepFn = (prev: DebounceState | undefined, obs: Observation) => { state: DebounceState; transition?: Transition };
 
 export function loadProbeStates(db: Db): Map<string, DebounceState> {
   const rows = db.prepare('SELECT service, status, since, reason, consecutive_failures, consecutive_successes, last_checked FROM probe_state').all() as Array<{
@@ -33,10 +42,17 @@ export function loadProbeStates(db: Db): Map<string, DebounceState> {
   );
 }
 
-/** One IMMEDIATE transaction per sweep: results, states, transitions. */
-export function recordSweep(store: Store, records: readonly SweepRecord[]): void {
-  if (records.length === 0) return;
-  store.write((db) => {
+/**
+ * One IMMEDIATE transaction per sweep: read the stored states under the write
+ * lock, debounce each observation against them (`step`) and record results,
+ * states and transitions. Reading before the lock let two writers (a console
+ * and a cron probe) both turn loading into up, or build on a state the other
+ * had already replaced: duplicate transitions and webhooks.
+ */
+export function recordSweep(store: Store, observations: readonly Observation[], step: StepFn): SweepRecord[] {
+  if (observations.length === 0) return [];
+  return store.write((db) => {
+    const states = loadProbeStates(db);
     const ins = db.prepare('INSERT INTO probe_results (service, kind, status, latency_ms, reason, details_json, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const up = db.prepare(
       `INSERT INTO probe_state (service, status, since, reason, consecutive_failures, consecutive_successes, last_checked) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -44,12 +60,15 @@ export function recordSweep(store: Store, records: readonly SweepRecord[]): void
          consecutive_failures=excluded.consecutive_failures, consecutive_successes=excluded.consecutive_successes, last_checked=excluded.last_checked`,
     );
     const tr = db.prepare('INSERT INTO transitions (service, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)');
-    for (const r of records) {
-      ins.run(r.service, r.kind, r.result.status, r.result.latencyMs, r.result.reason, r.result.details ? JSON.stringify(r.result.details) : null, r.checkedAt);
-      const s = r.state;
-      up.run(r.service, s.status, s.since, s.reason, s.consecutiveFailures, s.consecutiveSuccesses, s.lastChecked);
-      if (r.transition) tr.run(r.service, r.transition.from, r.transition.to, r.transition.reason, r.transition.at);
-    }
+    return observations.map((o): SweepRecord => {
+      const prev = states.get(o.service);
+      const { state, transition } = step(prev, o);
+      states.set(o.service, state); // a service listed twice builds on its own first result
+      ins.run(o.service, o.kind, o.result.status, o.result.latencyMs, o.result.reason, o.result.details ? JSON.stringify(o.result.details) : null, o.checkedAt);
+      if (state !== prev) up.run(o.service, state.status, state.since, state.reason, state.consecutiveFailures, state.consecutiveSuccesses, state.lastChecked);
+      if (transition) tr.run(o.service, transition.from, transition.to, transition.reason, transition.at);
+      return { ...o, state, firstSeen: prev === undefined, ...(transition ? { transition } : {}) };
+    });
   });
 }
 
@@ -75,7 +94,7 @@ export function readResults(db: Db, sinceMs: number, service?: string): ResultRo
 }
 
 export function readTransitions(db: Db, sinceMs: number, service?: string): TransitionRow[] {
-  const sql = `SELECT service, from_status, to_status, reason, at FROM transitions WHERE at >= ?${service ? ' AND service = ?' : ''} ORDER BY at, id`;
+  const sql = `SELECT service, from_status, to_status, reason, at FROM transitions WHERE at >= ?${service ? ' AND service = ?' : ''} ORDER BY id`; // commit order: writers' clocks and probe end times need not agree
   return db.prepare(sql).all(...(service ? [sinceMs, service] : [sinceMs])) as TransitionRow[];
 }
 

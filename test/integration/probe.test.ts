@@ -71,13 +71,13 @@ describe('swarmctl probe against the test cluster', () => {
     expect(r.stdout + r.stderr).not.toContain(KEY);
     expect(readFileSync(db).includes(KEY)).toBe(false);
     const prom = await bin('probe', '--prom');
-    expect(prom.stdout).toContain('swarmctl_service_up{service="warming",kind="llama-server"} 0');
-    expect(prom.stdout).toContain('swarmctl_service_status{service="warming",status="loading"} 1');
+    expect(prom.stdout).toContain('swarmctl_service_up{cluster_name="loopback",service="warming",kind="llama-server"} 0');
+    expect(prom.stdout).toContain('swarmctl_service_status{cluster_name="loopback",service="warming",kind="llama-server",status="loading"} 1');
     expect(prom.stdout).not.toContain(KEY);
   });
 
   it('text table has symbols; unknown service exits 64', async () => {
-    const t = await bin('probe', 'warming', 'llama');
+    const t = await bin('probe', 'warming', 'llama', '--all');
     expect(t.stdout).toMatch(/^◐ {2}warming /m);
     expect(t.stdout).toMatch(/^✓ {2}llama /m);
     const bad = await bin('probe', 'no-such-service');

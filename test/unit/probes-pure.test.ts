@@ -33,6 +33,12 @@ describe('debounce', () => {
     expect(r.state.status).toBe('down');
     expect(r.transition).toEqual({ from: null, to: 'down', reason: 'connection refused', at: 5 });
   });
+  it('an observation older than the stored state (another writer was later) changes nothing', () => {
+    const prev = debounce(undefined, { status: 'up', reason: 'ok' }, th, 100).state;
+    const r = debounce(prev, { status: 'down', reason: 'connection refused' }, th, 99);
+    expect(r.state).toBe(prev);
+    expect(r.transition).toBeUndefined();
+  });
   it('needs failure_threshold consecutive failures before down; suspect until then', () => {
     const seen = feed(['up', 'down', 'down', 'down', 'down']);
     expect(seen.map((s) => s.status)).toEqual(['up', 'degraded', 'degraded', 'down', 'down']);
@@ -78,10 +84,12 @@ describe('BackoffBook', () => {
 
 const snap: SweepSnapshot = {
   checkedAt: '2025-01-01T00:00:00.000Z',
+  cluster: 'beef"cake',
+  timeoutS: 5,
   transitions: [],
   services: [
-    { name: 'llama-01', kind: 'llama-server', status: 'up', latency_ms: 12.3, reason: 'ok', since: '2025-01-01T00:00:00.000Z', checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'up', reason: 'ok' } },
-    { name: 'pro"xy', kind: 'openai-proxy', status: 'down', latency_ms: null, reason: 'connection refused', since: '2025-01-01T00:00:00.000Z', checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'down', reason: 'connection refused' } },
+    { name: 'llama-01', kind: 'llama-server', status: 'up', latency_ms: 12.3, reason: 'ok', address: 'http://10.0.0.21:8080', since: '2025-01-01T00:00:00.000Z', first_seen: false, checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'up', reason: 'ok' } },
+    { name: 'pro"xy', kind: 'openai-proxy', status: 'down', latency_ms: null, reason: 'connection refused', address: 'http://10.0.0.5:8317', since: '2025-01-01T00:00:00.000Z', first_seen: true, checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'down', reason: 'connection refused' } },
   ],
 };
 
@@ -93,11 +101,15 @@ describe('render', () => {
     expect(exitCodeFor(['degraded', 'down'])).toBe(2);
     expect(exitCodeFor([])).toBe(0);
   });
-  it('table has symbols, worst first, and a summary line', () => {
+  it('table: head line, problems worst first with address, first observation marked, healthy summed unless all', () => {
     const t = renderTable(snap, (_s, x) => x, Date.parse('2025-01-01T00:01:00Z')).split('\n');
-    expect(t[1]).toMatch(/^✗ {2}pro"xy/);
-    expect(t[2]).toMatch(/^✓ {2}llama-01 .* 12 ms +60s {2}ok$/);
+    expect(t[0]).toBe('cluster beef"cake · checked 2025-01-01T00:00:00Z · timeout 5 s');
+    expect(t[2]).toMatch(/^✗ {2}pro"xy .* first seen {2}http:\/\/10\.0\.0\.5:8317 {2}connection refused$/);
+    expect(t[3]).toBe('✓  1 more up (--all lists them)');
     expect(t.at(-1)).toBe('1 up, 0 loading, 0 degraded, 1 down, 0 unknown');
+    const all = renderTable(snap, (_s, x) => x, Date.parse('2025-01-01T00:01:00Z'), { all: true }).split('\n');
+    expect(all[3]).toMatch(/^✓ {2}llama-01 .* 12 ms +60s {2}http:\/\/10\.0\.0\.21:8080 {2}ok$/);
+    expect(all).toHaveLength(5);
   });
   it('json document carries summary and exit code', () => {
     const d = jsonDocument(snap);
@@ -106,12 +118,15 @@ describe('render', () => {
   });
   it('prometheus exposition escapes labels and has one status series per status', () => {
     const p = renderProm(snap);
-    expect(p).toContain('swarmctl_service_up{service="llama-01",kind="llama-server"} 1');
-    expect(p).toContain('swarmctl_service_up{service="pro\\"xy",kind="openai-proxy"} 0');
-    expect(p).toContain('swarmctl_probe_latency_seconds{service="llama-01",kind="llama-server"} 0.0123');
-    expect(p).not.toContain('swarmctl_probe_latency_seconds{service="pro');
-    expect(p).toContain('swarmctl_service_status{service="pro\\"xy",status="down"} 1');
+    const id = (svc: string, kind: string) => `cluster_name="beef\\"cake",service="${svc}",kind="${kind}"`;
+    expect(p).toContain(`swarmctl_service_up{${id('llama-01', 'llama-server')}} 1`);
+    expect(p).toContain(`swarmctl_service_up{${id('pro\\"xy', 'openai-proxy')}} 0`);
+    expect(p).toContain(`swarmctl_probe_latency_seconds{${id('llama-01', 'llama-server')}} 0.0123`);
+    expect(p).not.toContain('service="pro\\"xy",kind="openai-proxy"} null');
+    expect(p.match(/^swarmctl_probe_latency_seconds\{/gm)).toHaveLength(1);
+    expect(p).toContain(`swarmctl_service_status{${id('pro\\"xy', 'openai-proxy')},status="down"} 1`);
     expect(p.match(/^swarmctl_service_status/gm)).toHaveLength(10);
+    expect(p).toContain('swarmctl_probe_sweep_timestamp_seconds{cluster_name="beef\\"cake"} 1735689600.000');
     expect(p.endsWith('\n')).toBe(true);
   });
   it('maps a snapshot to console rows', () => {
