@@ -63,22 +63,16 @@ export function register(program: Command): void {
       }
       if (!opts.yes && !process.stdin.isTTY) throw new CliError('not a terminal: pass --yes to act, or --dry-run to see the plan', EXIT.USAGE);
       const store = await openStoreFor(global, cfg);
-      const { acquireLock, LockBusyError } = await import('../../lock/operator-lock.js');
       const { recordAudit } = await import('../../store/audit.js');
       let lock;
       try {
-        lock = acquireLock(cfg.paths.shared_root, `swarmctl restart${opts.resume ? ' --resume' : ''}`, lockTtl());
+        lock = await (await import('../lock-context.js')).takeOperatorLock(cfg, `swarmctl restart${opts.resume ? ' --resume' : ''}`);
       } catch (e) {
         store.close();
-        if (e instanceof LockBusyError) throw new CliError(e.message, EXIT.FAILED);
-        throw new CliError(`cannot take the operator lock under ${cfg.paths.shared_root}: ${(e as Error).message}`, EXIT.FAILED, 'check that the shared root is mounted and writable');
+        throw e;
       }
       try {
-        if (lock.tookOver) {
-          const t = lock.tookOver;
-          say(`took over the expired operator lock of ${t.holder.user}@${t.holder.host} (pid ${t.holder.pid}, "${t.holder.command}"): ${t.reason}`, true);
-          recordAudit(store, { action: 'lock.takeover', outcome: 'ok', detail: `${t.holder.user}@${t.holder.host} pid ${t.holder.pid} "${t.holder.command}": ${t.reason}` });
-        }
+        if (lock.tookOver) recordAudit(store, { action: 'lock.takeover', outcome: 'ok', detail: lock.tookOver });
         const { latestRun, runSteps } = await import('../../store/restart-runs.js');
         let plan;
         let resume: { runId: number; steps: import('../../store/restart-runs.js').StepRow[] } | undefined;
@@ -129,10 +123,4 @@ export function register(program: Command): void {
         store.close();
       }
     });
-}
-
-/** SWARMCTL_LOCK_TTL_S overrides the lock TTL (tests, slow links). */
-function lockTtl(): { ttlS?: number } {
-  const v = Number(process.env['SWARMCTL_LOCK_TTL_S']);
-  return Number.isFinite(v) && v > 0 ? { ttlS: v } : {};
 }
