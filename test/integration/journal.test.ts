@@ -60,6 +60,10 @@ describe('the journal on the share', () => {
     expect(moved.code).toBe(0);
     expect(moved.stderr).toMatch(new RegExp(`default state path ${s.d}/state/swarmctl/swarmctl.db is on nfs4 .*using the local /var/tmp/swarmctl-\\d+/swarmctl.db instead`));
     expect(existsSync(join(s.d, 'state', 'swarmctl', 'swarmctl.db'))).toBe(false);
+    const doctor = JSON.parse((await runBin(['--config', s.config, 'doctor', '--json'], { env: { ...env, XDG_STATE_HOME: join(s.d, 'state') } })).stdout);
+    const db = (doctor.checks ?? doctor.results).find((c: any) => c.name === 'db' || c.id === 'db');
+    expect(db.status).toBe('warn');
+    expect(db.message ?? db.detail).toMatch(/the default .* is on nfs4 .* so this local path is used/);
     // a local path is untouched
     expect((await runBin(['--config', s.config, '--db', join(tmpdir(), `swarmctl-local-${process.pid}.db`), 'audit'], { env })).code).toBe(0);
   }, 60_000);
