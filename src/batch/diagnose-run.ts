@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { renderTemplate, type SwarmProfile } from '../config/profile.js';
+import { otherHostsAttempts } from '../journal/journal.js';
 import type { Store } from '../store/db.js';
 import { runLocal } from '../io/run.js';
 import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseResult, type QueueView } from './diagnose.js';
@@ -170,7 +171,8 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
     queue: { ...queue, jobs: queue.jobs.filter((j) => j.active || j.jobId === jobId) },
     endState,
     worktree: wt,
-    attempts: recoveryAttempts(store, issue),
+    // The budget is cluster-wide: other hosts' attempts come from their journal files on the share.
+    attempts: recoveryAttempts(store, issue) + otherHostsAttempts(cfg.paths.shared_root, issue),
     maxAttempts: cfg.recovery.max_attempts,
   };
   let result = diagnose(input);

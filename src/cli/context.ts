@@ -27,9 +27,12 @@ export async function loadConfigOrExit(opts: GlobalOptions): Promise<ResolvedCon
 
 export async function openStoreFor(opts: GlobalOptions, cfg?: ResolvedConfig): Promise<Store> {
   const { openStore, defaultDbPath } = await import('../store/db.js');
-  const path = opts.db ?? process.env['SWARMCTL_DB'] ?? cfg?.store?.path ?? defaultDbPath();
+  const { chooseStorePath } = await import('./store-choice.js');
+  const path = chooseStorePath(opts.db ?? process.env['SWARMCTL_DB'] ?? cfg?.store?.path, defaultDbPath());
   try {
-    return openStore(path);
+    const store = openStore(path);
+    if (cfg) (await import('../journal/audit-sink.js')).journalAudits(cfg.paths.shared_root);
+    return store;
   } catch (e) {
     throw new CliError(`cannot open the state database ${path}: ${(e as Error).message}`, EXIT.FAILED, 'pass --db PATH to a writable location, or fix the permissions');
   }

@@ -7,7 +7,8 @@ import { delimiter, join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { runLocal, runOnHost, describeFailure } from '../io/run.js';
 import { runSlurm } from '../batch/slurm-run.js';
-import type { Store } from '../store/db.js';
+import { defaultDbPath, type Store } from '../store/db.js';
+import { networkFs } from '../journal/store-path.js';
 import { guessProfile } from '../config/profile-guess.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -48,6 +49,10 @@ export function checkBinaries(): CheckResult[] {
 export function checkStore(store: Store): CheckResult {
   try {
     store.write((db) => db.prepare('SELECT 1').get());
+    // Say when the default was moved off a network filesystem (cli/store-choice.ts), so nobody looks for it there.
+    const def = defaultDbPath();
+    const nfs = store.path !== def ? networkFs(def) : null;
+    if (nfs) return warn('db', `state database ${store.path} is writable; the default ${def} is on ${nfs.fstype} (${nfs.mountPoint}), where SQLite's WAL does not work, so this local path is used`, 'set store.path to a local path of your choice');
     return ok('db', `state database ${store.path} is writable`);
   } catch (e) {
     return fail('db', `state database ${store.path}: ${(e as Error).message}`, 'pass --db PATH to a writable location');

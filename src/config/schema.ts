@@ -59,6 +59,10 @@ export const serviceSchema = z.strictObject({
   process_check: argv.optional(),
   log: z.string().optional(),
   timeout_s: seconds.optional(),
+  /** Restart runs: how long verify waits for the service after `start` (default per kind, src/restart/defaults.ts). */
+  verify_timeout_s: seconds.optional(),
+  /** Restart runs: start in its own session, output to `log`, so the SSH session can close (default: llama-server, vllm). */
+  detach: z.boolean().optional(),
 });
 
 export const pathsSchema = z.strictObject({

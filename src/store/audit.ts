@@ -36,12 +36,21 @@ export function actor(): string {
   return `${user}@${hostname()}`;
 }
 
+/** Where every audit row is also sent (the cluster-wide journal, src/journal/audit-sink.ts). */
+type AuditSink = (row: { at: number; actor: string; action: string; issue_id: string | null; outcome: string; argv: unknown; archived: unknown; detail: string | null }) => void;
+let auditSink: AuditSink | null = null;
+export function setAuditSink(sink: AuditSink | null): void {
+  auditSink = sink;
+}
+
 export function recordAudit(store: Store, e: AuditEntry, now = Date.now()): number {
+  const who = actor();
   const r = store.write((db) =>
     db
       .prepare('INSERT INTO audit (at, actor, issue_id, action, argv_json, archived_json, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(now, actor(), e.issueId ?? null, e.action, e.argv ? JSON.stringify(e.argv) : null, e.archived === undefined ? null : JSON.stringify(e.archived), e.outcome, e.detail ?? null),
+      .run(now, who, e.issueId ?? null, e.action, e.argv ? JSON.stringify(e.argv) : null, e.archived === undefined ? null : JSON.stringify(e.archived), e.outcome, e.detail ?? null),
   );
+  auditSink?.({ at: now, actor: who, action: e.action, issue_id: e.issueId ?? null, outcome: e.outcome, argv: e.argv ?? null, archived: e.archived ?? null, detail: e.detail ?? null });
   return Number(r.lastInsertRowid);
 }
 

@@ -164,4 +164,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'restart run records: plan, argv, exit codes, output tails',
+    sql: `
+      -- restart_runs/restart_steps (migration 1) get what --resume and the console need:
+      -- the plan and options a run was started with, and per step the argvs run, where,
+      -- the exit code and a scrubbed tail of their output.
+      ALTER TABLE restart_runs ADD COLUMN plan_json TEXT;
+      ALTER TABLE restart_runs ADD COLUMN pid INTEGER;
+      ALTER TABLE restart_steps ADD COLUMN host TEXT;
+      ALTER TABLE restart_steps ADD COLUMN argv_json TEXT;
+      ALTER TABLE restart_steps ADD COLUMN exit_code INTEGER;
+      ALTER TABLE restart_steps ADD COLUMN output_tail TEXT;
+      ALTER TABLE restart_steps ADD COLUMN verified_at INTEGER;
+      CREATE INDEX restart_runs_status ON restart_runs(status, started_at);
+    `,
+  },
 ];

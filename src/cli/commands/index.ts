@@ -27,6 +27,9 @@ import { register as job } from './job.js';
 import { register as discovery } from './discovery.js';
 import { register as endpoints } from './endpoints.js';
 import { register as tui } from './tui.js';
+import { register as restart } from './restart.js';
+import { register as lock } from './lock.js';
+import { register as node } from './node.js';
 
 type Register = (program: Command) => void;
 
@@ -49,6 +52,9 @@ export const COMMANDS: ReadonlyArray<readonly [names: readonly string[], registe
   [['job'], job],
   [['discovery'], discovery],
   [['endpoints'], endpoints],
+  [['restart'], restart],
+  [['lock'], lock],
+  [['node'], node],
   [['tui', 'status'], tui],
 ];
 

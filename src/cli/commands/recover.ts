@@ -59,7 +59,13 @@ export function register(program: Command): void {
           confirmed = /^y(es)?$/i.test(answer.trim());
           if (!confirmed) say('not applied', opts.json);
         }
-        const result = confirmed || plan.refusal ? await executeRecovery(cfg, profile, store, prepared, { submit, ...(opts.auto ? { auto: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) }) : null;
+        const lock = confirmed && !opts.dryRun && !plan.refusal && plan.actions.length ? await (await import('../lock-context.js')).takeOperatorLock(cfg, `swarmctl recover ${issue}`) : null;
+        let result;
+        try {
+          result = confirmed || plan.refusal ? await executeRecovery(cfg, profile, store, prepared, { submit, ...(opts.auto ? { auto: true } : {}), ...(opts.dryRun ? { dryRun: true } : {}) }) : null;
+        } finally {
+          lock?.release();
+        }
         const outcome = result?.outcome ?? 'skipped';
         const code = prepared.livenessUnknown ? EXIT.FAILED : outcome === 'ok' || outcome === 'dry-run' ? EXIT.OK : outcome === 'failed' ? EXIT.FAILED : EXIT.DEGRADED;
         for (const a of result?.actions ?? []) say(`${a.outcome.padEnd(7)} ${a.type}: ${a.detail}`, opts.json);

@@ -25,6 +25,9 @@ export function register(program: Command): void {
       const { parseEnvAssignment } = await import('../../batch/validate.js');
       const { UsageError } = await import('../../batch/errors.js');
       const outcomes = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), async (cfg, store) => {
+        // A sequential chain is one operator's plan: two at once would interleave their dependencies.
+        const lock = opts.sequential && !opts.dryRun ? await (await import('../lock-context.js')).takeOperatorLock(cfg, 'swarmctl submit --sequential') : null;
+        try {
         const env: Record<string, string> = {};
         for (const a of opts.env) {
           const p = parseEnvAssignment(a);
@@ -41,6 +44,9 @@ export function register(program: Command): void {
           ...(opts.hold ? { hold: true } : {}),
           ...(opts.title !== undefined ? { title: opts.title } : {}),
         });
+        } finally {
+          lock?.release();
+        }
       });
       const summary = { submitted: 0, skipped: 0, failed: 0, 'dry-run': 0 };
       for (const o of outcomes) summary[o.status]++;
