@@ -5,7 +5,7 @@ import React, { useCallback, useEffect, useMemo, useReducer, useRef, useState, u
 import { Box, Text, useApp, useStdout } from 'ink';
 import type { Monitor } from '../../monitor/monitor.js';
 import { layoutFor, type PanelBox, type PanelId } from '../layout.js';
-import { applyFilter, initialUi, uiReducer } from '../state.js';
+import { applyFilter, initialUi, uiReducer, type UiState } from '../state.js';
 import { deriveView, formatAge, type ConsoleView, type PanelView } from '../view-model.js';
 import { footerText } from '../keymap.js';
 import { rowText } from './panels.js';
@@ -14,6 +14,7 @@ import { CommandLog, ConfirmDialog, DetailView, HelpOverlay } from './Overlays.j
 import { useConsoleInput } from '../use-console-input.js';
 import type { ConsoleActions } from '../actions.js';
 import { detailLines } from '../detail.js';
+import { useFrameDump } from '../frame-dump.js';
 
 export interface AppProps {
   monitor: Monitor;
@@ -88,6 +89,24 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     },
   });
 
+  const screen = <Screen clusterName={clusterName} view={view} readOnly={readOnly} ui={ui} size={size} detail={detail} filtered={filtered} t={t} />;
+  useFrameDump(screen, size.columns);
+  return screen;
+}
+
+interface ScreenProps {
+  clusterName: string;
+  view: ConsoleView;
+  readOnly: boolean;
+  ui: UiState;
+  size: { columns: number; rows: number };
+  detail: { title: string; lines: string[] } | null;
+  filtered: Record<PanelId, readonly unknown[]>;
+  t: number;
+}
+
+/** The whole screen as a pure function of its props (no hooks): what the App draws, and what --frame dumps compare against. */
+function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: ScreenProps): React.ReactElement {
   const layout = layoutFor(size.columns, size.rows, ui.focused);
   const bodyHeight = size.rows - 3;
   const overlay = (() => {
