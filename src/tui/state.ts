@@ -36,6 +36,8 @@ export type UiAction =
   | { type: 'mode'; mode: Mode }
   | { type: 'filter-type'; text: string }
   | { type: 'filter-backspace' }
+  /** Ctrl-U: the whole draft; Ctrl-W: the last word (and the spaces after it), as in a shell. */
+  | { type: 'filter-kill'; what: 'line' | 'word' }
   | { type: 'filter-commit' }
   | { type: 'filter-clear' }
   | { type: 'status'; text: string }
@@ -75,6 +77,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: s.mode.draft + a.text } } : s;
     case 'filter-backspace':
       return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: s.mode.draft.slice(0, -1) } } : s;
+    case 'filter-kill':
+      return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: a.what === 'line' ? '' : s.mode.draft.replace(/\S*\s*$/, '') } } : s;
     case 'filter-commit': {
       if (s.mode.kind !== 'filter') return s;
       const draft = s.mode.draft;

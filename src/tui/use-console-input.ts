@@ -78,6 +78,8 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
       if (key.return) return d.dispatch({ type: 'filter-commit' });
       if (key.escape) return d.dispatch({ type: 'filter-clear' });
       if (key.backspace || key.delete) return d.dispatch({ type: 'filter-backspace' });
+      if (key.ctrl && input === 'u') return d.dispatch({ type: 'filter-kill', what: 'line' });
+      if (key.ctrl && input === 'w') return d.dispatch({ type: 'filter-kill', what: 'word' });
       if (input && !key.ctrl && !key.meta) return d.dispatch({ type: 'filter-type', text: input });
       return;
     }
@@ -166,7 +168,13 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     // Keys typed faster than we read arrive as one chunk ("2/abc\r"): each
     // character is its own key, read against the state the previous one left.
     if (input.length > 1 && !key.ctrl && !key.meta) {
-      for (const ch of input) onKey(ch, { ...key, return: ch === '\r' || ch === '\n', shift: ch !== ch.toLowerCase() });
+      // DEL and BS are Backspace (two Backspaces in one chunk arrive as "\x7f\x7f");
+      // no other control character is text.
+      for (const ch of input) {
+        const backspace = ch === '\x7f' || ch === '\b';
+        if (!backspace && ch < ' ' && ch !== '\r' && ch !== '\n') continue;
+        onKey(backspace ? '' : ch, { ...key, backspace, return: ch === '\r' || ch === '\n', shift: ch !== ch.toLowerCase() });
+      }
       return;
     }
     onKey(input, key);

@@ -273,6 +273,43 @@ describe('keys arriving before a re-render', () => {
   });
 });
 
+describe('filter editing keys', () => {
+  it('two Backspaces in one chunk ("\\x7f\\x7f") delete two characters, never type DEL', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('2/a8mxy');
+    await tick(30);
+    stdin.press('\x7f\x7f');
+    await tick(30);
+    expect(screen()).toContain('/a8m█');
+    stdin.press('\r');
+    await tick(60);
+    const s = screen();
+    expect(s).toContain('/a8m/');
+    expect(s).toContain('beefcake-a8m');
+    expect(s).not.toContain('2317 ');
+  });
+
+  it('Ctrl-U clears the draft and Ctrl-W deletes the last word', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('2/zzz');
+    await tick(30);
+    stdin.press('\x15'); // Ctrl-U
+    await tick(30);
+    stdin.press('a8m qq');
+    await tick(30);
+    stdin.press('\x17'); // Ctrl-W
+    await tick(30);
+    expect(screen()).toContain('/a8m █');
+    stdin.press('\x17');
+    await tick(30);
+    expect(screen()).toContain('/█');
+    stdin.press('a8m\r');
+    await tick(60);
+    expect(screen()).toContain('/a8m/');
+    expect(screen()).not.toContain('2317 ');
+  });
+});
+
 describe('redraws over a slow link', () => {
   it('a live console one row short of the terminal never clears the screen: later frames rewrite only what changed', async () => {
     const m = monitorWith();
