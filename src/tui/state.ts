@@ -40,7 +40,7 @@ export type UiAction =
   | { type: 'filter-kill'; what: 'line' | 'word' }
   | { type: 'filter-commit' }
   | { type: 'filter-clear' }
-  | { type: 'status'; text: string }
+  | { type: 'status'; text: string; /** only if the status line still says this */ ifCurrent?: string }
   | { type: 'log'; entry: LogEntry }
   | { type: 'log-update'; at: number; outcome: LogEntry['outcome']; detail: string };
 
@@ -95,7 +95,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, filters, mode: { kind: 'normal' } };
     }
     case 'status':
-      return { ...s, status: a.text };
+      return a.ifCurrent !== undefined && s.status !== a.ifCurrent ? s : { ...s, status: a.text };
     case 'log':
       return { ...s, log: [a.entry, ...s.log].slice(0, LOG_MAX) };
     case 'log-update':

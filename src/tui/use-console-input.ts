@@ -15,7 +15,7 @@ export interface InputDeps {
   rowsOf: (panel: PanelId) => readonly unknown[];
   actions: ConsoleActions;
   readOnly: boolean;
-  refresh: () => void;
+  refresh: () => Promise<void> | void;
   quit: () => void;
   showDetail: (d: { title: string; lines: string[] } | null) => void;
   selectedDetail: () => { title: string; lines: string[] } | null;
@@ -132,8 +132,9 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
       case 'filter':
         return d.dispatch({ type: 'mode', mode: { kind: 'filter', draft: d.ui.filters[d.ui.focused] ?? '' } });
       case 'refresh':
-        d.refresh();
-        return d.dispatch({ type: 'status', text: 'refreshing' });
+        d.dispatch({ type: 'status', text: 'refreshing…' });
+        // Cleared when the loads end, unless something else has used the status line since.
+        return void Promise.resolve(d.refresh()).then(() => d.dispatch({ type: 'status', text: '', ifCurrent: 'refreshing…' }));
       case 'cancel': {
         if (d.ui.focused !== 'queue') return d.dispatch({ type: 'status', text: 'select a job in the queue panel (2) to cancel it' });
         const job = selectedRow() as JobRow | undefined;

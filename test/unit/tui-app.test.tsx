@@ -310,6 +310,15 @@ describe('filter editing keys', () => {
   });
 });
 
+describe('refresh', () => {
+  it('r says "refreshing…" while the sources reload and clears it when they have', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('r');
+    await tick(100);
+    expect(screen()).not.toContain('refreshing');
+  });
+});
+
 describe('redraws over a slow link', () => {
   it('a live console one row short of the terminal never clears the screen: later frames rewrite only what changed', async () => {
     const m = monitorWith();
