@@ -26,6 +26,8 @@ export interface UiState {
   mode: Mode;
   status: string;
   log: LogEntry[];
+  /** First line shown of the open overlay (help, detail, log): they scroll with j/k, g/G. */
+  scroll: number;
 }
 
 export type UiAction =
@@ -34,6 +36,7 @@ export type UiAction =
   | { type: 'move'; delta: number; rowCount: number }
   | { type: 'jump'; to: 'top' | 'bottom'; rowCount: number }
   | { type: 'mode'; mode: Mode }
+  | { type: 'scroll'; to: number; max: number }
   | { type: 'filter-type'; text: string }
   | { type: 'filter-backspace' }
   /** Ctrl-U: the whole draft; Ctrl-W: the last word (and the spaces after it), as in a shell. */
@@ -51,6 +54,7 @@ export const initialUi = (): UiState => ({
   mode: { kind: 'normal' },
   status: '',
   log: [],
+  scroll: 0,
 });
 
 const LOG_MAX = 200;
@@ -71,7 +75,9 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
     case 'jump':
       return { ...s, selected: { ...s.selected, [s.focused]: a.to === 'top' ? 0 : Math.max(0, a.rowCount - 1) } };
     case 'mode':
-      return { ...s, mode: a.mode };
+      return { ...s, mode: a.mode, scroll: 0 };
+    case 'scroll':
+      return { ...s, scroll: Math.max(0, Math.min(a.max, a.to)) };
     // Relative to the current draft: keys can arrive faster than renders.
     case 'filter-type':
       return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: s.mode.draft + a.text } } : s;

@@ -19,6 +19,8 @@ export interface InputDeps {
   quit: () => void;
   showDetail: (d: { title: string; lines: string[] } | null) => void;
   selectedDetail: () => { title: string; lines: string[] } | null;
+  /** Lines the open overlay cannot show at once (0: it fits): how far it scrolls. */
+  overlayOverflow: (kind: 'help' | 'detail' | 'log') => number;
 }
 
 export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null } {
@@ -88,6 +90,11 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     if (mode.kind !== 'normal' && mode.kind !== 'confirm' && (cmd === 'back' || cmd === 'help' || cmd === 'log' || cmd === 'detail')) {
       d.showDetail(null);
       return d.dispatch({ type: 'mode', mode: { kind: 'normal' } });
+    }
+    if ((mode.kind === 'help' || mode.kind === 'detail' || mode.kind === 'log') && (cmd === 'up' || cmd === 'down' || cmd === 'top' || cmd === 'bottom')) {
+      const max = d.overlayOverflow(mode.kind);
+      const to = cmd === 'up' ? d.ui.scroll - 1 : cmd === 'down' ? d.ui.scroll + 1 : cmd === 'top' ? 0 : max;
+      return d.dispatch({ type: 'scroll', to, max });
     }
     const rows = d.rowsOf(d.ui.focused).length;
     switch (cmd) {

@@ -44,10 +44,12 @@ afterEach(() => {
   cleanup = null;
 });
 
-async function mount(columns: number, rows: number, opts: { readOnly?: boolean; queueFails?: boolean } = {}) {
+async function mount(columns: number, rows: number, opts: { readOnly?: boolean; queueFails?: boolean; diagnosis?: string[] } = {}) {
   const log: string[] = [];
   const monitor = monitorWith(opts.queueFails);
-  const r = renderIn(<App monitor={monitor} actions={fakeActions(log)} readOnly={opts.readOnly ?? false} clusterName="beefcake" size={{ columns, rows }} />, columns, rows);
+  const actions = fakeActions(log);
+  if (opts.diagnosis) actions.diagnose = async () => opts.diagnosis!;
+  const r = renderIn(<App monitor={monitor} actions={actions} readOnly={opts.readOnly ?? false} clusterName="beefcake" size={{ columns, rows }} />, columns, rows);
   cleanup = () => {
     r.instance.unmount();
     monitor.stop();
@@ -316,6 +318,44 @@ describe('refresh', () => {
     stdin.press('r');
     await tick(100);
     expect(screen()).not.toContain('refreshing');
+  });
+});
+
+describe('80x24', () => {
+  const lines = (s: string) => s.replace(/\n$/, '').split('\n');
+  it('help scrolls (every key reachable with j/G) and the footer stays on the last row', async () => {
+    const { stdin, screen } = await mount(80, 24);
+    stdin.press('?');
+    await tick(30);
+    let s = lines(screen());
+    expect(s.length).toBe(24);
+    expect(s[23]).toContain('q quit');
+    expect(screen()).toContain('j/k scroll');
+    expect(screen()).not.toContain('command log');
+    stdin.press('G');
+    await tick(30);
+    s = lines(screen());
+    expect(screen()).toContain('command log');
+    expect(s[23]).toContain('q quit');
+    stdin.press('g');
+    await tick(30);
+    expect(screen()).toContain('quit');
+    expect(screen()).not.toContain('command log');
+  });
+
+  it('diagnosis evidence wraps instead of being cut at the timestamps, and scrolls; the footer stays', async () => {
+    const evidence = Array.from({ length: 30 }, (_, i) => `2026-11-20T10:${String(i).padStart(2, '0')}:00Z swarm-orch-2317.log:${75 + i} NO_CHANGES tier Worker iteration ${i} loop detected, same diff hash 9f3c2e as iteration ${i - 1} END${i}`);
+    const { stdin, screen } = await mount(80, 24, { diagnosis: ['stuck_text_mode', ...evidence] });
+    stdin.press('3');
+    await tick();
+    stdin.press('d');
+    await tick(60);
+    expect(screen()).toContain('END0');
+    expect(lines(screen())[23]).toContain('q quit');
+    stdin.press('G');
+    await tick(30);
+    expect(screen()).toContain('END29');
+    expect(lines(screen())[23]).toContain('q quit');
   });
 });
 

@@ -4,13 +4,13 @@
 import React, { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
 import type { Monitor } from '../../monitor/monitor.js';
-import { layoutFor, type PanelBox, type PanelId } from '../layout.js';
+import { layoutFor, overlayRows, type PanelBox, type PanelId } from '../layout.js';
 import { applyFilter, initialUi, uiReducer, type UiState } from '../state.js';
 import { deriveView, formatAge, type ConsoleView, type PanelView } from '../view-model.js';
-import { footerText } from '../keymap.js';
+import { footerText, visibleBindings } from '../keymap.js';
 import { rowText } from './panels.js';
 import { CLOCKED, Panel } from './Panel.js';
-import { CommandLog, ConfirmDialog, DetailView, HelpOverlay } from './Overlays.js';
+import { CommandLog, ConfirmDialog, DetailView, detailOverflow, HelpOverlay } from './Overlays.js';
 import { useConsoleInput } from '../use-console-input.js';
 import type { ConsoleActions } from '../actions.js';
 import { detailLines } from '../detail.js';
@@ -83,6 +83,12 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     refresh: () => monitor.refresh(),
     quit: () => exit(),
     showDetail: setDetail,
+    overlayOverflow: (kind) => {
+      const body = size.rows - 3;
+      if (kind === 'detail') return detail ? detailOverflow(detail.lines, size.columns, body) : 0;
+      const total = kind === 'help' ? visibleBindings(readOnly).length : ui.log.length;
+      return Math.max(0, total - overlayRows(kind, body));
+    },
     selectedDetail: () => {
       const row = filtered[ui.focused][ui.selected[ui.focused]];
       return row === undefined ? null : detailLines(ui.focused, row, now());
@@ -112,13 +118,13 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
   const overlay = (() => {
     switch (ui.mode.kind) {
       case 'help':
-        return <HelpOverlay readOnly={readOnly} width={size.columns} />;
+        return <HelpOverlay readOnly={readOnly} width={size.columns} height={bodyHeight} scroll={ui.scroll} />;
       case 'confirm':
         return <ConfirmDialog title={ui.mode.title} commands={ui.mode.commands} width={size.columns} />;
       case 'detail':
-        return detail ? <DetailView title={detail.title} lines={detail.lines} height={bodyHeight} width={size.columns} /> : null;
+        return detail ? <DetailView title={detail.title} lines={detail.lines} height={bodyHeight} width={size.columns} scroll={ui.scroll} /> : null;
       case 'log':
-        return <CommandLog entries={ui.log} height={bodyHeight} width={size.columns} />;
+        return <CommandLog entries={ui.log} height={bodyHeight} width={size.columns} scroll={ui.scroll} />;
       default:
         return null;
     }
@@ -152,7 +158,10 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
       <Text wrap="truncate" color={ui.status.startsWith('✗') ? 'red' : undefined}>
         {ui.mode.kind === 'filter' ? `/${ui.mode.draft}█  (Enter apply, Esc clear)` : ui.status || ' '}
       </Text>
-      {overlay ?? <Body boxes={layout.boxes} mode={layout.mode} render={panel} />}
+      {/* The body never takes more than its rows, so the footer is always on screen. */}
+      <Box height={bodyHeight} flexDirection="column" overflow="hidden">
+        {overlay ?? <Body boxes={layout.boxes} mode={layout.mode} render={panel} />}
+      </Box>
       <Text dimColor wrap="truncate">{footerText(readOnly)}</Text>
     </Box>
   );
