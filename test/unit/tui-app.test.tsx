@@ -87,6 +87,12 @@ describe('console render', () => {
     expect(s).toContain('stuck_text_mode');
   });
 
+  it('the header shows the critical alert count at 80 columns (it comes before anything truncation cuts)', async () => {
+    const { screen } = await mount(80, 24, { queueFails: true });
+    const header = screen().split('\n')[0]!;
+    expect(header).toMatch(/alerts [1-9]\d* crit/);
+  });
+
   it('a failed queue source shows a LOAD FAILED banner and an alert, never an empty healthy table', async () => {
     const { screen } = await mount(200, 60, { queueFails: true });
     const s = screen();
