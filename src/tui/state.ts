@@ -9,7 +9,7 @@ export type Mode =
   | { kind: 'filter'; draft: string }
   | { kind: 'detail' }
   | { kind: 'log' }
-  | { kind: 'confirm'; title: string; commands: string[][]; actionId: string };
+  | { kind: 'confirm'; title: string; commands: string[][]; notes?: string[]; actionId: string };
 
 export interface LogEntry {
   at: number;

@@ -57,7 +57,7 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     const plan = await make();
     if (typeof plan === 'string') return d.dispatch({ type: 'status', text: plan });
     pending.current = plan;
-    d.dispatch({ type: 'mode', mode: { kind: 'confirm', title: plan.title, commands: plan.commands, actionId: plan.id } });
+    d.dispatch({ type: 'mode', mode: { kind: 'confirm', title: plan.title, commands: plan.commands, ...(plan.notes ? { notes: plan.notes } : {}), actionId: plan.id } });
   };
 
   const runPending = async () => {

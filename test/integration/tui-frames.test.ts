@@ -124,6 +124,9 @@ describe('the console screen in tmux is exactly the frame the app drew', () => {
     while ((readFrame()?.seq ?? 0) < 30 && Date.now() < end) await sleep(250);
     expect(readFrame()?.seq ?? 0).toBeGreaterThanOrEqual(30);
     await expectExactScreen('80x24 after 30 live frames', 24);
+    keys('2'); // 80x24 shows one panel: the queue, with the live jobs
+    await sleep(200);
+    await expectExactScreen('80x24 queue panel', 24);
     expect(capture()).toContain(jobs[0]!);
     await overlays(24, '80x24');
 

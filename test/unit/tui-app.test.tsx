@@ -365,6 +365,31 @@ describe('80x24', () => {
   });
 });
 
+describe('confirm dialog', () => {
+  it('shows the plan\'s notes and the whole command, wrapped, at 80 columns', async () => {
+    const log: string[] = [];
+    const monitor = monitorWith();
+    const actions = fakeActions(log);
+    const argv = ['sbatch', '--parsable', '--output=/tmp/swarmctl-cluster/shared/logs/swarm-orch-%j.log', '--open-mode=append', '--export=ALL,SWARM_REMEDY=loop_breaker', '/tmp/swarmctl-cluster/shared/code/repo/slurm/run-swarm.sh', 'beefcake-7xjmj', 'TAIL-OF-ARGV'];
+    actions.planRecover = async (i) => ({ id: 'r', title: `recover ${i.issueId}`, commands: [argv], notes: ['diagnosis: stuck_text_mode (NOTE-MARK)'], run: async () => ({ ok: true, detail: '' }) });
+    const r = renderIn(<App monitor={monitor} actions={actions} readOnly={false} clusterName="beefcake" size={{ columns: 80, rows: 24 }} />, 80, 24);
+    cleanup = () => {
+      r.instance.unmount();
+      monitor.stop();
+    };
+    await tick(60);
+    r.stdin.press('3');
+    await tick();
+    r.stdin.press('R');
+    await tick(60);
+    const s = r.screen();
+    expect(s).toContain('NOTE-MARK');
+    expect(s).toContain('TAIL-OF-ARGV');
+    expect(s).toContain('Run it? y/N');
+    expect(s.replace(/[\s║│]+/g, '')).toContain(argv.join('').replace(/\s+/g, ''));
+  });
+});
+
 describe('redraws over a slow link', () => {
   it('a live console one row short of the terminal never clears the screen: later frames rewrite only what changed', async () => {
     const m = monitorWith();

@@ -120,7 +120,7 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
       case 'help':
         return <HelpOverlay readOnly={readOnly} width={size.columns} height={bodyHeight} scroll={ui.scroll} />;
       case 'confirm':
-        return <ConfirmDialog title={ui.mode.title} commands={ui.mode.commands} width={size.columns} />;
+        return <ConfirmDialog title={ui.mode.title} commands={ui.mode.commands} notes={ui.mode.notes} width={size.columns} />;
       case 'detail':
         return detail ? <DetailView title={detail.title} lines={detail.lines} height={bodyHeight} width={size.columns} scroll={ui.scroll} /> : null;
       case 'log':

@@ -28,16 +28,18 @@ export function HelpOverlay({ readOnly, width, height, scroll }: { readOnly: boo
   );
 }
 
+/** y/N with the plan's notes and every command in full: lines wrap, nothing is cut (at any width). */
 export function ConfirmDialog({ title, commands, notes, width }: { title: string; commands: string[][]; notes?: string[] | undefined; width: number }): React.ReactElement {
+  const inner = width - 4;
   return (
-    <Box flexDirection="column" borderStyle="double" borderColor="yellow" paddingX={1} width={Math.min(width, 120)}>
-      <Text bold color="yellow">{title}</Text>
-      {(notes ?? []).map((n, i) => (
+    <Box flexDirection="column" borderStyle="double" borderColor="yellow" paddingX={1} width={width}>
+      <Text bold color="yellow" wrap="truncate">{title}</Text>
+      {wrapLines(notes ?? [], inner).map((n, i) => (
         <Text key={`n${i}`} wrap="truncate">{n}</Text>
       ))}
-      <Text>This will run:</Text>
-      {commands.map((c, i) => (
-        <Text key={i} color="cyan" wrap="truncate">  $ {c.join(' ')}</Text>
+      <Text>{commands.length ? 'This will run:' : 'This runs no command.'}</Text>
+      {wrapLines(commands.map((c) => `  $ ${c.join(' ')}`), inner).map((l, i) => (
+        <Text key={i} color="cyan" wrap="truncate">{l}</Text>
       ))}
       <Text bold>Run it? y/N</Text>
     </Box>
