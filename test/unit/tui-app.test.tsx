@@ -93,6 +93,15 @@ describe('console render', () => {
     expect(header).toMatch(/alerts [1-9]\d* crit/);
   });
 
+  it('a down endpoint and a diagnosed issue are critical alerts: counted in the header, listed in the Alerts panel', async () => {
+    const { stdin, screen } = await mount(200, 60);
+    expect(screen().split('\n')[0]).toContain('alerts 2 crit');
+    stdin.press('5');
+    await tick();
+    expect(screen()).toContain('endpoint nfs down');
+    expect(screen()).toContain('issue beefcake-7xjmj: stuck_text_mode');
+  });
+
   it('a failed queue source shows a LOAD FAILED banner and an alert, never an empty healthy table', async () => {
     const { screen } = await mount(200, 60, { queueFails: true });
     const s = screen();
