@@ -1,9 +1,10 @@
 // Console frame cost: build one full frame (200x60) from a snapshot with
-// 2,000 jobs, 100 endpoints and 500 issues. Target: under 16 ms per frame.
-// Measured on what ships: the console code bundled with esbuild with the same
-// plugin and options as scripts/bundle.mjs (its own entry, NODE_ENV defined), i.e. with Ink's Output replaced by
-// src/tui/ink-output.ts (caches kept across frames). Named baseline in the same
-// run: the same bundle with Ink 6.8's stock Output. A second baseline, 20 jobs,
+// 2,000 jobs, 100 endpoints and 500 issues. Target (issue 15): at most 50 ms per
+// frame (the console draws at most 10 a second). Measured on what ships: the
+// console code bundled with esbuild with the same options as scripts/bundle.mjs
+// (its own entry, NODE_ENV defined), i.e. stock Ink 6.8 (the Output replacement
+// that used to be swapped in was dropped: stock Ink meets the target, and users
+// and tests must run the same renderer). A second baseline, 20 jobs,
 // 10 endpoints and 5 issues, shows that cost follows the visible rows, not the
 // data size. Two kinds of snapshot: one changed cell (the caches' best case) and
 // every running job's elapsed time changed (what a real squeue poll brings).
@@ -19,7 +20,6 @@ delete process.env.CI; // Ink writes only the last frame when CI is set at all
 // colourless frame, which is cheaper than the one an operator sees.
 process.env.FORCE_COLOR ??= '1';
 const { build } = await import('esbuild');
-const { inkOutputPlugin } = await import('../scripts/ink-output-plugin.mjs');
 const { mkdtempSync, writeFileSync } = await import('node:fs');
 const { tmpdir } = await import('node:os');
 const { join } = await import('node:path');
@@ -45,8 +45,7 @@ export { App } from '../dist/tui/components/App.js'; export { Monitor } from '..
   // Split like the real bundle: Ink's devtools chunk (never loaded) keeps its external import.
   return import(join(dir, 'stdin.mjs'));
 }
-const shipped = await kit('shipped', [inkOutputPlugin()]);
-const stock = await kit('stock-ink-output', []);
+const shipped = await kit('shipped', []);
 writeFileSync(join(outDir, 'README'), 'bench/tui-frame.mjs bundles; safe to delete\n');
 
 const rounds = Number(process.argv[2] ?? 200);
@@ -125,30 +124,23 @@ async function frames({ React, render, App, Monitor, noActions }, d, n, every = 
 }
 const big = data(JOBS, 100, 500);
 const small = data(20, 10, 5);
-// Interleaved, so both variants see the same moments of a shared machine.
-const t = { shipped: [], stock: [], small: [], shippedAll: [], stockAll: [] };
+// Interleaved, so both sizes see the same moments of a shared machine.
+const t = { shipped: [], small: [], shippedAll: [] };
 let lines = 0;
 for (let half = 0; half < 2; half++) {
   const a = await frames(shipped, big, rounds / 2);
   t.shipped.push(...a.times);
   lines = a.lines;
-  const b = await frames(stock, big, rounds / 2);
-  t.stock.push(...b.times);
-  // The same snapshots must give the same screen with either Output.
-  if (a.frame !== b.frame) throw new Error('the shipped bundle and stock Ink drew different last frames');
   t.small.push(...(await frames(shipped, small, rounds / 2)).times);
   t.shippedAll.push(...(await frames(shipped, big, rounds / 2, true)).times);
-  t.stockAll.push(...(await frames(stock, big, rounds / 2, true)).times);
 }
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const min = (a) => Math.min(...a);
 const row = (name, xs, base) => console.log(`${name.padEnd(58)} median ${med(xs).toFixed(2).padStart(6)} ms   (min ${min(xs).toFixed(2)})${base ? `   ratio ${(med(xs) / med(base)).toFixed(2)}x` : ''}`);
 console.log(`rounds=${rounds} per variant (2 interleaved halves)  frame 200x60  load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-row(`baseline: stock Ink 6.8 Output, ${jobsLabel}`, t.stock);
-row(`swarmctl (shipped bundle), ${jobsLabel}/100 endpoints/500 issues`, t.shipped, t.stock);
+row(`swarmctl (shipped bundle, stock Ink), ${jobsLabel}/100 endpoints/500 issues`, t.shipped);
 row('swarmctl, 20 jobs/10 endpoints/5 issues', t.small, t.shipped);
 console.log('every running job\'s elapsed time changes (a real poll):');
-row(`  baseline: stock Ink 6.8 Output, ${jobsLabel}`, t.stockAll);
-row(`  swarmctl (shipped bundle), ${jobsLabel}`, t.shippedAll, t.stockAll);
-console.log(`frames measured: ${t.shipped.length}/${t.stock.length}/${t.small.length}; lines in the big frame: ${lines} (terminal has 60: only visible rows are rendered)`);
-console.log(`target 16 ms per frame (${jobsLabel}, median, both cases): ${med(t.shipped) < 16 && med(t.shippedAll) < 16 ? 'met' : 'missed'}`);
+row(`  swarmctl (shipped bundle, stock Ink), ${jobsLabel}`, t.shippedAll);
+console.log(`frames measured: ${t.shipped.length}/${t.small.length}; lines in the big frame: ${lines} (terminal has 60: only visible rows are rendered)`);
+console.log(`target 50 ms per frame (${jobsLabel}, median, both cases): ${med(t.shipped) <= 50 && med(t.shippedAll) <= 50 ? 'met' : 'missed'}`);

@@ -14,6 +14,8 @@ export interface SourceSpec<T> {
   timeoutMs: number;
   /** Longest wait between attempts while failing. */
   maxBackoffMs?: number;
+  /** Load again right after a load of this source brought new data (the issues join follows the queue). */
+  follows?: string;
   load(signal: AbortSignal): Promise<T>;
 }
 
@@ -129,13 +131,15 @@ export class Monitor {
     this.timers.clear();
   }
 
-  /** Poll now (the `r` key). A source already loading is left alone. */
-  refresh(name?: string): void {
+  /** Poll now (the `r` key); resolves when those loads end. A source already loading is left alone. */
+  refresh(name?: string): Promise<void> {
+    const polls: Promise<void>[] = [];
     for (const n of name ? [name] : [...this.specs.keys()]) {
       const t = this.timers.get(n);
       if (t !== undefined) this.clock.clearTimeout(t);
-      void this.poll(n);
+      polls.push(this.poll(n));
     }
+    return Promise.all(polls).then(() => undefined);
   }
 
   /** Count of loads started per source (tests and the poll-count benchmark). */
@@ -183,11 +187,16 @@ export class Monitor {
     });
     const maxBackoff = spec.maxBackoffMs ?? Math.max(spec.intervalMs * 8, 60_000);
     let failures = prev.failures;
+    const followers: string[] = [];
     try {
       const data = await Promise.race([spec.load(ac.signal), timeout]);
       failures = 0;
       const nextAt = this.clock.now() + spec.intervalMs;
       this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, nextAt });
+      // Sources built from this one's data need not wait for their own clock (first data within one load).
+      if (this.snapshot.sources[name]!.data !== prev.data) {
+        for (const dep of this.specs.values()) if (dep.follows === name) followers.push(dep.name);
+      }
     } catch (e) {
       failures = prev.failures + 1;
       const cur = this.snapshot.sources[name]!;
@@ -201,6 +210,7 @@ export class Monitor {
       this.inFlight.delete(name);
     }
     if (!this.running) return;
+    for (const f of followers) void this.refresh(f);
     const delay = backoffDelay(spec.intervalMs, failures, maxBackoff);
     this.timers.set(name, this.clock.setTimeout(() => void this.poll(name), delay));
   }

@@ -29,7 +29,7 @@ export function consoleSources(b: Backends, iv: Intervals, latestJobs: () => rea
   return [
     { name: 'endpoints', intervalMs: iv.endpointsMs, timeoutMs: iv.timeoutMs, load: (s) => b.endpoints(s) },
     { name: 'queue', intervalMs: iv.queueMs, timeoutMs: iv.queueTimeoutMs, load: (s) => b.queue(s) },
-    { name: 'issues', intervalMs: iv.issuesMs, timeoutMs: iv.timeoutMs, load: (s) => b.issues(latestJobs(), s) },
+    { name: 'issues', intervalMs: iv.issuesMs, timeoutMs: iv.timeoutMs, follows: 'queue', load: (s) => b.issues(latestJobs(), s) },
     { name: 'telemetry', intervalMs: iv.telemetryMs, timeoutMs: iv.timeoutMs, load: (s) => b.telemetry(s) },
     { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, load: (s) => b.alerts(s) },
   ];

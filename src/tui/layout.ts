@@ -156,3 +156,30 @@ export function truncate(text: string, width: number): string {
   }
   return `${out}…`;
 }
+
+/** Hard-wraps each line to `width` display cells (detail views and dialogs: nothing an operator must read is cut). */
+export function wrapLines(lines: readonly string[], width: number): string[] {
+  const out: string[] = [];
+  const w = Math.max(1, width);
+  for (const line of lines) {
+    let cur = '';
+    let used = 0;
+    for (const ch of line) {
+      const cw = charWidth(ch);
+      if (used + cw > w) {
+        out.push(cur);
+        cur = '';
+        used = 0;
+      }
+      cur += ch;
+      used += cw;
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
+/** Rows an overlay has for its lines inside `bodyHeight` (borders, title and the help's hint line excluded). */
+export function overlayRows(kind: 'help' | 'detail' | 'log', bodyHeight: number): number {
+  return Math.max(1, bodyHeight - (kind === 'help' ? 4 : 3));
+}

@@ -9,7 +9,7 @@ export type Mode =
   | { kind: 'filter'; draft: string }
   | { kind: 'detail' }
   | { kind: 'log' }
-  | { kind: 'confirm'; title: string; commands: string[][]; actionId: string };
+  | { kind: 'confirm'; title: string; commands: string[][]; notes?: string[]; actionId: string };
 
 export interface LogEntry {
   at: number;
@@ -26,6 +26,8 @@ export interface UiState {
   mode: Mode;
   status: string;
   log: LogEntry[];
+  /** First line shown of the open overlay (help, detail, log): they scroll with j/k, g/G. */
+  scroll: number;
 }
 
 export type UiAction =
@@ -34,11 +36,14 @@ export type UiAction =
   | { type: 'move'; delta: number; rowCount: number }
   | { type: 'jump'; to: 'top' | 'bottom'; rowCount: number }
   | { type: 'mode'; mode: Mode }
+  | { type: 'scroll'; to: number; max: number }
   | { type: 'filter-type'; text: string }
   | { type: 'filter-backspace' }
+  /** Ctrl-U: the whole draft; Ctrl-W: the last word (and the spaces after it), as in a shell. */
+  | { type: 'filter-kill'; what: 'line' | 'word' }
   | { type: 'filter-commit' }
   | { type: 'filter-clear' }
-  | { type: 'status'; text: string }
+  | { type: 'status'; text: string; /** only if the status line still says this */ ifCurrent?: string }
   | { type: 'log'; entry: LogEntry }
   | { type: 'log-update'; at: number; outcome: LogEntry['outcome']; detail: string };
 
@@ -49,6 +54,7 @@ export const initialUi = (): UiState => ({
   mode: { kind: 'normal' },
   status: '',
   log: [],
+  scroll: 0,
 });
 
 const LOG_MAX = 200;
@@ -69,12 +75,16 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
     case 'jump':
       return { ...s, selected: { ...s.selected, [s.focused]: a.to === 'top' ? 0 : Math.max(0, a.rowCount - 1) } };
     case 'mode':
-      return { ...s, mode: a.mode };
+      return { ...s, mode: a.mode, scroll: 0 };
+    case 'scroll':
+      return { ...s, scroll: Math.max(0, Math.min(a.max, a.to)) };
     // Relative to the current draft: keys can arrive faster than renders.
     case 'filter-type':
       return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: s.mode.draft + a.text } } : s;
     case 'filter-backspace':
       return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: s.mode.draft.slice(0, -1) } } : s;
+    case 'filter-kill':
+      return s.mode.kind === 'filter' ? { ...s, mode: { kind: 'filter', draft: a.what === 'line' ? '' : s.mode.draft.replace(/\S*\s*$/, '') } } : s;
     case 'filter-commit': {
       if (s.mode.kind !== 'filter') return s;
       const draft = s.mode.draft;
@@ -91,7 +101,7 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       return { ...s, filters, mode: { kind: 'normal' } };
     }
     case 'status':
-      return { ...s, status: a.text };
+      return a.ifCurrent !== undefined && s.status !== a.ifCurrent ? s : { ...s, status: a.text };
     case 'log':
       return { ...s, log: [a.entry, ...s.log].slice(0, LOG_MAX) };
     case 'log-update':

@@ -15,10 +15,12 @@ export interface InputDeps {
   rowsOf: (panel: PanelId) => readonly unknown[];
   actions: ConsoleActions;
   readOnly: boolean;
-  refresh: () => void;
+  refresh: () => Promise<void> | void;
   quit: () => void;
   showDetail: (d: { title: string; lines: string[] } | null) => void;
   selectedDetail: () => { title: string; lines: string[] } | null;
+  /** Lines the open overlay cannot show at once (0: it fits): how far it scrolls. */
+  overlayOverflow: (kind: 'help' | 'detail' | 'log') => number;
 }
 
 export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null } {
@@ -55,7 +57,7 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     const plan = await make();
     if (typeof plan === 'string') return d.dispatch({ type: 'status', text: plan });
     pending.current = plan;
-    d.dispatch({ type: 'mode', mode: { kind: 'confirm', title: plan.title, commands: plan.commands, actionId: plan.id } });
+    d.dispatch({ type: 'mode', mode: { kind: 'confirm', title: plan.title, commands: plan.commands, ...(plan.notes ? { notes: plan.notes } : {}), actionId: plan.id } });
   };
 
   const runPending = async () => {
@@ -78,6 +80,8 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
       if (key.return) return d.dispatch({ type: 'filter-commit' });
       if (key.escape) return d.dispatch({ type: 'filter-clear' });
       if (key.backspace || key.delete) return d.dispatch({ type: 'filter-backspace' });
+      if (key.ctrl && input === 'u') return d.dispatch({ type: 'filter-kill', what: 'line' });
+      if (key.ctrl && input === 'w') return d.dispatch({ type: 'filter-kill', what: 'word' });
       if (input && !key.ctrl && !key.meta) return d.dispatch({ type: 'filter-type', text: input });
       return;
     }
@@ -86,6 +90,11 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     if (mode.kind !== 'normal' && mode.kind !== 'confirm' && (cmd === 'back' || cmd === 'help' || cmd === 'log' || cmd === 'detail')) {
       d.showDetail(null);
       return d.dispatch({ type: 'mode', mode: { kind: 'normal' } });
+    }
+    if ((mode.kind === 'help' || mode.kind === 'detail' || mode.kind === 'log') && (cmd === 'up' || cmd === 'down' || cmd === 'top' || cmd === 'bottom')) {
+      const max = d.overlayOverflow(mode.kind);
+      const to = cmd === 'up' ? d.ui.scroll - 1 : cmd === 'down' ? d.ui.scroll + 1 : cmd === 'top' ? 0 : max;
+      return d.dispatch({ type: 'scroll', to, max });
     }
     const rows = d.rowsOf(d.ui.focused).length;
     switch (cmd) {
@@ -130,8 +139,9 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
       case 'filter':
         return d.dispatch({ type: 'mode', mode: { kind: 'filter', draft: d.ui.filters[d.ui.focused] ?? '' } });
       case 'refresh':
-        d.refresh();
-        return d.dispatch({ type: 'status', text: 'refreshing' });
+        d.dispatch({ type: 'status', text: 'refreshing…' });
+        // Cleared when the loads end, unless something else has used the status line since.
+        return void Promise.resolve(d.refresh()).then(() => d.dispatch({ type: 'status', text: '', ifCurrent: 'refreshing…' }));
       case 'cancel': {
         if (d.ui.focused !== 'queue') return d.dispatch({ type: 'status', text: 'select a job in the queue panel (2) to cancel it' });
         const job = selectedRow() as JobRow | undefined;
@@ -166,7 +176,13 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     // Keys typed faster than we read arrive as one chunk ("2/abc\r"): each
     // character is its own key, read against the state the previous one left.
     if (input.length > 1 && !key.ctrl && !key.meta) {
-      for (const ch of input) onKey(ch, { ...key, return: ch === '\r' || ch === '\n', shift: ch !== ch.toLowerCase() });
+      // DEL and BS are Backspace (two Backspaces in one chunk arrive as "\x7f\x7f");
+      // no other control character is text.
+      for (const ch of input) {
+        const backspace = ch === '\x7f' || ch === '\b';
+        if (!backspace && ch < ' ' && ch !== '\r' && ch !== '\n') continue;
+        onKey(backspace ? '' : ch, { ...key, backspace, return: ch === '\r' || ch === '\n', shift: ch !== ch.toLowerCase() });
+      }
       return;
     }
     onKey(input, key);

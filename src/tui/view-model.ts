@@ -104,6 +104,7 @@ export function deriveView(snap: Snapshot, now: number): ConsoleView {
     const age = s.updatedAt === null ? 'no data yet' : `showing data from ${formatAge(now - s.updatedAt)} ago`;
     alerts.push({ severity: name === 'queue' || name === 'endpoints' ? 'crit' : 'warn', source: name, message: `${name}: ${s.error} (${age})` });
   }
+  alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now));
   const v = view('alerts');
   return {
     endpoints: view('endpoints'),
@@ -113,6 +114,31 @@ export function deriveView(snap: Snapshot, now: number): ConsoleView {
     // The source's own array when no source failed: same identity, no re-render.
     alerts: { rows: alerts.length ? [...alerts, ...(v.rows as AlertRow[])] : (v.rows as AlertRow[]), health: v.health },
   };
+}
+
+/** An endpoint still loading its model after this long is an alert, not a phase. */
+export const LOADING_ALERT_MS = 10 * 60_000;
+
+/**
+ * Alerts from what the panels show (pure): a down endpoint (the probe's
+ * verdict, already debounced by its backoff), one loading past
+ * LOADING_ALERT_MS, a silent worker, a diagnosed issue. Each says since when
+ * and the key that acts on it.
+ */
+export function stateAlerts(endpoints: readonly EndpointRow[], issues: readonly IssueRow[], now: number): AlertRow[] {
+  const out: AlertRow[] = [];
+  const since = (t: number | null) => (t === null ? '' : ` for ${formatAge(now - t)}`);
+  for (const e of endpoints) {
+    if (e.status === 'down') out.push({ severity: 'crit', source: 'endpoints', message: `endpoint ${e.name} down${since(e.since)}: ${e.reason} (1, Enter: details)` });
+    else if (e.status === 'loading' && e.since !== null && now - e.since > LOADING_ALERT_MS) {
+      out.push({ severity: 'warn', source: 'endpoints', message: `endpoint ${e.name} loading${since(e.since)}: ${e.reason} (1, Enter: details)` });
+    }
+  }
+  for (const i of issues) {
+    if (i.diagnosis) out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${i.diagnosis} (3, R: recover plan)` });
+    else if (i.silent) out.push({ severity: 'warn', source: 'issues', message: `issue ${i.issueId}: worker silent (3, d: diagnose)` });
+  }
+  return out;
 }
 
 export function formatAge(ms: number): string {

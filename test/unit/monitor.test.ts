@@ -149,6 +149,32 @@ describe('Monitor', () => {
     expect(m.getSnapshot().sources['q']!.data).toEqual([{ job: 1 }, { job: 22 }]);
   });
 
+  it('a source that follows another loads right after the leader brings new data, not on its own clock', async () => {
+    let jobs: string[] = [];
+    const seenByIssues: string[][] = [];
+    const m = new Monitor([
+      { name: 'queue', intervalMs: 60_000, timeoutMs: 1000, load: async () => { await wait(40); jobs = ['2317']; return jobs; } },
+      { name: 'issues', intervalMs: 60_000, timeoutMs: 1000, follows: 'queue', load: async () => { seenByIssues.push(jobs); return jobs.map((j) => `issue of ${j}`); } },
+    ], realClock);
+    m.start();
+    await wait(150);
+    m.stop();
+    // The first issues load saw no jobs yet; the second ran as soon as the queue answered.
+    expect(seenByIssues).toEqual([[], ['2317']]);
+    expect(m.getSnapshot().sources['issues']!.data).toEqual(['issue of 2317']);
+  });
+
+  it('refresh resolves when the loads it started end', async () => {
+    const m = new Monitor([{ name: 'q', intervalMs: 60_000, timeoutMs: 1000, load: async () => { await wait(30); return Date.now(); } }], realClock);
+    m.start();
+    await wait(50);
+    const loads = m.loadsOf('q');
+    await m.refresh();
+    expect(m.loadsOf('q')).toBe(loads + 1);
+    expect(m.getSnapshot().sources['q']!.loading).toBe(false);
+    m.stop();
+  });
+
   it('backoff doubles per failure up to a cap', () => {
     expect(backoffDelay(1000, 0, 60_000)).toBe(1000);
     expect(backoffDelay(1000, 1, 60_000)).toBe(2000);

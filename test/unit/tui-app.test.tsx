@@ -44,10 +44,12 @@ afterEach(() => {
   cleanup = null;
 });
 
-async function mount(columns: number, rows: number, opts: { readOnly?: boolean; queueFails?: boolean } = {}) {
+async function mount(columns: number, rows: number, opts: { readOnly?: boolean; queueFails?: boolean; diagnosis?: string[] } = {}) {
   const log: string[] = [];
   const monitor = monitorWith(opts.queueFails);
-  const r = renderIn(<App monitor={monitor} actions={fakeActions(log)} readOnly={opts.readOnly ?? false} clusterName="beefcake" size={{ columns, rows }} />, columns, rows);
+  const actions = fakeActions(log);
+  if (opts.diagnosis) actions.diagnose = async () => opts.diagnosis!;
+  const r = renderIn(<App monitor={monitor} actions={actions} readOnly={opts.readOnly ?? false} clusterName="beefcake" size={{ columns, rows }} />, columns, rows);
   cleanup = () => {
     r.instance.unmount();
     monitor.stop();
@@ -83,6 +85,21 @@ describe('console render', () => {
     for (const t of ['1 Endpoints', '2 Queue', '3 Issues', '4 Telemetry', '5 Alerts']) expect(s).toContain(t);
     expect(s).toContain('SILENT');
     expect(s).toContain('stuck_text_mode');
+  });
+
+  it('the header shows the critical alert count at 80 columns (it comes before anything truncation cuts)', async () => {
+    const { screen } = await mount(80, 24, { queueFails: true });
+    const header = screen().split('\n')[0]!;
+    expect(header).toMatch(/alerts [1-9]\d* crit/);
+  });
+
+  it('a down endpoint and a diagnosed issue are critical alerts: counted in the header, listed in the Alerts panel', async () => {
+    const { stdin, screen } = await mount(200, 60);
+    expect(screen().split('\n')[0]).toContain('alerts 2 crit');
+    stdin.press('5');
+    await tick();
+    expect(screen()).toContain('endpoint nfs down');
+    expect(screen()).toContain('issue beefcake-7xjmj: stuck_text_mode');
   });
 
   it('a failed queue source shows a LOAD FAILED banner and an alert, never an empty healthy table', async () => {
@@ -270,6 +287,115 @@ describe('keys arriving before a re-render', () => {
     expect(s).toContain('/a8m/');
     expect(s).not.toContain('2317 ');
     expect(s).not.toContain('y/N'); // the "c" of a command never ran
+  });
+});
+
+describe('filter editing keys', () => {
+  it('two Backspaces in one chunk ("\\x7f\\x7f") delete two characters, never type DEL', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('2/a8mxy');
+    await tick(30);
+    stdin.press('\x7f\x7f');
+    await tick(30);
+    expect(screen()).toContain('/a8m█');
+    stdin.press('\r');
+    await tick(60);
+    const s = screen();
+    expect(s).toContain('/a8m/');
+    expect(s).toContain('beefcake-a8m');
+    expect(s).not.toContain('2317 ');
+  });
+
+  it('Ctrl-U clears the draft and Ctrl-W deletes the last word', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('2/zzz');
+    await tick(30);
+    stdin.press('\x15'); // Ctrl-U
+    await tick(30);
+    stdin.press('a8m qq');
+    await tick(30);
+    stdin.press('\x17'); // Ctrl-W
+    await tick(30);
+    expect(screen()).toContain('/a8m █');
+    stdin.press('\x17');
+    await tick(30);
+    expect(screen()).toContain('/█');
+    stdin.press('a8m\r');
+    await tick(60);
+    expect(screen()).toContain('/a8m/');
+    expect(screen()).not.toContain('2317 ');
+  });
+});
+
+describe('refresh', () => {
+  it('r says "refreshing…" while the sources reload and clears it when they have', async () => {
+    const { stdin, screen } = await mount(120, 40);
+    stdin.press('r');
+    await tick(100);
+    expect(screen()).not.toContain('refreshing');
+  });
+});
+
+describe('80x24', () => {
+  const lines = (s: string) => s.replace(/\n$/, '').split('\n');
+  it('help scrolls (every key reachable with j/G) and the footer stays on the last row', async () => {
+    const { stdin, screen } = await mount(80, 24);
+    stdin.press('?');
+    await tick(30);
+    let s = lines(screen());
+    expect(s.length).toBe(24);
+    expect(s[23]).toContain('q quit');
+    expect(screen()).toContain('j/k scroll');
+    expect(screen()).not.toContain('command log');
+    stdin.press('G');
+    await tick(30);
+    s = lines(screen());
+    expect(screen()).toContain('command log');
+    expect(s[23]).toContain('q quit');
+    stdin.press('g');
+    await tick(30);
+    expect(screen()).toContain('quit');
+    expect(screen()).not.toContain('command log');
+  });
+
+  it('diagnosis evidence wraps instead of being cut at the timestamps, and scrolls; the footer stays', async () => {
+    const evidence = Array.from({ length: 30 }, (_, i) => `2026-11-20T10:${String(i).padStart(2, '0')}:00Z swarm-orch-2317.log:${75 + i} NO_CHANGES tier Worker iteration ${i} loop detected, same diff hash 9f3c2e as iteration ${i - 1} END${i}`);
+    const { stdin, screen } = await mount(80, 24, { diagnosis: ['stuck_text_mode', ...evidence] });
+    stdin.press('3');
+    await tick();
+    stdin.press('d');
+    await tick(60);
+    expect(screen()).toContain('END0');
+    expect(lines(screen())[23]).toContain('q quit');
+    stdin.press('G');
+    await tick(30);
+    expect(screen()).toContain('END29');
+    expect(lines(screen())[23]).toContain('q quit');
+  });
+});
+
+describe('confirm dialog', () => {
+  it('shows the plan\'s notes and the whole command, wrapped, at 80 columns', async () => {
+    const log: string[] = [];
+    const monitor = monitorWith();
+    const actions = fakeActions(log);
+    const argv = ['sbatch', '--parsable', '--output=/tmp/swarmctl-cluster/shared/logs/swarm-orch-%j.log', '--open-mode=append', '--export=ALL,SWARM_REMEDY=loop_breaker', '/tmp/swarmctl-cluster/shared/code/repo/slurm/run-swarm.sh', 'beefcake-7xjmj', 'TAIL-OF-ARGV'];
+    actions.planRecover = async (i) => ({ id: 'r', title: `recover ${i.issueId}`, commands: [argv], notes: ['diagnosis: stuck_text_mode (NOTE-MARK)'], run: async () => ({ ok: true, detail: '' }) });
+    const r = renderIn(<App monitor={monitor} actions={actions} readOnly={false} clusterName="beefcake" size={{ columns: 80, rows: 24 }} />, 80, 24);
+    cleanup = () => {
+      r.instance.unmount();
+      monitor.stop();
+    };
+    await tick(60);
+    r.stdin.press('3');
+    await tick();
+    r.stdin.press('R');
+    await tick(60);
+    const s = r.screen();
+    expect(s).toContain('NOTE-MARK');
+    expect(s).toContain('TAIL-OF-ARGV');
+    expect(s).toContain('Run it? y/N');
+    expect(s.replace(/[\s║│]+/g, '')).toContain(argv.join('').replace(/\s+/g, ''));
   });
 });
 

@@ -4,6 +4,7 @@ import { columnWidths, displayWidth, fitColumns, layoutFor, truncate, type Colum
 import { commandFor, footerText, KEYMAP, visibleBindings } from '../../src/tui/keymap.js';
 import { cellText, tableView, type TableColumn } from '../../src/tui/table-model.js';
 import { applyFilter } from '../../src/tui/state.js';
+import { LOADING_ALERT_MS, stateAlerts, type EndpointRow, type IssueRow } from '../../src/tui/view-model.js';
 
 describe('layoutFor', () => {
   it('shows one panel as tabs at 80x24', () => {
@@ -167,5 +168,20 @@ describe('keymap', () => {
     expect(commandFor('Y', {}, o)).toBe('confirm-no');
     expect(commandFor('', { return: true }, o)).toBe('confirm-no');
     expect(commandFor('c', {}, o)).toBe('confirm-no');
+  });
+});
+
+describe('stateAlerts: alerts from what the panels show', () => {
+  const ep = (name: string, status: EndpointRow['status'], since: number | null): EndpointRow => ({ name, kind: 'llama-server', status, latencyMs: null, since, reason: 'r' });
+  const issue = (issueId: string, diagnosis: string | null, silent: boolean): IssueRow => ({ issueId, state: null, iteration: null, lastReason: null, lastResult: null, resume: null, silent, diagnosis, jobId: null });
+  it('down endpoint crit, long loading warn, short loading none; diagnosed crit, silent warn; each with since and the key', () => {
+    const now = 1_000_000_000;
+    const a = stateAlerts([ep('a', 'down', now - 90_000), ep('b', 'loading', now - LOADING_ALERT_MS - 1000), ep('c', 'loading', now - 5000), ep('d', 'up', now)], [issue('i1', 'stuck_text_mode', true), issue('i2', null, true), issue('i3', null, false)], now);
+    expect(a.map((x) => [x.severity, x.message])).toEqual([
+      ['crit', 'endpoint a down for 1m30s: r (1, Enter: details)'],
+      ['warn', 'endpoint b loading for 10m01s: r (1, Enter: details)'],
+      ['crit', 'issue i1: stuck_text_mode (3, R: recover plan)'],
+      ['warn', 'issue i2: worker silent (3, d: diagnose)'],
+    ]);
   });
 });

@@ -4,16 +4,17 @@
 import React, { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
 import type { Monitor } from '../../monitor/monitor.js';
-import { layoutFor, type PanelBox, type PanelId } from '../layout.js';
-import { applyFilter, initialUi, uiReducer } from '../state.js';
+import { layoutFor, overlayRows, type PanelBox, type PanelId } from '../layout.js';
+import { applyFilter, initialUi, uiReducer, type UiState } from '../state.js';
 import { deriveView, formatAge, type ConsoleView, type PanelView } from '../view-model.js';
-import { footerText } from '../keymap.js';
+import { footerText, visibleBindings } from '../keymap.js';
 import { rowText } from './panels.js';
 import { CLOCKED, Panel } from './Panel.js';
-import { CommandLog, ConfirmDialog, DetailView, HelpOverlay } from './Overlays.js';
+import { CommandLog, ConfirmDialog, DetailView, detailOverflow, HelpOverlay } from './Overlays.js';
 import { useConsoleInput } from '../use-console-input.js';
 import type { ConsoleActions } from '../actions.js';
 import { detailLines } from '../detail.js';
+import { useFrameDump } from '../frame-dump.js';
 
 export interface AppProps {
   monitor: Monitor;
@@ -82,24 +83,48 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     refresh: () => monitor.refresh(),
     quit: () => exit(),
     showDetail: setDetail,
+    overlayOverflow: (kind) => {
+      const body = size.rows - 3;
+      if (kind === 'detail') return detail ? detailOverflow(detail.lines, size.columns, body) : 0;
+      const total = kind === 'help' ? visibleBindings(readOnly).length : ui.log.length;
+      return Math.max(0, total - overlayRows(kind, body));
+    },
     selectedDetail: () => {
       const row = filtered[ui.focused][ui.selected[ui.focused]];
       return row === undefined ? null : detailLines(ui.focused, row, now());
     },
   });
 
+  const screen = <Screen clusterName={clusterName} view={view} readOnly={readOnly} ui={ui} size={size} detail={detail} filtered={filtered} t={t} />;
+  useFrameDump(screen, size.columns);
+  return screen;
+}
+
+interface ScreenProps {
+  clusterName: string;
+  view: ConsoleView;
+  readOnly: boolean;
+  ui: UiState;
+  size: { columns: number; rows: number };
+  detail: { title: string; lines: string[] } | null;
+  filtered: Record<PanelId, readonly unknown[]>;
+  t: number;
+}
+
+/** The whole screen as a pure function of its props (no hooks): what the App draws, and what --frame dumps compare against. */
+function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: ScreenProps): React.ReactElement {
   const layout = layoutFor(size.columns, size.rows, ui.focused);
   const bodyHeight = size.rows - 3;
   const overlay = (() => {
     switch (ui.mode.kind) {
       case 'help':
-        return <HelpOverlay readOnly={readOnly} width={size.columns} />;
+        return <HelpOverlay readOnly={readOnly} width={size.columns} height={bodyHeight} scroll={ui.scroll} />;
       case 'confirm':
-        return <ConfirmDialog title={ui.mode.title} commands={ui.mode.commands} width={size.columns} />;
+        return <ConfirmDialog title={ui.mode.title} commands={ui.mode.commands} notes={ui.mode.notes} width={size.columns} />;
       case 'detail':
-        return detail ? <DetailView title={detail.title} lines={detail.lines} height={bodyHeight} width={size.columns} /> : null;
+        return detail ? <DetailView title={detail.title} lines={detail.lines} height={bodyHeight} width={size.columns} scroll={ui.scroll} /> : null;
       case 'log':
-        return <CommandLog entries={ui.log} height={bodyHeight} width={size.columns} />;
+        return <CommandLog entries={ui.log} height={bodyHeight} width={size.columns} scroll={ui.scroll} />;
       default:
         return null;
     }
@@ -133,7 +158,10 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
       <Text wrap="truncate" color={ui.status.startsWith('✗') ? 'red' : undefined}>
         {ui.mode.kind === 'filter' ? `/${ui.mode.draft}█  (Enter apply, Esc clear)` : ui.status || ' '}
       </Text>
-      {overlay ?? <Body boxes={layout.boxes} mode={layout.mode} render={panel} />}
+      {/* The body never takes more than its rows, so the footer is always on screen. */}
+      <Box height={bodyHeight} flexDirection="column" overflow="hidden">
+        {overlay ?? <Body boxes={layout.boxes} mode={layout.mode} render={panel} />}
+      </Box>
       <Text dimColor wrap="truncate">{footerText(readOnly)}</Text>
     </Box>
   );
@@ -175,10 +203,11 @@ function Header({ clusterName, view, readOnly, layoutMode, focused }: { clusterN
   return (
     <Text wrap="truncate">
       <Text bold inverse> swarmctl </Text> <Text bold>{clusterName}</Text>
+      {/* First after the name: the critical count must survive truncation at any width. */}
+      {'  '}alerts {crit ? <Text color="red" bold>{crit} crit</Text> : <Text color="green">0 crit</Text>}
       {'  '}endpoints <Text color="green">✓{counts.up}</Text> <Text color="red">✗{counts.down}</Text> <Text color="yellow">!{counts.other}</Text>
       {'  '}jobs {running} running {pending} pending
       {view.queue.health.stale ? <Text color="yellow"> (STALE{view.queue.health.ageMs === null ? '' : ` ${formatAge(view.queue.health.ageMs)}`})</Text> : null}
-      {'  '}alerts {crit ? <Text color="red" bold>{crit} crit</Text> : <Text color="green">0 crit</Text>}
       {readOnly ? <Text color="yellow">  READ-ONLY</Text> : null}
       {layoutMode === 'tabs' ? <Text dimColor>  [{focused}]  Tab/1-5 switch</Text> : null}
     </Text>

@@ -4,58 +4,78 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { visibleBindings } from '../keymap.js';
 import type { LogEntry } from '../state.js';
-import { truncate } from '../layout.js';
+import { overlayRows, truncate, wrapLines } from '../layout.js';
 
-export function HelpOverlay({ readOnly, width }: { readOnly: boolean; width: number }): React.ReactElement {
+/** Help: every binding, scrolled by `scroll` when the screen is shorter than the list (80x24). */
+export function HelpOverlay({ readOnly, width, height, scroll }: { readOnly: boolean; width: number; height: number; scroll: number }): React.ReactElement {
+  const all = visibleBindings(readOnly);
+  const rows = overlayRows('help', height);
+  const first = Math.min(scroll, Math.max(0, all.length - rows));
+  const shown = all.slice(first, first + rows);
+  const more = all.length > rows ? `  lines ${first + 1}-${first + shown.length} of ${all.length}, j/k scroll` : '';
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 64)}>
-      <Text bold>keys{readOnly ? ' (read-only: mutating keys hidden)' : ''}</Text>
-      {visibleBindings(readOnly).map((b) => (
-        <Text key={b.command}>
+    <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 80)} height={Math.min(height, all.length + 4)}>
+      <Text bold wrap="truncate">keys{readOnly ? ' (read-only: mutating keys hidden)' : ''}</Text>
+      {shown.map((b) => (
+        <Text key={b.command} wrap="truncate">
           {b.keys.map((k) => (k === 'return' ? 'Enter' : k === 'escape' ? 'Esc' : k)).join(', ').padEnd(16)}
           {b.description}
           {b.mutating ? <Text color="yellow"> (asks y/N)</Text> : null}
         </Text>
       ))}
-      <Text dimColor>Esc or ? closes</Text>
+      <Text dimColor wrap="truncate">Esc or ? closes{more}</Text>
     </Box>
   );
 }
 
+/** y/N with the plan's notes and every command in full: lines wrap, nothing is cut (at any width). */
 export function ConfirmDialog({ title, commands, notes, width }: { title: string; commands: string[][]; notes?: string[] | undefined; width: number }): React.ReactElement {
+  const inner = width - 4;
   return (
-    <Box flexDirection="column" borderStyle="double" borderColor="yellow" paddingX={1} width={Math.min(width, 120)}>
-      <Text bold color="yellow">{title}</Text>
-      {(notes ?? []).map((n, i) => (
+    <Box flexDirection="column" borderStyle="double" borderColor="yellow" paddingX={1} width={width}>
+      <Text bold color="yellow" wrap="truncate">{title}</Text>
+      {wrapLines(notes ?? [], inner).map((n, i) => (
         <Text key={`n${i}`} wrap="truncate">{n}</Text>
       ))}
-      <Text>This will run:</Text>
-      {commands.map((c, i) => (
-        <Text key={i} color="cyan" wrap="truncate">  $ {c.join(' ')}</Text>
+      <Text>{commands.length ? 'This will run:' : 'This runs no command.'}</Text>
+      {wrapLines(commands.map((c) => `  $ ${c.join(' ')}`), inner).map((l, i) => (
+        <Text key={i} color="cyan" wrap="truncate">{l}</Text>
       ))}
       <Text bold>Run it? y/N</Text>
     </Box>
   );
 }
 
-export function DetailView({ title, lines, height, width }: { title: string; lines: string[]; height: number; width: number }): React.ReactElement {
+/** A detail view: long lines wrap (evidence is read whole), and it scrolls by `scroll`. */
+export function DetailView({ title, lines, height, width, scroll }: { title: string; lines: string[]; height: number; width: number; scroll: number }): React.ReactElement {
+  const wrapped = wrapLines(lines, width - 4);
+  const rows = overlayRows('detail', height);
+  const first = Math.min(scroll, Math.max(0, wrapped.length - rows));
+  const more = wrapped.length > rows ? `  (lines ${first + 1}-${Math.min(wrapped.length, first + rows)} of ${wrapped.length}, j/k scroll)` : '';
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={width} height={height}>
-      <Text bold>{title}</Text>
-      {lines.slice(0, Math.max(0, height - 3)).map((l, i) => (
-        <Text key={i} wrap="truncate">{truncate(l, width - 4)}</Text>
+      <Text bold wrap="truncate">{title}<Text dimColor>{more}</Text></Text>
+      {wrapped.slice(first, first + rows).map((l, i) => (
+        <Text key={i} wrap="truncate">{l}</Text>
       ))}
     </Box>
   );
 }
 
-export function CommandLog({ entries, height, width }: { entries: LogEntry[]; height: number; width: number }): React.ReactElement {
+/** How many lines a detail view of `lines` cannot show at once at this size. */
+export function detailOverflow(lines: string[], width: number, height: number): number {
+  return Math.max(0, wrapLines(lines, width - 4).length - overlayRows('detail', height));
+}
+
+export function CommandLog({ entries, height, width, scroll }: { entries: LogEntry[]; height: number; width: number; scroll: number }): React.ReactElement {
+  const rows = overlayRows('log', height);
+  const first = Math.min(scroll, Math.max(0, entries.length - rows));
   const color = { ok: 'green', failed: 'red', running: 'cyan', cancelled: 'gray' } as const;
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={width} height={height}>
       <Text bold>command log (Esc closes)</Text>
       {entries.length === 0 ? <Text dimColor>nothing run yet</Text> : null}
-      {entries.slice(0, Math.max(0, height - 3)).map((e) => (
+      {entries.slice(first, first + rows).map((e) => (
         <Text key={e.at} wrap="truncate">
           <Text dimColor>{new Date(e.at).toISOString().slice(11, 19)} </Text>
           <Text color={color[e.outcome]}>{e.outcome.padEnd(9)}</Text>
