@@ -36,7 +36,7 @@ export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, iss
   const name = renderJobName(issue, profile.job_name_template, cfg.swarm.issue_id_pattern);
   if (!name.ok) return { ok: false, error: name.reason, jobs: [] };
   const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], { env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
-  if (!r.ok) return { ok: false, error: (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
+  if (!r.ok) return { ok: false, error: r.timedOut ? `squeue timed out after ${Math.round(r.durationMs / 100) / 10} s` : (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
   const p = parseSqueue(r.stdout);
   return { ok: true, jobs: p.jobs.filter((j) => j.name === name.name).map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason })) };
 }
@@ -151,7 +151,7 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
     }
   } else logError = 'no job id known for this issue (pass --job JOBID)';
   const endJob = queue.jobs.find((j) => j.jobId === jobId && !j.active);
-  let endState: { jobId: string; state: string } | null = endJob ? { jobId: endJob.jobId, state: endJob.state } : null;
+  let endState: DiagnoseInput['endState'] = endJob ? { jobId: endJob.jobId, state: endJob.state, source: 'squeue' } : null;
   if (!endState && jobId && !queue.jobs.some((j) => j.jobId === jobId && j.active)) {
     let s = jobId === knownJob ? earlySacct : null;
     if (jobId !== knownJob) {
@@ -159,7 +159,7 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
       const left = deadline - Date.now();
       if (left >= 500) s = await sacctState(cfg, jobId, left);
     }
-    if (s) endState = { jobId, state: s };
+    if (s) endState = { jobId, state: s, source: 'sacct' };
   }
   const wtPath = state.worktree.path;
   const expectedBranch = profile.branch_template.replaceAll('{issue}', issue);

@@ -66,8 +66,8 @@ export interface DiagnoseInput {
   resume: { status: string; path?: string; error?: string };
   session: { status: string; path?: string; value?: SessionLogSummary; error?: string };
   queue: QueueView;
-  /** The job's final SLURM state when known (sacct / our jobs table). */
-  endState?: { jobId: string; state: string } | null;
+  /** The job's final SLURM state when known (squeue still remembering it, or sacct). */
+  endState?: { jobId: string; state: string; source?: 'squeue' | 'sacct' } | null;
   worktree?: { path: string; exists: boolean; branch: string | null; diffStatEmpty: boolean | null; expectedBranch: string; error?: string } | null;
   attempts: number;
   maxAttempts: number;
@@ -350,10 +350,11 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
       ev.push({ file: input.session.path ?? 'session.jsonl', ...(last ? { line: last.line } : {}), text: `session not completed; last state ${session.state ?? '?'}${last?.timestamp ? ` at ${last.timestamp}` : ''}` });
     }
     const noticeEv = (n: JobEndNotice): Evidence => ({ file: logPath, line: n.line, text: n.text });
-    const slurmEv: Evidence[] = sacctEnd ? [{ file: 'slurm', text: `job ${jobRef} ended ${sacctEnd} (sacct)` }] : [];
+    const endSource = input.endState?.source ?? 'sacct';
+    const slurmEv: Evidence[] = sacctEnd ? [{ file: endSource, text: `job ${jobRef} ended ${sacctEnd}` }] : [];
     const detailsOf = (cause: string, n?: JobEndNotice): Record<string, unknown> => ({
       end_state: sacctEnd ?? null,
-      end_state_from: sacctEnd ? 'sacct' : n ? 'slurmstepd notice' : null,
+      end_state_from: sacctEnd ? endSource : n ? 'slurmstepd notice' : null,
       cause,
       ...(n?.node ? { node: n.node } : {}),
       ...(n?.time ? { ended_at: n.time } : {}),
