@@ -402,7 +402,8 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
         ...(n?.node ? { node: n.node } : {}),
         incident,
       });
-    } else if (killCause === undefined && !oomReported && inProgress && !budgetFired) {
+    } else if (killCause === undefined && !oomReported && inProgress && !budgetFired && (stateInProgress || out.length === 0)) {
+      // (a log that stops right after a diagnosed failure is explained by it: no extra job_died)
       if (logUnfinished && input.log && !input.log.binary && input.log.records.length > 0) {
         const last = input.log.records[input.log.records.length - 1];
         if (last) ev.push({ file: logPath, line: last.endLine, text: `the log ends here without the session completing and without a SLURM notice` });
