@@ -432,7 +432,7 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
   // Nothing read that could show a failure, and nothing running that explains it: cannot tell.
   const activeExplains = active !== null && notRead.every((r) => r.startsWith('job log not read') || / is empty/.test(r));
   if (notRead.length > 0 && !activeExplains) unknown = true;
-  for (const r of notRead) notes.push(`not read: ${r}`);
+  for (const r of notRead) notes.push(r.startsWith('job log not read') ? r : `not read: ${r}`);
   const incidents = out.filter((d) => d.incident !== false);
   const status = incidents.length > 0 ? 'diagnosed' : unknown ? 'unknown' : 'ok';
   return {
