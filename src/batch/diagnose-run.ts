@@ -13,7 +13,7 @@ import { renderTemplate, type SwarmProfile } from '../config/profile.js';
 import { otherHostsAttempts } from '../journal/journal.js';
 import type { Store } from '../store/db.js';
 import { runLocal } from '../io/run.js';
-import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseResult, type QueueView } from './diagnose.js';
+import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseLog, type DiagnoseResult, type QueueView } from './diagnose.js';
 import { realPathUnder } from './archive.js';
 import { readIssueState } from './issue-state.js';
 import { readJobLogTail } from './job-log.js';
@@ -33,25 +33,25 @@ export function recoveryAttempts(store: Store | null, issue: string): number {
 }
 
 /** The issue's jobs from squeue (all states it still remembers). */
-export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, issue: string): Promise<QueueView> {
+export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, issue: string, timeoutMs?: number): Promise<QueueView> {
   const name = renderJobName(issue, profile.job_name_template, cfg.swarm.issue_id_pattern);
   if (!name.ok) return { ok: false, error: name.reason, jobs: [] };
-  const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], { env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' } });
-  if (!r.ok) return { ok: false, error: (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
+  const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], { env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  if (!r.ok) return { ok: false, error: r.timedOut ? `squeue timed out after ${Math.round(r.durationMs / 100) / 10} s` : (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
   const p = parseSqueue(r.stdout);
   return { ok: true, jobs: p.jobs.filter((j) => j.name === name.name).map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason })) };
 }
 
 /** SLURM's view plus the issue's direct-SSH jobs (a job started with --via ssh blocks a resubmit too). */
-async function issueQueueWithSsh(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string): Promise<QueueView> {
-  const [q, ssh] = await Promise.all([issueQueue(cfg, profile, issue), store ? readSshJobs(cfg, store, issue) : Promise.resolve({ jobs: [], errors: [] })]);
+async function issueQueueWithSsh(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, timeoutMs?: number): Promise<QueueView> {
+  const [q, ssh] = await Promise.all([issueQueue(cfg, profile, issue, timeoutMs), store ? readSshJobs(cfg, store, issue) : Promise.resolve({ jobs: [], errors: [] })]);
   const sshJobs = ssh.jobs.map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason }));
   return { ...q, jobs: [...q.jobs, ...sshJobs], ...(ssh.errors.length ? { error: [q.error, ...ssh.errors].filter(Boolean).join('; ') } : {}) };
 }
 
-async function sacctState(cfg: ResolvedConfig, jobId: string): Promise<string | null> {
+async function sacctState(cfg: ResolvedConfig, jobId: string, timeoutMs?: number): Promise<string | null> {
   if (!/^\d+$/.test(jobId)) return null;
-  const r = await runSlurm(cfg, ['sacct', '-j', jobId, '-n', '-X', '-P', '-o', 'State']);
+  const r = await runSlurm(cfg, ['sacct', '-j', jobId, '-n', '-X', '-P', '-o', 'State'], timeoutMs !== undefined ? { timeoutMs } : {});
   if (!r.ok) return null;
   const s = r.stdout.trim().split('\n')[0]?.trim().split(/\s+/)[0];
   return s ? s.toUpperCase() : null;
@@ -112,18 +112,26 @@ export async function probeCloudProxies(cfg: ResolvedConfig): Promise<CloudProbe
 }
 
 export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, opts: DiagnoseOptions = {}): Promise<DiagnoseResult & { jobId: string | null; logPath: string | null }> {
-  const [state, queue] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue)]);
+  // One budget for all SLURM questions: squeue and sacct run side by side, so an unusable
+  // SLURM costs one command timeout, not one per command.
+  const budgetMs = cfg.slurm.command_timeout_s * 1000;
+  const deadline = Date.now() + budgetMs;
+  // The job we can name before asking the queue (--job, else our jobs table): its sacct
+  // state is asked at the same time as squeue.
+  let knownJob = opts.jobId ?? null;
+  if (!knownJob && store) {
+    const row = store.db.prepare("SELECT job_id FROM jobs WHERE issue_id = ? AND via = 'slurm' ORDER BY submitted_at DESC LIMIT 1").get(issue) as { job_id: string } | undefined;
+    knownJob = row?.job_id ?? null;
+  }
+  const early = knownJob ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
+  const [state, queue, earlySacct] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs), early]);
   // Which job's log: --job, else the newest job the queue or our jobs table knows.
   let jobId = opts.jobId ?? null;
   if (!jobId) {
     const newest = [...queue.jobs].sort((a, b) => Number.parseInt(b.jobId, 10) - Number.parseInt(a.jobId, 10))[0];
-    jobId = newest?.jobId ?? null;
+    jobId = newest?.jobId ?? knownJob;
   }
-  if (!jobId && store) {
-    const row = store.db.prepare("SELECT job_id FROM jobs WHERE issue_id = ? AND via = 'slurm' ORDER BY submitted_at DESC LIMIT 1").get(issue) as { job_id: string } | undefined;
-    jobId = row?.job_id ?? null;
-  }
-  let log: { path: string; records: import('./log-records.js').LogRecord[] } | null = null;
+  let log: DiagnoseLog | null = null;
   let logError: string | undefined;
   let logPath: string | null = null;
   if (jobId) {
@@ -136,17 +144,23 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
       logPath = safe.path;
       try {
         const t = await readJobLogTail(safe.path, opts.logWindowBytes);
-        log = { path: safe.path, records: t.records };
+        log = { path: safe.path, records: t.records, size: t.size, truncated: t.truncated, startLine: t.startLine, windowBytes: t.windowBytes, binary: t.binary };
       } catch (e) {
-        logError = `${safe.path}: ${(e as Error).message}`;
+        const err = e as NodeJS.ErrnoException;
+        logError = err.code === 'ENOENT' ? `${safe.path} does not exist (job ${jobId} wrote no log here)` : `${safe.path}: ${err.message}`;
       }
     }
   } else logError = 'no job id known for this issue (pass --job JOBID)';
   const endJob = queue.jobs.find((j) => j.jobId === jobId && !j.active);
-  let endState: { jobId: string; state: string } | null = endJob ? { jobId: endJob.jobId, state: endJob.state } : null;
+  let endState: DiagnoseInput['endState'] = endJob ? { jobId: endJob.jobId, state: endJob.state, source: 'squeue' } : null;
   if (!endState && jobId && !queue.jobs.some((j) => j.jobId === jobId && j.active)) {
-    const s = await sacctState(cfg, jobId);
-    if (s) endState = { jobId, state: s };
+    let s = jobId === knownJob ? earlySacct : null;
+    if (jobId !== knownJob) {
+      // A job only the queue named: ask sacct within what is left of the budget.
+      const left = deadline - Date.now();
+      if (left >= 500) s = await sacctState(cfg, jobId, left);
+    }
+    if (s) endState = { jobId, state: s, source: 'sacct' };
   }
   const wtPath = state.worktree.path;
   const expectedBranch = profile.branch_template.replaceAll('{issue}', issue);
@@ -165,6 +179,7 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
     issueId: issue,
     catalogue: profile.catalogue,
     log,
+    jobId,
     ...(logError !== undefined ? { logError } : {}),
     resume: { status: state.resume.status, ...(state.resume.path ? { path: state.resume.path } : {}) },
     session: { status: state.session.status, ...(state.session.path ? { path: state.session.path } : {}), ...(state.session.value ? { value: state.session.value } : {}) },

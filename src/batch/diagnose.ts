@@ -4,7 +4,7 @@
 // and our own recovery attempts. Each diagnosis carries evidence (file, line, text).
 // Seed 001 §3's decision tree, with the real orchestrator's strings. Pure: no I/O.
 import type { LogRecord } from './log-records.js';
-import { countWriteToolCalls, findSessionStarts, matchSignatures, type KindMatch } from './signature-match.js';
+import { countWriteToolCalls, findJobEndNotices, findSessionEnds, findSessionStarts, findTimeoutWarnings, matchSignatures, type JobEndNotice, type KindMatch } from './signature-match.js';
 import type { SignatureCatalogue } from '../config/signatures.js';
 import type { SessionLogSummary } from './session-parse.js';
 import type { ProbeResult } from '../probes/types.js';
@@ -35,6 +35,17 @@ export interface Diagnosis {
   evidence: Evidence[];
   retryable: boolean;
   details: Record<string, unknown>;
+  /**
+   * How the job ended, machine-readable (set by diagnose on every diagnosis): SLURM's
+   * state name (TIMEOUT, NODE_FAIL, PREEMPTED, OUT_OF_MEMORY, CANCELLED, REQUEUED, FAILED,
+   * …) from sacct or slurmstepd's notice, 'unknown' for a job that died without a word,
+   * null for the log-based kinds (the job's end is not what they are about).
+   */
+  cause?: string | null;
+  /** The node a NODE_FAIL (or any notice) named. */
+  node?: string;
+  /** false: reported, but not an incident (a plain scancel, a requeue). Default true. */
+  incident?: boolean;
 }
 
 export interface QueueView {
@@ -48,13 +59,15 @@ export interface QueueView {
 export interface DiagnoseInput {
   issueId: string;
   catalogue: SignatureCatalogue;
-  log?: { path: string; records: readonly LogRecord[] } | null;
+  log?: DiagnoseLog | null;
   logError?: string;
+  /** The job whose log this is (a SLURM notice naming another job is a quote). */
+  jobId?: string | null;
   resume: { status: string; path?: string; error?: string };
   session: { status: string; path?: string; value?: SessionLogSummary; error?: string };
   queue: QueueView;
-  /** The job's final SLURM state when known (sacct / our jobs table). */
-  endState?: { jobId: string; state: string } | null;
+  /** The job's final SLURM state when known (squeue still remembering it, or sacct). */
+  endState?: { jobId: string; state: string; source?: 'squeue' | 'sacct' } | null;
   worktree?: { path: string; exists: boolean; branch: string | null; diffStatEmpty: boolean | null; expectedBranch: string; error?: string } | null;
   attempts: number;
   maxAttempts: number;
@@ -64,6 +77,22 @@ export interface DiagnoseInput {
    * openai-proxy service is configured, so the failure cannot be confirmed.
    */
   cloudProbes?: readonly CloudProbeInput[];
+}
+
+/** The job log's window as read (job-log.ts); the optional fields say what was left out. */
+export interface DiagnoseLog {
+  path: string;
+  records: readonly LogRecord[];
+  /** Bytes of the whole file. */
+  size?: number;
+  /** Something before the window was not read. */
+  truncated?: boolean;
+  /** Line number of the window's first line. */
+  startLine?: number;
+  /** Bytes read (the window). */
+  windowBytes?: number;
+  /** The window is not text (NUL bytes, control characters): nothing was matched. */
+  binary?: boolean;
 }
 
 /** One proxy probe (src/probes/proxy.ts) taken while diagnosing; its result never holds the key. */
@@ -157,10 +186,24 @@ export interface DiagnoseResult {
   diagnoses: Diagnosis[];
   activeJob: { jobId: string; state: string } | null;
   notes: string[];
+  /** What could not be read or matched, one line each (why the status may be 'unknown'). */
+  not_read: string[];
   matches: Array<Pick<KindMatch, 'kind' | 'fired' | 'count' | 'staleCount'>>;
 }
 
-const RETRYABLE_END = new Set(['NODE_FAIL', 'PREEMPTED', 'TIMEOUT', 'BOOT_FAIL']);
+const RETRYABLE_END = new Set(['NODE_FAIL', 'PREEMPTED', 'TIMEOUT', 'BOOT_FAIL', 'REQUEUED']);
+/** Ends that are reported but are not incidents: the operator (or SLURM, to run it again) did it. */
+const NOT_INCIDENT_END = new Set(['CANCELLED', 'REQUEUED']);
+
+const REMEDY: Record<string, string> = {
+  TIMEOUT: 'retryable: resubmit with the same or a longer time limit (sbatch --time)',
+  NODE_FAIL: 'retryable elsewhere: resubmit away from that node (sbatch --exclude=NODE)',
+  PREEMPTED: 'retryable: resubmit (a higher-priority job took the node)',
+  REQUEUED: 'SLURM requeued it: it runs again by itself',
+  CANCELLED: 'cancelled (scancel): not an incident; `swarmctl recover` resubmits it if you want',
+  OUT_OF_MEMORY: 'not retryable as is: resubmit with more memory (sbatch --mem) or a smaller task (proposed, never applied blindly)',
+  unknown: 'the log ends without the session completing and without a SLURM notice: look at slurmd on the node, then resubmit',
+};
 
 function evidenceOf(file: string, m: KindMatch, max = 5): Evidence[] {
   return m.evidence.slice(-max).map((e) => ({ file, line: e.line, text: e.text }));
@@ -174,23 +217,46 @@ function capNum(m: KindMatch, name: string): number | undefined {
   return undefined;
 }
 
+function mib(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : `${n} bytes`;
+}
+
 export function diagnose(input: DiagnoseInput): DiagnoseResult {
   const notes: string[] = [];
+  const notRead: string[] = [];
   const out: Diagnosis[] = [];
   const active = input.queue.jobs.find((j) => j.active) ?? null;
   const session = input.session.value;
   const resolvedAt = session?.completed && session.resolved ? session.completedAt : undefined;
   let matches: KindMatch[] = [];
   let unknown = false;
+  // The log was read and its session never ended by itself (no end marker after its start).
+  let logUnfinished = false;
+  let notices: JobEndNotice[] = [];
+  let warnings: Evidence[] = [];
+  const logPath = input.log?.path ?? '';
 
-  if (input.log) {
+  if (input.log && input.log.binary) {
+    notRead.push(`${logPath} is not text (NUL bytes / control characters in the last ${mib(input.log.windowBytes ?? 0)}): nothing matched`);
+  } else if (input.log && input.log.records.length === 0) {
+    notRead.push(`${logPath} is empty${input.log.size ? ` (${input.log.size} bytes of blank lines)` : ''}: nothing to match`);
+  } else if (input.log) {
     const { path, records } = input.log;
     const starts = findSessionStarts(records, input.catalogue);
     const mine = starts.filter((s) => s.issueId === input.issueId);
     const from = (mine[mine.length - 1] ?? starts[starts.length - 1])?.line;
     if (starts.length > 0 && mine.length === 0) notes.push(`${path} has no session start for ${input.issueId}; matched the whole window`);
-    const opts = { ...(from !== undefined ? { fromLine: from } : {}), ...(resolvedAt ? { resolvedAt } : {}) };
+    if (input.log.truncated && mine.length === 0) {
+      const first = input.log.startLine ?? 1;
+      notRead.push(`only the last ${mib(input.log.windowBytes ?? 0)} of ${path} (${mib(input.log.size ?? 0)}) were read, from line ${first}; the session start of ${input.issueId} is not in them, so lines 1–${first - 1} (where a failure may be) were not read`);
+    }
+    // The script's echo lines before the first session belong to the whole job.
+    const preamble = starts[0]?.line;
+    const opts = { ...(from !== undefined ? { fromLine: from } : {}), ...(preamble !== undefined ? { preambleBefore: preamble } : {}), ...(resolvedAt ? { resolvedAt } : {}) };
     matches = matchSignatures(records, input.catalogue, opts);
+    notices = findJobEndNotices(records, input.catalogue, input.jobId ? { jobId: input.jobId } : {});
+    warnings = findTimeoutWarnings(records, input.catalogue).map((w) => ({ file: path, line: w.line, text: w.text }));
+    logUnfinished = findSessionEnds(records, input.catalogue, from !== undefined ? { fromLine: from } : {}).length === 0;
     for (const m of matches) {
       if (!m.fired) {
         if (m.ruledOutBy) notes.push(`${m.kind}: earlier occurrences ruled out by line ${m.ruledOutBy.line} (${m.ruledOutBy.reason})`);
@@ -249,7 +315,7 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
       out.push(diag);
     }
   } else if (input.logError) {
-    notes.push(`job log not read: ${input.logError}`);
+    notRead.push(`job log not read: ${input.logError}`);
   }
 
   // Dead jobs: something says the issue was in progress, the queue has nothing for it,
@@ -258,39 +324,124 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
   if (pending) {
     out.push({ kind: 'dependency_never_satisfied', summary: `job ${pending.jobId} is PENDING on a dependency that can never be satisfied`, evidence: [{ file: 'squeue', text: `${pending.jobId} PENDING (${pending.reason ?? ''})` }], retryable: true, details: { job_id: pending.jobId } });
   }
-  const inProgress = input.resume.status === 'ok' || (input.session.status === 'ok' && session !== undefined && !session.completed);
+  const stateInProgress = input.resume.status === 'ok' || (input.session.status === 'ok' && session !== undefined && !session.completed);
+  const inProgress = stateInProgress || logUnfinished;
+  // slurmstepd's notices: the last kill, and any oom-kill report.
+  const kill = [...notices].reverse().find((n) => n.cause !== 'OUT_OF_MEMORY');
+  const oom = [...notices].reverse().find((n) => n.cause === 'OUT_OF_MEMORY');
+  const sacctEnd = input.endState?.state?.toUpperCase();
+  const jobRef = input.endState?.jobId ?? input.jobId ?? kill?.jobId ?? oom?.jobId ?? '?';
+  // A kill notice says the job is over even when the queue cannot be read (a requeue does not).
+  const endedByNotice = (kill !== undefined && kill.cause !== 'REQUEUED') || oom !== undefined;
+  const dead = input.queue.ok ? !active : endedByNotice;
   if (!input.queue.ok) {
     notes.push(`queue not read: ${input.queue.error ?? 'unknown error'}`);
-    if (inProgress) unknown = true;
-  } else if (!active && inProgress && !(session?.completed ?? false)) {
+    if (inProgress && !endedByNotice) {
+      unknown = true;
+      notRead.push(`the queue (${input.queue.error ?? 'unknown error'}): whether job ${jobRef} still runs is not known`);
+    }
+  }
+  const resolvedSession = session?.completed === true && session.resolved === true;
+  if (dead && (inProgress || notices.length > 0 || sacctEnd === 'OUT_OF_MEMORY') && !(resolvedSession && !stateInProgress)) {
     const ev: Evidence[] = [];
     if (input.resume.status === 'ok') ev.push({ file: input.resume.path ?? '.swarm-resume.json', text: 'resume file present' });
     if (session && !session.completed) {
       const last = session.events[session.events.length - 1];
       ev.push({ file: input.session.path ?? 'session.jsonl', ...(last ? { line: last.line } : {}), text: `session not completed; last state ${session.state ?? '?'}${last?.timestamp ? ` at ${last.timestamp}` : ''}` });
     }
-    const end = input.endState?.state?.toUpperCase();
-    if (end === 'OUT_OF_MEMORY') {
-      out.push({ kind: 'out_of_memory', summary: `job ${input.endState?.jobId} ran out of memory`, evidence: [...ev, { file: 'slurm', text: `job ${input.endState?.jobId} ended OUT_OF_MEMORY` }], retryable: false, details: { end_state: end } });
-    } else if (!out.some((d) => d.kind === 'budget_exhausted')) {
-      const retryable = end === undefined || RETRYABLE_END.has(end) || end === 'CANCELLED' || end === 'FAILED' || end === 'COMPLETED';
-      if (end) ev.push({ file: 'slurm', text: `job ${input.endState?.jobId} ended ${end}` });
-      out.push({ kind: 'job_died', summary: `no job in the queue and the session never completed${end ? ` (job ended ${end})` : ''}`, evidence: ev, retryable, details: { end_state: end ?? null, retryable_end_state: end ? RETRYABLE_END.has(end) : null } });
+    const noticeEv = (n: JobEndNotice): Evidence => ({ file: logPath, line: n.line, text: n.text });
+    const endSource = input.endState?.source ?? 'sacct';
+    const slurmEv: Evidence[] = sacctEnd ? [{ file: endSource, text: `job ${jobRef} ended ${sacctEnd}` }] : [];
+    const detailsOf = (cause: string, n?: JobEndNotice): Record<string, unknown> => ({
+      end_state: sacctEnd ?? null,
+      end_state_from: sacctEnd ? endSource : n ? 'slurmstepd notice' : null,
+      cause,
+      ...(n?.node ? { node: n.node } : {}),
+      ...(n?.time ? { ended_at: n.time } : {}),
+      ...(n ? { notice: n.id } : {}),
+      remedy: (REMEDY[cause] ?? 'resubmit').replace('NODE', n?.node ?? 'NODE'),
+      retryable_end_state: RETRYABLE_END.has(cause) ? true : cause === 'unknown' ? null : false,
+    });
+    const oomReported = sacctEnd === 'OUT_OF_MEMORY' || (oom !== undefined && (!sacctEnd || sacctEnd === 'FAILED'));
+    if (oomReported) {
+      const count = oom?.captures['count'];
+      out.push({
+        kind: 'out_of_memory',
+        summary: `job ${jobRef} ran out of memory${count ? ` (${count} oom-kill event${count === '1' ? '' : 's'})` : ''}: resubmit with more memory (sbatch --mem) or a smaller task`,
+        evidence: [...ev, ...(oom ? [noticeEv(oom)] : []), ...slurmEv],
+        retryable: false,
+        details: { ...detailsOf('OUT_OF_MEMORY', oom), ...(count ? { oom_kill_events: Number(count) } : {}) },
+        cause: 'OUT_OF_MEMORY',
+        incident: true,
+      });
+    }
+    const killCause = sacctEnd && sacctEnd !== 'OUT_OF_MEMORY' ? sacctEnd : kill?.cause;
+    const budgetFired = out.some((d) => d.kind === 'budget_exhausted');
+    if (killCause !== undefined && !(sacctEnd === 'FAILED' && oom && !kill)) {
+      const n = kill;
+      const cause = killCause.split(/\s+/)[0] as string;
+      const incident = !NOT_INCIDENT_END.has(cause);
+      const where = n?.node ? ` on ${n.node}` : '';
+      const when = n?.time ? ` at ${n.time}` : '';
+      const what: Record<string, string> = {
+        TIMEOUT: `job ${jobRef} was killed at its time limit${where}${when}`,
+        NODE_FAIL: `job ${jobRef} died with its node${n?.node ? ` ${n.node}` : ''}${when} (node failure): retry elsewhere`,
+        PREEMPTED: `job ${jobRef} was preempted${where}${when}`,
+        CANCELLED: `job ${jobRef} was cancelled${where}${when} (scancel): not an incident`,
+        REQUEUED: `job ${jobRef} was requeued${where}${when}`,
+        FAILED: `job ${jobRef} failed${where}`,
+      };
+      const tw = cause === 'TIMEOUT' ? warnings.slice(-1) : [];
+      out.push({
+        kind: 'job_died',
+        summary: what[cause] ?? `job ${jobRef} ended ${cause}${inProgress ? ' and the session never completed' : ''}`,
+        evidence: [...ev, ...tw, ...(n ? [noticeEv(n)] : []), ...slurmEv],
+        retryable: cause !== 'OUT_OF_MEMORY',
+        details: detailsOf(cause, n),
+        cause,
+        ...(n?.node ? { node: n.node } : {}),
+        incident,
+      });
+    } else if (killCause === undefined && !oomReported && inProgress && !budgetFired && (stateInProgress || out.length === 0)) {
+      // (a log that stops right after a diagnosed failure is explained by it: no extra job_died)
+      if (logUnfinished && input.log && !input.log.binary && input.log.records.length > 0) {
+        const last = input.log.records[input.log.records.length - 1];
+        if (last) ev.push({ file: logPath, line: last.endLine, text: `the log ends here without the session completing and without a SLURM notice` });
+      }
+      out.push({
+        kind: 'job_died',
+        summary: `job ${jobRef} is gone from the queue and the session never completed; no end state (no accounting, no SLURM notice in the log)`,
+        evidence: ev,
+        retryable: true,
+        details: detailsOf('unknown'),
+        cause: 'unknown',
+        incident: true,
+      });
     }
   }
 
   if (input.attempts >= input.maxAttempts && !out.some((d) => d.kind === 'budget_exhausted') && (out.length > 0 || inProgress)) {
     out.push({ kind: 'budget_exhausted', summary: `${input.attempts} recovery attempts recorded (budget ${input.maxAttempts})`, evidence: [{ file: 'audit', text: `${input.attempts} recover.* rows for ${input.issueId}` }], retryable: false, details: { attempts: input.attempts, max_attempts: input.maxAttempts, ours: true } });
   }
+  for (const d of out) {
+    if (d.cause === undefined) d.cause = null;
+    if (d.incident === undefined) d.incident = true;
+  }
   if (active) notes.push(`job ${active.jobId} is ${active.state}: the issue is being worked on`);
-  if (session?.completed && session.resolved) notes.push(`session resolved at ${session.completedAt ?? '?'}`);
-  const status = out.length > 0 ? 'diagnosed' : unknown || (!input.log && input.logError && !input.queue.ok) ? 'unknown' : 'ok';
+  if (resolvedSession) notes.push(`session resolved at ${session?.completedAt ?? '?'}`);
+  // Nothing read that could show a failure, and nothing running that explains it: cannot tell.
+  const activeExplains = active !== null && notRead.every((r) => r.startsWith('job log not read') || / is empty/.test(r));
+  if (notRead.length > 0 && !activeExplains) unknown = true;
+  for (const r of notRead) notes.push(r.startsWith('job log not read') ? r : `not read: ${r}`);
+  const incidents = out.filter((d) => d.incident !== false);
+  const status = incidents.length > 0 ? 'diagnosed' : unknown ? 'unknown' : 'ok';
   return {
     issueId: input.issueId,
     status,
     diagnoses: out,
     activeJob: active ? { jobId: active.jobId, state: active.state } : null,
     notes,
+    not_read: notRead,
     matches: matches.map((m) => ({ kind: m.kind, fired: m.fired, count: m.count, staleCount: m.staleCount })),
   };
 }

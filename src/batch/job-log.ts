@@ -1,7 +1,9 @@
 // Reads the part of a job log `swarm-orch-<jobid>.log` that matters: the last window
 // (default 8 MiB), split into records with EXACT line numbers in the whole file, so
 // evidence can say `file:line`. The bytes before the window are only scanned for
-// newlines (countNewlines), never decoded or matched.
+// newlines (countNewlines), never decoded or matched. Only a regular file is read,
+// opened without blocking (a FIFO in its place would hang the command).
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { countNewlines, splitLogRecords, tailWindowBytes, type LogRecord } from './log-records.js';
 
@@ -15,12 +17,28 @@ export interface JobLogTail {
   startLine: number;
   startByte: number;
   truncated: boolean;
+  /** Bytes of the window that were decoded. */
+  windowBytes: number;
+  /** The window is not text: over 5% NUL or control bytes (tab, CR, LF, ESC excepted). */
+  binary: boolean;
+}
+
+/** Share of bytes that no text log holds (NUL and C0 controls but tab, LF, CR, ESC; DEL). */
+export function binaryShare(b: Uint8Array): number {
+  if (b.length === 0) return 0;
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i] as number;
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 27) || c === 127) n++;
+  }
+  return n / b.length;
 }
 
 export async function readJobLogTail(path: string, maxBytes = DEFAULT_LOG_WINDOW): Promise<JobLogTail> {
-  const fh = await open(path, 'r');
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = await fh.stat();
+    if (!st.isFile()) throw new Error('not a regular file; nothing read');
     const size = st.size;
     const start = Math.max(0, size - maxBytes);
     // Count the newlines before the window in 4 MiB steps.
@@ -39,8 +57,10 @@ export async function readJobLogTail(path: string, maxBytes = DEFAULT_LOG_WINDOW
     const b = buf.subarray(0, bytesRead);
     const nlBefore = from < start && b[0] === 10 ? newlinesBefore - 1 : newlinesBefore;
     const w = tailWindowBytes(b, size - start, { byteOffset: from, newlinesBefore: nlBefore });
-    const records = splitLogRecords(w.text, { firstLine: w.startLine });
-    return { path, size, mtimeMs: st.mtimeMs, records, startLine: w.startLine, startByte: w.startByte, truncated: w.truncated };
+    const windowBytes = Math.max(0, from + b.length - w.startByte);
+    const binary = binaryShare(b.subarray(Math.max(0, w.startByte - from))) > 0.05;
+    const records = binary ? [] : splitLogRecords(w.text, { firstLine: w.startLine });
+    return { path, size, mtimeMs: st.mtimeMs, records, startLine: w.startLine, startByte: w.startByte, truncated: w.truncated, windowBytes, binary };
   } finally {
     await fh.close();
   }

@@ -17,9 +17,15 @@
 //  - A kind fires when one of its `trigger` entries holds on current occurrences:
 //    count >= min_count (default 1), or one occurrence with capture >= capture_min, and
 //    every entry it `requires` has a current occurrence. `support` entries never fire.
+//  - Per record, not per substring: when a `claims_record` entry matches any line of a
+//    record (a retry that quotes the error it retries), every match of that kind in the
+//    record is support only.
+//  - SLURM's death notices (`job_end`) are whole physical lines at column 0 naming the
+//    job being diagnosed; inside a tool's output they count only when the run never
+//    logged again after them (see findJobEndNotices).
 
 import type { LogRecord } from './log-records.js';
-import { BEEFCAKE_CATALOGUE, type SignatureCatalogue, type SignaturePattern } from '../config/signatures.js';
+import { BEEFCAKE_CATALOGUE, type JobEndCause, type SignatureCatalogue, type SignaturePattern } from '../config/signatures.js';
 
 export interface EvidenceItem {
   /** Catalogue entry id (the first one, when several entries matched the same line). */
@@ -69,6 +75,9 @@ export interface MatchOptions {
   resolvedAt?: string;
   /** Ignore records that end before this line (e.g. the current session's start). */
   fromLine?: number;
+  /** Plain (untimestamped) lines before this line are matched even before `fromLine`: the
+   *  job's preamble, i.e. the sbatch script's own echo lines before the first session. */
+  preambleBefore?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -86,6 +95,7 @@ interface CompiledEvidence extends Compiled {
   captureMin?: { capture: string; min: number };
   requires: string[];
   group?: string;
+  claims: boolean;
 }
 
 interface CompiledKind {
@@ -102,6 +112,9 @@ interface CompiledCatalogue {
   tools: Compiled[];
   adapterReports: Compiled[];
   sessionStart: Compiled[];
+  sessionEnd: Compiled[];
+  timeoutWarning: Compiled[];
+  jobEnd: Array<Compiled & { cause: JobEndCause }>;
 }
 
 const cache = new WeakMap<SignatureCatalogue, CompiledCatalogue>();
@@ -138,6 +151,7 @@ function compile(cat: SignatureCatalogue): CompiledCatalogue {
         role: e.role ?? 'trigger',
         minCount: Math.max(1, e.min_count ?? 1),
         requires: e.requires ?? [],
+        claims: e.claims_record === true && (e.role ?? 'trigger') === 'support',
       };
       if (e.capture_min) ce.captureMin = e.capture_min;
       if (e.group !== undefined) ce.group = e.group;
@@ -153,6 +167,12 @@ function compile(cat: SignatureCatalogue): CompiledCatalogue {
     tools: compileList(cat.signals?.tool_calls),
     adapterReports: compileList(cat.signals?.adapter_reports),
     sessionStart: compileList(cat.signals?.session_start),
+    sessionEnd: [...compileList(cat.resolved), ...compileList(cat.signals?.session_end)],
+    timeoutWarning: compileList(cat.signals?.timeout_warning),
+    jobEnd: (cat.job_end ?? []).flatMap((e) => {
+      const c = compileOne(e);
+      return c ? [{ ...c, cause: e.cause }] : [];
+    }),
   };
   cache.set(cat, out);
   return out;
@@ -170,6 +190,8 @@ interface Segment {
   prefix: string;
   /** Effective time (the record's, or the last one seen before a plain line). */
   ts: string | undefined;
+  /** Index of the record in the input (claims_record works per record). */
+  rec: number;
 }
 
 function cutPayload(text: string, payload: Compiled[]): { text: string; cut: boolean } {
@@ -189,11 +211,16 @@ function* segmentsOf(
   cc: CompiledCatalogue,
   maxLineChars: number,
   fromLine: number,
+  preambleBefore = 0,
 ): Generator<Segment> {
   let lastTs: string | undefined;
-  for (const r of records) {
+  for (let ri = 0; ri < records.length; ri++) {
+    const r = records[ri] as LogRecord;
     if (r.ts !== undefined) lastTs = r.ts;
-    if (r.endLine < fromLine) continue;
+    // The job's preamble (the sbatch script's echo lines before the first session) is
+    // the current session's context too: plain lines before `preambleBefore` count.
+    const preamble = r.kind === 'plain' && r.line < preambleBefore;
+    if (r.endLine < fromLine && !preamble) continue;
     const msg = typeof r.message === 'string' ? r.message : '';
     if (r.kind === 'tracing') {
       const nl = msg.indexOf('\n');
@@ -201,16 +228,16 @@ function* segmentsOf(
       const headText = (r.target ? `${r.target}: ${first}` : first).slice(0, maxLineChars);
       const head = cutPayload(headText, cc.payload);
       const prefix = `${r.ts ?? ''} ${r.level ?? ''} `.trimStart();
-      if (r.line >= fromLine) yield { line: r.line, text: head.text, prefix, ts: lastTs };
+      if (r.line >= fromLine) yield { line: r.line, text: head.text, prefix, ts: lastTs, rec: ri };
       if (head.cut) continue;
       for (const c of r.continuation ?? []) {
         const seg = cutPayload(c.text.slice(0, maxLineChars), cc.payload);
-        if (c.line >= fromLine) yield { line: c.line, text: seg.text, prefix: '', ts: lastTs };
+        if (c.line >= fromLine) yield { line: c.line, text: seg.text, prefix: '', ts: lastTs, rec: ri };
         if (seg.cut) break;
       }
     } else {
       const seg = cutPayload(msg.slice(0, maxLineChars), cc.payload);
-      yield { line: r.line, text: seg.text, prefix: '', ts: lastTs };
+      yield { line: r.line, text: seg.text, prefix: '', ts: lastTs, rec: ri };
     }
   }
 }
@@ -241,6 +268,7 @@ function timeOf(ts: string | undefined): number {
 
 interface Hit {
   pos: number;
+  rec: number;
   entry: CompiledEvidence;
   line: number;
   text: string;
@@ -305,7 +333,7 @@ export function matchSignatures(
   let resolvedAtLine = 0;
 
   let pos = 0;
-  for (const seg of segmentsOf(records, cc, maxLineChars, fromLine)) {
+  for (const seg of segmentsOf(records, cc, maxLineChars, fromLine, opts.preambleBefore ?? 0)) {
     pos++;
     if (!Number.isNaN(resolvedAtMs)) {
       const t = timeOf(seg.ts);
@@ -322,7 +350,7 @@ export function matchSignatures(
     cc.kinds.forEach((k, ki) => {
       for (const e of k.evidence) {
         const m = e.re.exec(seg.text);
-        if (m) (hitsByKind[ki] as Hit[]).push({ pos, entry: e, line: seg.line, text: shown(), captures: capturesOf(m) });
+        if (m) (hitsByKind[ki] as Hit[]).push({ pos, rec: seg.rec, entry: e, line: seg.line, text: shown(), captures: capturesOf(m) });
       }
       for (const r of k.ruleOut) {
         if (r.re.test(seg.text)) (ruleOutByKind[ki] as MarkerHit[]).push({ pos, id: r.id, line: seg.line, text: shown() });
@@ -333,7 +361,10 @@ export function matchSignatures(
   // later timestamped line is at or before it, which the running position handles.
 
   return cc.kinds.map((k, ki) => {
-    const all = hitsByKind[ki] as Hit[];
+    // A record claimed by a support-only entry (a retry quoting its error) holds no trigger.
+    const raw = hitsByKind[ki] as Hit[];
+    const claimed = new Set(raw.filter((h) => h.entry.claims).map((h) => h.rec));
+    const all = claimed.size === 0 ? raw : raw.map((h) => (claimed.has(h.rec) && h.entry.role === 'trigger' ? { ...h, entry: { ...h.entry, role: 'support' as const } } : h));
     const markers: { hit: MarkerHit; reason: 'rule_out' | 'resolved' }[] = [
       ...(ruleOutByKind[ki] as MarkerHit[]).map((hit) => ({ hit, reason: 'rule_out' as const })),
       ...resolved.map((hit) => ({ hit, reason: 'resolved' as const })),
@@ -484,4 +515,134 @@ export function findSessionStarts(records: readonly LogRecord[], catalogue: Sign
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// The job's end: SLURM's notices, the wrapper's warnings, session end markers
+// ---------------------------------------------------------------------------
+
+export interface JobEndNotice {
+  /** Catalogue entry id (e.g. slurm_time_limit). */
+  id: string;
+  cause: JobEndCause;
+  line: number;
+  /** ANSI-free, trimmed, capped text of the line. */
+  text: string;
+  jobId?: string;
+  node?: string;
+  time?: string;
+  captures: Record<string, string>;
+}
+
+export interface NoticeOptions {
+  /** The job whose log this is: a notice naming another job is a quote, not ours. */
+  jobId?: string;
+  maxTextLength?: number;
+}
+
+/** Every physical line with whether it lies inside a tool's output (after a payload marker). */
+function* physicalLines(records: readonly LogRecord[], cc: CompiledCatalogue): Generator<{ line: number; text: string; inPayload: boolean }> {
+  for (const r of records) {
+    const msg = typeof r.message === 'string' ? r.message : '';
+    if (r.kind !== 'tracing') {
+      yield { line: r.line, text: msg, inPayload: false };
+      continue;
+    }
+    // The head starts with a timestamp: never a notice. Its payload cut decides the rest.
+    const nl = msg.indexOf('\n');
+    let inPayload = cutPayload(nl === -1 ? msg : msg.slice(0, nl), cc.payload).cut;
+    for (const c of r.continuation ?? []) {
+      yield { line: c.line, text: c.text, inPayload };
+      if (!inPayload && cutPayload(c.text.slice(0, 65_536), cc.payload).cut) inPayload = true;
+    }
+  }
+}
+
+/**
+ * slurmstepd's death notices for this job, in line order. A notice is a WHOLE physical
+ * line at column 0 (ANSI colours and CR removed; the catalogue patterns are anchored), so
+ * a notice quoted inside a line (a span field, a JSON string) never matches. It must name
+ * `opts.jobId` when the pattern captures a job. Inside a tool's multi-line output (after
+ * a payload marker) a column-0 line can be a quote of a file, so there it counts only
+ * when it names this job and no timestamped record follows it (the run never logged
+ * again: slurmstepd wrote it as the job ended).
+ */
+export function findJobEndNotices(records: readonly LogRecord[], catalogue: SignatureCatalogue = BEEFCAKE_CATALOGUE, opts: NoticeOptions = {}): JobEndNotice[] {
+  const cc = compile(catalogue);
+  if (cc.jobEnd.length === 0) return [];
+  const maxText = Math.max(8, opts.maxTextLength ?? 300);
+  let lastTracing = 0;
+  for (const r of records) if (r.kind === 'tracing' && r.line > lastTracing) lastTracing = r.line;
+  const out: JobEndNotice[] = [];
+  for (const l of physicalLines(records, cc)) {
+    // Cheap pre-filter: every notice comes from slurmstepd.
+    if (!l.text.startsWith('slurmstepd') || l.text.length > 4096) continue;
+    for (const e of cc.jobEnd) {
+      const m = e.re.exec(l.text);
+      if (!m) continue;
+      const captures = capturesOf(m);
+      const job = captures['job'];
+      if (job !== undefined && opts.jobId !== undefined && job !== opts.jobId) break;
+      if (l.inPayload && (job === undefined || opts.jobId === undefined || l.line < lastTracing)) break;
+      const n: JobEndNotice = { id: e.id, cause: e.cause, line: l.line, text: capText(l.text, maxText), captures };
+      if (job !== undefined) n.jobId = job;
+      if (captures['node'] !== undefined) n.node = captures['node'];
+      if (captures['time'] !== undefined) n.time = captures['time'];
+      out.push(n);
+      break;
+    }
+  }
+  return out;
+}
+
+export interface LineHit {
+  id: string;
+  line: number;
+  text: string;
+  captures: Record<string, string>;
+}
+
+function linesMatching(records: readonly LogRecord[], cc: CompiledCatalogue, entries: Compiled[], fromLine: number, maxText: number, inPayload: 'tail' | 'any'): LineHit[] {
+  const byLine = new Map<number, LineHit>();
+  if (entries.length === 0) return [];
+  const hit = (line: number, text: string): void => {
+    for (const e of entries) {
+      const m = e.re.exec(text);
+      if (!m) continue;
+      byLine.set(line, { id: e.id, line, text: capText(text, maxText), captures: capturesOf(m) });
+      return;
+    }
+  };
+  for (const s of segmentsOf(records, cc, 65_536, fromLine)) if (s.text.length > 0) hit(s.line, s.prefix + s.text);
+  // A wrapper echo (an anchored, column-0 line) printed right after a tool's multi-line
+  // output is a continuation of that record: look there too (`tail`: only after the last
+  // timestamped record, where a quote cannot be).
+  const anchored = entries.filter((e) => e.re.source.startsWith('^'));
+  if (anchored.length > 0) {
+    let lastTracing = 0;
+    for (const r of records) if (r.kind === 'tracing' && r.line > lastTracing) lastTracing = r.line;
+    for (const l of physicalLines(records, cc)) {
+      if (!l.inPayload || l.line < fromLine || (inPayload === 'tail' && l.line < lastTracing) || byLine.has(l.line)) continue;
+      for (const e of anchored) {
+        const m = e.re.exec(l.text);
+        if (!m) continue;
+        byLine.set(l.line, { id: e.id, line: l.line, text: capText(l.text, maxText), captures: capturesOf(m) });
+        break;
+      }
+    }
+  }
+  return [...byLine.values()].sort((a, b) => a.line - b.line);
+}
+
+/** Lines saying the session or the job's command ended by itself (resolved markers and
+ *  `signals.session_end`), outside tool output, from `fromLine` on. */
+export function findSessionEnds(records: readonly LogRecord[], catalogue: SignatureCatalogue = BEEFCAKE_CATALOGUE, opts: { fromLine?: number; maxTextLength?: number } = {}): LineHit[] {
+  const cc = compile(catalogue);
+  return linesMatching(records, cc, cc.sessionEnd, opts.fromLine ?? 1, Math.max(8, opts.maxTextLength ?? 300), 'tail');
+}
+
+/** The time-limit warnings the wrapper logged (`signals.timeout_warning`), outside tool output. */
+export function findTimeoutWarnings(records: readonly LogRecord[], catalogue: SignatureCatalogue = BEEFCAKE_CATALOGUE, opts: { maxTextLength?: number } = {}): LineHit[] {
+  const cc = compile(catalogue);
+  return linesMatching(records, cc, cc.timeoutWarning, 1, Math.max(8, opts.maxTextLength ?? 300), 'any');
 }

@@ -48,6 +48,22 @@ export interface EvidenceSignature extends SignaturePattern {
   requires?: string[];
   /** Sub-signature label for the diagnosis layer (e.g. 'no_change', 'circuit_breaker', 'write_deadline'). */
   group?: string;
+  /** The record this matches is support only as a whole: no trigger of the kind counts in that
+   *  record (a retry line quotes the error it survived). Only with role 'support'. */
+  claims_record?: boolean;
+}
+
+/** How SLURM says a job ended, as `diagnose` reports it (`cause`); SLURM's own state names. */
+export const JOB_END_CAUSES = ['TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'OUT_OF_MEMORY', 'CANCELLED', 'REQUEUED', 'FAILED'] as const;
+export type JobEndCause = (typeof JOB_END_CAUSES)[number];
+
+/** A notice slurmstepd writes into the job's own output when it ends the job. `pattern` is
+ *  tested against a WHOLE physical line (ANSI and CR removed) and must be anchored; captures
+ *  `job` (checked against the job being diagnosed), `node`, `time`, `count`. */
+export interface JobEndSignature extends SignaturePattern {
+  cause: JobEndCause;
+  /** SLURM releases that print this wording (documentation). */
+  versions?: string;
 }
 
 export interface KindSignatures {
@@ -77,7 +93,13 @@ export interface SignatureCatalogue {
     adapter_reports: SignaturePattern[];
     /** Start of a session in a job log, with an `issue` capture. */
     session_start: SignaturePattern[];
+    /** The job's command or session ended by itself (the log was not cut short by a kill). */
+    session_end?: SignaturePattern[];
+    /** The time-limit warning the wrapper logs (USR2 from --signal), evidence for TIMEOUT. */
+    timeout_warning?: SignaturePattern[];
   };
+  /** slurmstepd's death notices: the job's end state when accounting has none. */
+  job_end?: JobEndSignature[];
 }
 
 // ---------------------------------------------------------------------------
@@ -122,8 +144,15 @@ export const evidenceSignatureSchema = z
     capture_min: z.object({ capture: z.string(), min: z.number() }).optional(),
     requires: z.array(idSchema).optional(),
     group: z.string().optional(),
+    claims_record: z.boolean().optional(),
   })
-  .refine(compiles, { message: 'pattern is not a valid regular expression', path: ['pattern'] });
+  .refine(compiles, { message: 'pattern is not a valid regular expression', path: ['pattern'] })
+  .refine((e) => e.claims_record !== true || e.role === 'support', { message: 'claims_record needs role: support', path: ['claims_record'] });
+
+export const jobEndSignatureSchema = z
+  .object({ ...patternFields, cause: z.enum(JOB_END_CAUSES), versions: z.string().optional() })
+  .refine(compiles, { message: 'pattern is not a valid regular expression', path: ['pattern'] })
+  .refine((e) => e.pattern.startsWith('^') && e.pattern.endsWith('$'), { message: 'a job_end pattern matches a whole line: start it with ^ and end it with $', path: ['pattern'] });
 
 function uniqueIds(list: { id: string }[], ctx: z.RefinementCtx, path: (string | number)[]): void {
   const seen = new Set<string>();
@@ -164,8 +193,11 @@ export const signatureCatalogueSchema = z
         tool_calls: z.array(signaturePatternSchema).default([]),
         adapter_reports: z.array(signaturePatternSchema).default([]),
         session_start: z.array(signaturePatternSchema).default([]),
+        session_end: z.array(signaturePatternSchema).default([]),
+        timeout_warning: z.array(signaturePatternSchema).default([]),
       })
-      .default({ write_tool_calls: [], tool_calls: [], adapter_reports: [], session_start: [] }),
+      .default({ write_tool_calls: [], tool_calls: [], adapter_reports: [], session_start: [], session_end: [], timeout_warning: [] }),
+    job_end: z.array(jobEndSignatureSchema).default([]),
   })
   .superRefine((c, ctx) => {
     const kinds = new Set<string>();
@@ -197,8 +229,11 @@ export const signatureCatalogueOverrideSchema = z.object({
       tool_calls: z.array(signaturePatternSchema).optional(),
       adapter_reports: z.array(signaturePatternSchema).optional(),
       session_start: z.array(signaturePatternSchema).optional(),
+      session_end: z.array(signaturePatternSchema).optional(),
+      timeout_warning: z.array(signaturePatternSchema).optional(),
     })
     .optional(),
+  job_end: z.array(jobEndSignatureSchema).optional(),
 });
 export type SignatureCatalogueOverride = z.infer<typeof signatureCatalogueOverrideSchema>;
 
@@ -248,7 +283,10 @@ export function mergeCatalogue(base: SignatureCatalogue, over: SignatureCatalogu
       tool_calls: mergeById(base.signals.tool_calls, over.signals?.tool_calls),
       adapter_reports: mergeById(base.signals.adapter_reports, over.signals?.adapter_reports),
       session_start: mergeById(base.signals.session_start, over.signals?.session_start),
+      session_end: mergeById(base.signals.session_end ?? [], over.signals?.session_end),
+      timeout_warning: mergeById(base.signals.timeout_warning ?? [], over.signals?.timeout_warning),
     },
+    job_end: mergeById(base.job_end ?? [], over.job_end),
   };
 }
 
@@ -366,6 +404,16 @@ const PARSE_RUNBOOK: EvidenceSignature = {
   description: 'runbook §3.3 symptom (it calls this a context overflow; it is the output parser)',
 };
 
+/** A retry quotes the error it retries; the retry itself is not the failure (the final one says `Agent failed`). */
+const TRANSIENT_RETRY: EvidenceSignature = {
+  id: 'transient_retry',
+  pattern: 'Transient error — retrying\\b',
+  role: 'support',
+  claims_record: true,
+  source: 'beefcake',
+  description: 'any transient retry record: the error body it carries is support, not a trigger',
+};
+
 const PARSE_BEEFCAKE: EvidenceSignature[] = [
   {
     id: 'invalid_status_500',
@@ -377,9 +425,11 @@ const PARSE_BEEFCAKE: EvidenceSignature[] = [
     id: 'transient_parse_retry',
     pattern: `Transient error — retrying \\(with hook\\)${field('attempt', 'attempt')}.*?\\bcategory=parse_failure`,
     role: 'support',
+    claims_record: true,
     source: 'beefcake',
     captures: ['attempt'],
   },
+  TRANSIENT_RETRY,
 ];
 
 const ITERATION_SUCCESS_RULE_OUT: SignaturePattern[] = [
@@ -552,6 +602,78 @@ const SESSION_START_RUNBOOK: SignaturePattern[] = [
   { id: 'processing_issue', pattern: 'Processing issue[: ]+(?<issue>[\\w.-]+)', source: 'runbook', captures: ['issue'] },
 ];
 
+// -- the job's end (SLURM) ---------------------------------------------------------
+
+// slurmstepd writes these into the job's output file at column 0. The prefix is
+// `slurmstepd: error: ` (older releases) or `slurmstepd-<node>: error: ` (newer); the entity
+// `JOB <id>` (batch step) or `STEP <id>.<step>`; ` ON <node>` since 17.11 (absent before);
+// the time in SLURM's time format. Checked in slurm-wlm 22.05 (test cluster, scancel) and
+// in src/slurmd/slurmstepd/req.c + task/cgroup of several releases.
+const STEPD = 'slurmstepd(?:-[^\\s:]+)?: error: ';
+const ENTITY = '(?:JOB|STEP) (?<job>\\d+)(?:\\.[\\w+]+)?(?: ON (?<node>\\S+))?';
+const kill = (reason: string): string => `^${STEPD}\\*\\*\\* ${ENTITY} CANCELLED AT (?<time>.+?) DUE TO ${reason} \\*\\*\\*\\s*$`;
+
+const JOB_END_SLURM: JobEndSignature[] = [
+  { id: 'slurm_time_limit', pattern: kill('TIME LIMIT'), cause: 'TIMEOUT', captures: ['job', 'node', 'time'], versions: 'all; " ON <node>" since 17.11' },
+  { id: 'slurm_preemption', pattern: kill('PREEMPTION'), cause: 'PREEMPTED', captures: ['job', 'node', 'time'], versions: '17.11+' },
+  {
+    id: 'slurm_node_failure',
+    pattern: kill('NODE FAILURE(?:, SEE SLURMCTLD LOG FOR DETAILS)?'),
+    cause: 'NODE_FAIL',
+    captures: ['job', 'node', 'time'],
+    versions: '", SEE SLURMCTLD LOG FOR DETAILS" since 17.11; plain "DUE TO NODE FAILURE" before',
+  },
+  { id: 'slurm_requeue', pattern: kill('JOB REQUEUE'), cause: 'REQUEUED', captures: ['job', 'node', 'time'], versions: '18.08+' },
+  {
+    id: 'slurm_failed',
+    pattern: `^${STEPD}\\*\\*\\* ${ENTITY} FAILED \\(non-zero exit code or other failure mode\\) \\*\\*\\*\\s*$`,
+    cause: 'FAILED',
+    captures: ['job', 'node'],
+  },
+  {
+    id: 'slurm_cancelled',
+    pattern: `^${STEPD}\\*\\*\\* ${ENTITY} CANCELLED AT (?<time>(?:(?! DUE TO ).)+?) \\*\\*\\*\\s*$`,
+    cause: 'CANCELLED',
+    captures: ['job', 'node', 'time'],
+    description: 'scancel (or another SIGTERM/SIGKILL from SLURM without a reason)',
+  },
+  {
+    id: 'slurm_oom_kill',
+    pattern: `^${STEPD}Detected (?<count>\\d+) oom-kill event\\(s\\) in (?:StepId=|step )(?<job>\\d+)\\.[\\w+]+(?: cgroup)?\\. Some of your processes may have been killed by the cgroup out-of-memory handler\\.\\s*$`,
+    cause: 'OUT_OF_MEMORY',
+    captures: ['count', 'job'],
+    versions: '"in step J.batch cgroup." 17.x–20.02; "in StepId=J.batch cgroup." 20.11; "in StepId=J.batch." 21.08+',
+  },
+  {
+    id: 'slurm_memory_exceeded',
+    pattern: `^${STEPD}(?:Job|Step) (?<job>\\d+)(?:\\.[\\w+]+)? exceeded memory limit \\((?<used>\\d+) > (?<limit>\\d+)\\), being killed\\s*$`,
+    cause: 'OUT_OF_MEMORY',
+    captures: ['job', 'used', 'limit'],
+    versions: 'jobacct_gather enforcement (no cgroup), all releases',
+  },
+  {
+    id: 'slurm_memory_exceeded_old',
+    pattern: `^${STEPD}Exceeded (?:job|step) memory limit(?: at some point)?\\.?\\s*$`,
+    cause: 'OUT_OF_MEMORY',
+    versions: 'task/cgroup before 17.11 (no job id in the line)',
+  },
+];
+
+/** swarmctl's wrapper (slurm/swarm-job.sbatch), whichever orchestrator it runs. */
+const SESSION_END_WRAPPER: SignaturePattern[] = [
+  { id: 'wrapper_command_exited', pattern: '^swarm-job: command exited with (?<rc>\\d+)', captures: ['rc'], description: 'the wrapped command ended by itself' },
+];
+const TIMEOUT_WARNING_WRAPPER: SignaturePattern[] = [
+  { id: 'wrapper_got_usr2', pattern: '^swarm-job: got SIGUSR2\\b', description: 'SLURM warned of the time limit (--signal=B:USR2@120)' },
+];
+const SESSION_END_BEEFCAKE: SignaturePattern[] = [
+  { id: 'error_not_resolved', pattern: '^Error: Issue \\S+ NOT resolved', source: 'beefcake', description: "the binary's last line when the issue stays open" },
+  { id: 'issue_not_resolved', pattern: '\\bIssue \\S+ NOT resolved\\b', source: 'beefcake' },
+];
+const SESSION_END_RUNBOOK: SignaturePattern[] = [
+  { id: 'session_completed', pattern: '"type"\\s*:\\s*"session_completed"', source: 'runbook' },
+];
+
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 /** The strings seed 001 §3 wrote down, plus llama-server's own messages. */
@@ -597,7 +719,10 @@ export const RUNBOOK_CATALOGUE: SignatureCatalogue = clone({
     tool_calls: TOOL_SIGNALS_RUNBOOK,
     adapter_reports: [],
     session_start: SESSION_START_RUNBOOK,
+    session_end: [...SESSION_END_WRAPPER, ...SESSION_END_RUNBOOK],
+    timeout_warning: TIMEOUT_WARNING_WRAPPER,
   },
+  job_end: JOB_END_SLURM,
 } satisfies SignatureCatalogue);
 
 /** What the real orchestrator (beefcake-swarm, crate swarm-agents) prints, plus the runbook strings. */
@@ -620,7 +745,7 @@ export const BEEFCAKE_CATALOGUE: SignatureCatalogue = clone({
     {
       kind: 'context_overflow',
       description: 'the request is larger than the server context (HTTP 400 exceed_context_size_error)',
-      evidence: CONTEXT_GENERIC,
+      evidence: [...CONTEXT_GENERIC, TRANSIENT_RETRY],
       rule_out: ITERATION_SUCCESS_RULE_OUT,
     },
     {
@@ -643,7 +768,10 @@ export const BEEFCAKE_CATALOGUE: SignatureCatalogue = clone({
     tool_calls: [...TOOL_SIGNALS_BEEFCAKE, ...TOOL_SIGNALS_RUNBOOK],
     adapter_reports: ADAPTER_REPORTS,
     session_start: [...SESSION_START_BEEFCAKE, ...SESSION_START_RUNBOOK],
+    session_end: [...SESSION_END_WRAPPER, ...SESSION_END_BEEFCAKE, ...SESSION_END_RUNBOOK],
+    timeout_warning: TIMEOUT_WARNING_WRAPPER,
   },
+  job_end: JOB_END_SLURM,
 } satisfies SignatureCatalogue);
 
 export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake' | 'python-worker', SignatureCatalogue>> = {
