@@ -777,5 +777,6 @@ export const BEEFCAKE_CATALOGUE: SignatureCatalogue = clone({
 export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake' | 'python-worker', SignatureCatalogue>> = {
   runbook: RUNBOOK_CATALOGUE,
   beefcake: BEEFCAKE_CATALOGUE,
-  'python-worker': PYTHON_WORKER_CATALOGUE,
+  // The python worker runs under SLURM too: its jobs end with the same slurmstepd notices.
+  'python-worker': { ...PYTHON_WORKER_CATALOGUE, job_end: JOB_END_SLURM },
 };

@@ -31,6 +31,7 @@ describe('python-worker profile', () => {
     expect(p.paths).toMatchObject({ resume: null, checkpoint: null, metrics: null, session_log: null });
     expect(p.paths.run_summary).toEqual(['{repo}/logs/mini-swarm/summary.jsonl', '{repo}/logs/dogfood/dogfood-summary.jsonl']);
     expect(p.catalogue).toBe(DEFAULT_CATALOGUES['python-worker']);
+    expect(p.catalogue.job_end?.length).toBeGreaterThan(0);
     expect(p.silent_worker_s).toBeGreaterThan(1800);
   });
 
