@@ -2,7 +2,7 @@
 // (default 8 MiB), split into records with EXACT line numbers in the whole file, so
 // evidence can say `file:line`. The bytes before the window are only scanned for
 // newlines (countNewlines), never decoded or matched.
-import { open } from 'node:fs/promises';
+import { openRegularFile } from '../io/safe-read.js';
 import { countNewlines, splitLogRecords, tailWindowBytes, type LogRecord } from './log-records.js';
 
 export const DEFAULT_LOG_WINDOW = 8 * 1024 * 1024;
@@ -18,9 +18,8 @@ export interface JobLogTail {
 }
 
 export async function readJobLogTail(path: string, maxBytes = DEFAULT_LOG_WINDOW): Promise<JobLogTail> {
-  const fh = await open(path, 'r');
+  const { fh, st } = await openRegularFile(path, { what: 'job log' }); // a FIFO must not hang diagnose
   try {
-    const st = await fh.stat();
     const size = st.size;
     const start = Math.max(0, size - maxBytes);
     // Count the newlines before the window in 4 MiB steps.

@@ -24,6 +24,14 @@ export function formatProblem(p: ConfigProblem): string {
   return p.key ? `${where}: ${p.key}: ${p.message}` : `${where}: ${p.message}`;
 }
 
+/**
+ * yaml's bound on alias expansion (uses of an anchor x the nodes each use expands to).
+ * Its default, 100, refuses a config that merges one `<<: *defaults` into 100 services;
+ * 10,000 allows that for every realistic cluster while an alias bomb (aliases of aliases,
+ * exponential) still stops after ~10,000 nodes per anchor.
+ */
+export const MAX_ALIAS_COUNT = 10_000;
+
 export function parseConfigText(text: string, file: string, home: string): ParseOutcome {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -35,7 +43,14 @@ export function parseConfigText(text: string, file: string, home: string): Parse
   }
   if (problems.length) return { ok: false, problems };
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws a ReferenceError when aliases expand past the limit (an alias bomb).
+    const why = e instanceof ReferenceError ? `aliases expand too far (over ${MAX_ALIAS_COUNT} nodes through one anchor): write the values out or use fewer nested aliases` : `cannot resolve: ${firstLine((e as Error).message)}`;
+    return { ok: false, problems: [{ file, key: '', message: `YAML ${why}` }] };
+  }
   if (data === null || data === undefined) {
     return { ok: false, problems: [{ file, key: '', message: 'the config is empty: it needs at least paths.shared_root' }] };
   }
@@ -67,13 +82,21 @@ function fromZodIssue(issue: z.core.$ZodIssue, doc: Document, lc: LineCounter, f
   const present = doc.hasIn(path);
   let message = issue.message;
   if (issue.code === 'invalid_type' && !present) message = `missing required key (${issue.expected})`;
-  else if (issue.code === 'invalid_type') message = `expected ${issue.expected}, got ${describe(doc.getIn(path))}`;
+  else if (issue.code === 'invalid_type') message = `expected ${expectedName(issue.expected)}, got ${describe(doc.getIn(path))}`;
   return [{ file, ...locate(doc, path, lc, false), key: path.join('.'), message }];
 }
 
+/** zod's type names in YAML words: the operator wrote a mapping, not an "object". */
+function expectedName(t: string): string {
+  return ({ object: 'a mapping', array: 'a list', record: 'a mapping', string: 'a string', number: 'a number', boolean: 'true or false' } as Record<string, string>)[t] ?? t;
+}
+
+/** What is at the path, in YAML words. doc.getIn gives the YAML node for collections. */
 function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
+  if (v === null || v === undefined) return 'null';
+  if (isSeq(v) || Array.isArray(v)) return 'a list';
+  if (isMap(v)) return 'a mapping';
+  if (isScalar(v)) return describe(v.value);
   if (typeof v === 'object') return 'a mapping';
   return `${typeof v} ${JSON.stringify(v)}`;
 }
