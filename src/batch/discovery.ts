@@ -126,8 +126,8 @@ export async function readDiscoveryDir(cfg: ResolvedConfig): Promise<{ ok: true;
       const real = await realPathUnder(cfg.paths.endpoints_dir, join(cfg.paths.endpoints_dir, file));
       if (!real.ok) return { file, parsed: { ok: false as const, reason: `refused: ${real.reason}; not read` } };
       try {
-        // noFollow: real.path is already resolved; a link swapped in since is not followed.
-        const text = (await readRegularFile(real.path, { what: 'discovery record', limit: MAX_RECORD_BYTES, noFollow: true })).toString('utf8');
+        // Links that stay inside endpoints_dir are allowed (realPathUnder), so no O_NOFOLLOW here.
+        const text = (await readRegularFile(real.path, { what: 'discovery record', limit: MAX_RECORD_BYTES })).toString('utf8');
         return { file, parsed: parseDiscovery(file, text, { tierMap: map }) };
       } catch (e) {
         if (e instanceof SafeReadError) return { file, parsed: { ok: false as const, reason: e.message } };
