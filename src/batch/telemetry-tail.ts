@@ -17,8 +17,8 @@ export interface TailLines {
   overlongLines: number;
 }
 
-/** A telemetry record is a few KiB; a longer "line" (a NUL-filled tail) is skipped. */
-export const MAX_TAIL_LINE_BYTES = 4 * 1024 * 1024;
+/** A telemetry record is a few KiB; a longer "line" (a NUL-filled tail) is skipped. As readLineAt's cap. */
+export const MAX_TAIL_LINE_BYTES = 16 * 1024 * 1024;
 
 export async function readLastLines(path: string, n: number, blockSize = 64 * 1024, maxLineBytes = MAX_TAIL_LINE_BYTES): Promise<TailLines> {
   const { fh, st } = await openRegularFile(path, { what: 'telemetry file' });
@@ -57,7 +57,7 @@ export async function readLastLines(path: string, n: number, blockSize = 64 * 10
     };
     let pos = size;
     let block = blockSize;
-    let done = want === 0;
+    let done = false;
     while (pos > 0 && !done) {
       const len = Math.min(block, pos);
       pos -= len;
@@ -75,6 +75,7 @@ export async function readLastLines(path: string, n: number, blockSize = 64 * 10
         sawLastNewline = true;
         partialBytes = size - (pos + i + 1);
         e = i;
+        if (want === 0) break; // only partialBytes was wanted
       }
       while (e > 0) {
         const j = b.lastIndexOf(10, e - 1);
