@@ -190,10 +190,11 @@ describe('config check cost (19)', () => {
     expect(r.ok).toBe(true);
     return c.user + c.system;
   };
-  it('grows about linearly: 4x the services costs well under 16x (yaml uniqueKeys was quadratic)', () => {
+  it('grows about linearly: 8x the services costs well under 64x (yaml uniqueKeys was quadratic)', () => {
     cpu(2000); // warm up
     const small = Math.min(cpu(4000), cpu(4000));
-    const large = cpu(16000);
-    expect(large / small).toBeLessThan(8);
-  }, 120_000);
+    const large = cpu(32000);
+    // Linear is 8 (measured 7.1); the quadratic key check measured 26.6.
+    expect(large / small).toBeLessThan(14);
+  }, 180_000);
 });
