@@ -53,6 +53,17 @@ const result = await build({
   banner: { js: "import { createRequire as __swarmctlRequire } from 'node:module'; const require = __swarmctlRequire(import.meta.url);" },
 });
 
+// A dynamic import() of a CommonJS package gets a chunk that exports only `default`
+// (esbuild cannot know the package's export names), so `const { x } = await
+// import('pkg')` is undefined at run time while it works unbundled: `config show` failed
+// with "stringify is not a function" that way. Refuse to build one; import the package
+// statically from a module of ours and import that dynamically (src/config/render-yaml.ts).
+const cjsOnlyDefault = result.outputFiles.filter((f) => /^export default require_\w+\(\);$/m.test(f.text));
+if (cjsOnlyDefault.length) {
+  process.stderr.write(`bundle: dynamic import() of a CommonJS package (named exports would be undefined): ${cjsOnlyDefault.map((f) => basename(f.path)).join(', ')}\n`);
+  process.exit(1);
+}
+
 mkdirSync(outdir, { recursive: true });
 const wanted = new Set();
 let written = 0;

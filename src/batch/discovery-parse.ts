@@ -27,6 +27,7 @@
  * startedAt is ISO 8601 UTC or null, baseUrl is `http://host:port` (IPv6 in brackets).
  * Problems that do not make the record unusable are listed in `warnings`.
  */
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 
 export const DEFAULT_TIER_MAP: Readonly<Record<string, string>> = {
   fast: 'fast',
@@ -167,6 +168,7 @@ export function parseDiscovery(fileName: string, text: string, opts: DiscoveryPa
   if (text.length > MAX_FILE_CHARS) return { ok: false, reason: `file is too large (${text.length} characters)` };
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') return { ok: false, reason: 'file is empty' };
+  if (jsonTooDeep(body)) return { ok: false, reason: `nested more than ${MAX_JSON_DEPTH} levels deep: not a discovery record` };
   let data: unknown;
   try {
     data = JSON.parse(body);

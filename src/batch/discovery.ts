@@ -15,11 +15,12 @@
 // gc moves with moveToArchive's real-path guard: a record that is a symlink leading
 // out of endpoints_dir, or an archive folder that does, is refused (nothing moved),
 // so a planted link cannot make gc move or write anything outside the share.
-import { readdir, readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { httpRequest } from '../io/http.js';
+import { MiB, readRegularFile, SafeReadError } from '../io/safe-read.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
 import { moveToArchive, realPathUnder } from './archive.js';
@@ -38,6 +39,8 @@ export async function writeDiscovery(cfg: ResolvedConfig, input: DiscoveryInput,
   const b = buildDiscoveryRecord(input);
   if (!b.ok) throw new UsageError(b.reason);
   const path = join(cfg.paths.endpoints_dir, b.fileName);
+  const dirError = await ensureEndpointsDir(cfg.paths.endpoints_dir);
+  if (dirError) return { ok: false, path, error: dirError };
   const deadline = Date.now() + opts.waitMs;
   let last = '';
   for (;;) {
@@ -52,6 +55,24 @@ export async function writeDiscovery(cfg: ResolvedConfig, input: DiscoveryInput,
   }
   await writeFileAtomic(path, `${JSON.stringify(b.record, null, 2)}\n`);
   return { ok: true, path, record: b.record };
+}
+
+/**
+ * Creates the endpoints dir when missing (the first job on a new share), but only
+ * inside a parent that exists: a missing parent usually means the share is not
+ * mounted, and a record written to the local disk under the mount point would be
+ * seen by no one. Returns an error to show, or null.
+ */
+async function ensureEndpointsDir(dir: string): Promise<string | null> {
+  try {
+    await mkdir(dir, { mode: 0o755 });
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return null;
+    if (code === 'ENOENT') return `endpoints dir ${dir} does not exist and neither does its parent ${dirname(dir)}: is the share mounted? (create it: mkdir -p ${dir}); no record written`;
+    return `cannot create endpoints dir ${dir}: ${(e as Error).message}; no record written`;
+  }
 }
 
 export async function removeDiscovery(cfg: ResolvedConfig, jobId: string, tier: string): Promise<{ removed: boolean; path: string }> {
@@ -86,6 +107,9 @@ export function tierMap(cfg: ResolvedConfig): Record<string, string> {
   return { ...DEFAULT_TIER_MAP, ...cfg.swarm.tier_map };
 }
 
+/** A discovery record is a few hundred bytes; anything over this is not one. */
+export const MAX_RECORD_BYTES = MiB;
+
 /** Every `*.json` in the endpoints dir (temp files of atomic writes start with `.`). */
 export async function readDiscoveryDir(cfg: ResolvedConfig): Promise<{ ok: true; files: { file: string; parsed: ReturnType<typeof parseDiscovery> }[] } | { ok: false; error: string }> {
   let names: string[];
@@ -102,9 +126,11 @@ export async function readDiscoveryDir(cfg: ResolvedConfig): Promise<{ ok: true;
       const real = await realPathUnder(cfg.paths.endpoints_dir, join(cfg.paths.endpoints_dir, file));
       if (!real.ok) return { file, parsed: { ok: false as const, reason: `refused: ${real.reason}; not read` } };
       try {
-        const text = await readFile(real.path, 'utf8');
+        // Links that stay inside endpoints_dir are allowed (realPathUnder), so no O_NOFOLLOW here.
+        const text = (await readRegularFile(real.path, { what: 'discovery record', limit: MAX_RECORD_BYTES })).toString('utf8');
         return { file, parsed: parseDiscovery(file, text, { tierMap: map }) };
       } catch (e) {
+        if (e instanceof SafeReadError) return { file, parsed: { ok: false as const, reason: e.message } };
         return { file, parsed: { ok: false as const, reason: `unreadable: ${(e as Error).message}` } };
       }
     }),

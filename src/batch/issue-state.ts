@@ -7,7 +7,7 @@
 // through safe-path.ts (lexical), then through realPathUnder before any read: a state
 // file or worktree that is a symlink leading out of its root is `refused`, not
 // followed, so no command shows, parses or acts on a file from outside the share.
-import { readFile, stat } from 'node:fs/promises';
+import { readRegularFileStat, SafeReadError } from '../io/safe-read.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
 import { parseResumeFile, type ResumeInfo } from './resume-parse.js';
@@ -46,12 +46,10 @@ export function pathVars(cfg: Pick<ResolvedConfig, 'paths'>): PathVars {
 
 async function readText(path: string): Promise<FileRead<string>> {
   try {
-    const st = await stat(path);
-    if (!st.isFile()) return { path, status: 'unreadable', error: 'not a regular file' };
-    if (st.size > MAX_STATE_FILE) return { path, status: 'unreadable', error: `${st.size} bytes is too large for a state file`, mtimeMs: st.mtimeMs, size: st.size };
-    const text = await readFile(path, 'utf8');
-    return { path, status: 'ok', value: text, mtimeMs: st.mtimeMs, size: st.size };
+    const { data, st } = await readRegularFileStat(path, { what: 'state file', limit: MAX_STATE_FILE });
+    return { path, status: 'ok', value: data.toString('utf8'), mtimeMs: st.mtimeMs, size: data.length };
   } catch (e) {
+    if (e instanceof SafeReadError) return { path, status: 'unreadable', error: e.message };
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { path, status: 'missing' };
     return { path, status: 'unreadable', error: (e as Error).message };

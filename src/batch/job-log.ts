@@ -3,8 +3,7 @@
 // evidence can say `file:line`. The bytes before the window are only scanned for
 // newlines (countNewlines), never decoded or matched. Only a regular file is read,
 // opened without blocking (a FIFO in its place would hang the command).
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { openRegularFile } from '../io/safe-read.js';
 import { countNewlines, splitLogRecords, tailWindowBytes, type LogRecord } from './log-records.js';
 
 export const DEFAULT_LOG_WINDOW = 8 * 1024 * 1024;
@@ -35,10 +34,8 @@ export function binaryShare(b: Uint8Array): number {
 }
 
 export async function readJobLogTail(path: string, maxBytes = DEFAULT_LOG_WINDOW): Promise<JobLogTail> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const { fh, st } = await openRegularFile(path, { what: 'job log' });
   try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new Error('not a regular file; nothing read');
     const size = st.size;
     const start = Math.max(0, size - maxBytes);
     // Count the newlines before the window in 4 MiB steps.

@@ -4,12 +4,16 @@
 // timer is the fallback, because inotify does not fire for writes made by other NFS
 // clients.
 import { watch, type FSWatcher } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { openRegularFile, SafeReadError } from '../io/safe-read.js';
+import { MAX_TAIL_LINE_BYTES } from './telemetry-tail.js';
 
 export type FollowEvent =
   | { type: 'line'; line: string; offset: number }
   | { type: 'reset'; reason: 'rotated' | 'truncated'; detail: string }
-  | { type: 'missing'; detail: string };
+  | { type: 'missing'; detail: string }
+  /** A line over MAX_TAIL_LINE_BYTES: skipped, never held whole. */
+  | { type: 'overlong'; offset: number; detail: string };
 
 export interface FollowOptions {
   /** Byte offset to start at (default: the current end of the file). */
@@ -27,7 +31,7 @@ export interface FollowOptions {
  */
 async function lineStart(path: string, pos: number): Promise<number> {
   if (pos <= 0) return 0;
-  const fh = await open(path, 'r');
+  const { fh } = await openRegularFile(path, { what: 'telemetry file' });
   try {
     const buf = Buffer.allocUnsafe(64 * 1024);
     let end = pos; // search [.., end) backwards
@@ -51,8 +55,10 @@ export async function followFile(path: string, onEvent: (e: FollowEvent) => void
   let carry = Buffer.alloc(0);
   let carryStart = 0;
   let missingReported = false;
+  let skipping = false; // inside an over-long line: its bytes are dropped until its '\n'
   try {
     const st = await stat(path);
+    if (!st.isFile()) throw new Error('not a regular file');
     inode = Number(st.ino);
     pos = await lineStart(path, Math.min(opts.from ?? st.size, st.size));
     carryStart = pos;
@@ -69,6 +75,12 @@ export async function followFile(path: string, onEvent: (e: FollowEvent) => void
       missingReported = true;
       return;
     }
+    if (!st.isFile()) {
+      // A FIFO or device would block or never end: wait for a regular file, as for a missing one.
+      if (!missingReported) onEvent({ type: 'missing', detail: `${path} is not a regular file (waiting for one)` });
+      missingReported = true;
+      return;
+    }
     missingReported = false;
     const ino = Number(st.ino);
     if (inode !== null && ino !== inode) {
@@ -76,15 +88,24 @@ export async function followFile(path: string, onEvent: (e: FollowEvent) => void
       pos = 0;
       carry = Buffer.alloc(0);
       carryStart = 0;
+      skipping = false;
     } else if (st.size < pos) {
       onEvent({ type: 'reset', reason: 'truncated', detail: `${path} shrank from ${pos} to ${st.size} bytes; reading from the start` });
       pos = 0;
       carry = Buffer.alloc(0);
       carryStart = 0;
+      skipping = false;
     }
     inode = ino;
     if (st.size <= pos) return;
-    const fh = await open(path, 'r');
+    let opened;
+    try {
+      opened = await openRegularFile(path, { what: 'telemetry file' });
+    } catch (e) {
+      if (e instanceof SafeReadError || (e as NodeJS.ErrnoException).code === 'ENOENT') return; // swapped meanwhile: next tick
+      throw e;
+    }
+    const fh = opened.fh;
     try {
       while (pos < st.size) {
         const len = Math.min(4 * 1024 * 1024, st.size - pos);
@@ -94,6 +115,17 @@ export async function followFile(path: string, onEvent: (e: FollowEvent) => void
         pos += bytesRead;
         const data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
         let s = 0;
+        if (skipping) {
+          const nl = data.indexOf(10);
+          if (nl === -1) {
+            carry = Buffer.alloc(0);
+            continue;
+          }
+          onEvent({ type: 'overlong', offset: carryStart, detail: `line at byte ${carryStart} of ${path} is over ${MAX_TAIL_LINE_BYTES} bytes: skipped` });
+          skipping = false;
+          s = nl + 1;
+          carryStart = pos - bytesRead; // data (no carry while skipping) starts here
+        }
         for (let nl = data.indexOf(10, s); nl !== -1; nl = data.indexOf(10, s)) {
           let t = data.toString('utf8', s, nl);
           if (t.endsWith('\r')) t = t.slice(0, -1);
@@ -102,6 +134,10 @@ export async function followFile(path: string, onEvent: (e: FollowEvent) => void
         }
         carryStart += s;
         carry = Buffer.from(data.subarray(s));
+        if (carry.length > MAX_TAIL_LINE_BYTES) {
+          skipping = true; // carryStart stays at the over-long line's start, for the event
+          carry = Buffer.alloc(0);
+        }
       }
     } finally {
       await fh.close();

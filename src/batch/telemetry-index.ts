@@ -15,7 +15,8 @@
 // issue's id is decoded. Unusual lines take the slow path (extractIssueId on the decoded
 // line; the fast path gives the same answer whenever it answers). Only the last `keep`
 // offsets of each issue are kept in memory; SQLite gets one transaction per scan.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFileSync } from '../io/safe-read.js';
 import type { Store } from '../store/db.js';
 import { applyScan, getIssueIndex, getOffset, type IssueDelta } from '../store/telemetry.js';
 import { extractIssueId, parseTelemetryLine, type TelemetryRecord } from './telemetry-parse.js';
@@ -324,9 +325,8 @@ export async function updateTelemetryIndex(store: Store, file: string, keep = DE
   for (let attempt = 0; attempt < 5; attempt++) {
     // Open first, then fstat: inode, size and bytes all come from the same file even
     // when it is rotated meanwhile.
-    const fd = openSync(file, 'r');
+    const { fd, st } = openRegularFileSync(file, { what: 'telemetry file' });
     try {
-      const st = fstatSync(fd);
       const inode = Number(st.ino);
       const prev = getOffset(store.db, file);
       let reset: ScanResult['reset'];
@@ -382,7 +382,7 @@ export async function issueRecords(store: Store, file: string, issue: string, n:
   const out: IssueRecords = { issueId: issue, records: [], total: row?.records ?? 0, malformed: 0, limited: n > keep && (row?.records ?? 0) > keep, latest: row?.latest ?? null, scan };
   if (!row) return out;
   const latestAt = bareOffset(row.latest);
-  const fd = openSync(file, 'r');
+  const { fd } = openRegularFileSync(file, { what: 'telemetry file' });
   try {
     for (const off of n > 0 ? row.offsets.slice(-n) : []) {
       const line = readLineAtSync(fd, off);

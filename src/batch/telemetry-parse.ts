@@ -4,6 +4,7 @@
 // corrupt lines are expected: they come back as `{ ok: false }`, never as an exception.
 // Also `extractIssueId`, a cheap look-up used by the per-issue index over 1 GiB files.
 // Pure: strings in, values out; no I/O.
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -71,6 +72,7 @@ export function idLike(o: JsonObject, k: string): string | undefined {
 
 /** JSON.parse that reports instead of throwing, and insists on an object. */
 export function parseJsonObject(text: string): { ok: true; value: JsonObject } | { ok: false; error: string } {
+  if (jsonTooDeep(text)) return { ok: false, error: `nested more than ${MAX_JSON_DEPTH} levels deep: not read` };
   let v: unknown;
   try {
     v = JSON.parse(text);

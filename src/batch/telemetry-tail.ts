@@ -2,7 +2,7 @@
 // blocks, like tail(1): `-n 20` on a 1 GiB telemetry file reads a few KiB. A last line
 // without its newline is a write in progress and is left out (and reported).
 import { readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { openRegularFile } from '../io/safe-read.js';
 
 export interface TailLines {
   /** Complete lines, oldest first, without '\n' (a trailing '\r' removed). */
@@ -13,57 +13,85 @@ export interface TailLines {
   inode: number;
   /** Bytes after the last newline (a partial line being written). */
   partialBytes: number;
+  /** Lines among the last N longer than maxLineBytes: skipped, not held (garbage, not telemetry). */
+  overlongLines: number;
 }
 
-export async function readLastLines(path: string, n: number, blockSize = 64 * 1024): Promise<TailLines> {
-  const fh = await open(path, 'r');
+/** A telemetry record is a few KiB; a longer "line" (a NUL-filled tail) is skipped. As readLineAt's cap. */
+export const MAX_TAIL_LINE_BYTES = 16 * 1024 * 1024;
+
+export async function readLastLines(path: string, n: number, blockSize = 64 * 1024, maxLineBytes = MAX_TAIL_LINE_BYTES): Promise<TailLines> {
+  const { fh, st } = await openRegularFile(path, { what: 'telemetry file' });
   try {
-    const st = await fh.stat();
     const size = st.size;
     const want = Math.max(0, Math.floor(n));
-    const chunks: Buffer[] = [];
-    let pos = size;
-    let newlines = 0;
+    const lines: string[] = [];
+    const offsets: number[] = [];
+    let overlongLines = 0;
+    let partialBytes = size;
     let sawLastNewline = false;
-    let partialBytes = 0;
-    // Find the end of the last complete line first, then N more newlines before it.
-    while (pos > 0) {
-      const len = Math.min(blockSize, pos);
+    // The line being assembled, backwards: its parts (last first), length, and whether
+    // it already went over maxLineBytes (then its bytes are dropped, only counted).
+    let parts: Buffer[] = [];
+    let curLen = 0;
+    let overlong = false;
+    const finish = (start: number): void => {
+      if (overlong) overlongLines++;
+      else {
+        let t = Buffer.concat(parts.reverse()).toString('utf8');
+        if (t.endsWith('\r')) t = t.slice(0, -1);
+        lines.push(t);
+        offsets.push(start);
+      }
+      parts = [];
+      curLen = 0;
+      overlong = false;
+    };
+    const add = (b: Buffer): void => {
+      if (overlong || b.length === 0) return;
+      curLen += b.length;
+      if (curLen > maxLineBytes) {
+        overlong = true;
+        parts = [];
+      } else parts.push(b);
+    };
+    let pos = size;
+    let block = blockSize;
+    let done = false;
+    while (pos > 0 && !done) {
+      const len = Math.min(block, pos);
       pos -= len;
       const buf = Buffer.allocUnsafe(len);
       const { bytesRead } = await fh.read(buf, 0, len, pos);
       const b = buf.subarray(0, bytesRead);
-      chunks.unshift(b);
-      for (let i = b.length - 1; i >= 0; i--) {
-        if (b[i] !== 10) continue;
-        if (!sawLastNewline) {
-          sawLastNewline = true;
-          partialBytes = size - (pos + i + 1);
+      let e = b.length; // b[0..e) is still to be looked at
+      if (!sawLastNewline) {
+        const i = b.lastIndexOf(10);
+        if (i === -1) {
+          // Still inside the partial last line: nothing to keep; read bigger blocks.
+          block = Math.min(block * 2, 1024 * 1024);
           continue;
         }
-        newlines++;
-        if (newlines >= want) break;
+        sawLastNewline = true;
+        partialBytes = size - (pos + i + 1);
+        e = i;
+        if (want === 0) break; // only partialBytes was wanted
       }
-      if (newlines >= want && sawLastNewline) break;
+      while (e > 0) {
+        const j = b.lastIndexOf(10, e - 1);
+        add(b.subarray(j + 1, e));
+        if (j === -1) break;
+        finish(pos + j + 1);
+        if (lines.length + overlongLines >= want) {
+          done = true;
+          break;
+        }
+        e = j;
+      }
     }
-    if (!sawLastNewline) partialBytes = size;
-    const all = Buffer.concat(chunks);
-    const base = pos;
-    const end = all.length - partialBytes;
-    const lines: string[] = [];
-    const offsets: number[] = [];
-    let e = end - 1; // index of the final '\n'
-    while (lines.length < want && e >= 0) {
-      // (e === 0: an empty first line; lastIndexOf(10, -1) would search from the END.)
-      const s = e === 0 ? 0 : all.lastIndexOf(10, e - 1) + 1;
-      if (s === 0 && base > 0) break; // not enough context (cannot happen once the loop above found N newlines)
-      let t = all.toString('utf8', s, e);
-      if (t.endsWith('\r')) t = t.slice(0, -1);
-      lines.unshift(t);
-      offsets.unshift(base + s);
-      e = s - 1;
-    }
-    return { lines, offsets, size, inode: Number(st.ino), partialBytes };
+    // The file's first line (it starts at byte 0, so no '\n' before it).
+    if (!done && sawLastNewline && pos === 0 && lines.length + overlongLines < want) finish(0);
+    return { lines: lines.reverse(), offsets: offsets.reverse(), size, inode: Number(st.ino), partialBytes, overlongLines };
   } finally {
     await fh.close();
   }

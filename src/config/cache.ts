@@ -5,10 +5,11 @@
 // (or an upgrade) re-validates. A cache that cannot be read or written is
 // simply skipped: correctness never depends on it.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './resolve.js';
+import { MiB, readRegularFileSync } from '../io/safe-read.js';
 
 const FORMAT = 1;
 
@@ -32,7 +33,7 @@ export function readCachedConfig(path: string, version: string): ResolvedConfig 
   const k = keyFor(path, version);
   if (!k) return null;
   try {
-    const doc = JSON.parse(readFileSync(k.file, 'utf8')) as { stamp: string; path: string; config: ResolvedConfig };
+    const doc = JSON.parse(readRegularFileSync(k.file, { what: 'config cache', limit: 256 * MiB }).toString('utf8')) as { stamp: string; path: string; config: ResolvedConfig };
     return doc.stamp === k.stamp && doc.path === path ? doc.config : null;
   } catch {
     return null;

@@ -85,28 +85,39 @@ export function checkSemantics(cfg: LooseConfig): SemanticProblem[] {
   return problems;
 }
 
-/** The first depends_on cycle found (as a closed path a -> b -> a), or null. */
+/**
+ * The first depends_on cycle found (as a closed path a -> b -> a), or null. Iterative
+ * (an explicit stack): a chain of 10,000 services overflowed the call stack when this
+ * recursed.
+ */
 export function findCycle(cfg: Pick<LooseConfig, 'services'>): string[] | null {
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (n: string): string[] | null => {
-    const s = state.get(n);
-    if (s === 'done') return null;
-    if (s === 'visiting') return [...stack.slice(stack.indexOf(n)), n];
-    state.set(n, 'visiting');
-    stack.push(n);
-    for (const dep of cfg.services[n]?.depends_on ?? []) {
-      if (dep === n || !(dep in cfg.services)) continue; // reported elsewhere
-      const c = visit(dep);
-      if (c) return c;
+  const deps = (n: string): string[] => (cfg.services[n]?.depends_on ?? []).filter((d) => d !== n && d in cfg.services); // others reported elsewhere
+  for (const root of Object.keys(cfg.services).sort()) {
+    if (state.has(root)) continue;
+    // Each frame: a service on the current path and the index of its next dependency.
+    const path: string[] = [root];
+    const next: number[] = [0];
+    state.set(root, 'visiting');
+    while (path.length) {
+      const n = path[path.length - 1]!;
+      const ds = deps(n);
+      const i = next[next.length - 1]!;
+      if (i >= ds.length) {
+        state.set(n, 'done');
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[next.length - 1] = i + 1;
+      const d = ds[i]!;
+      const s = state.get(d);
+      if (s === 'done') continue;
+      if (s === 'visiting') return [...path.slice(path.indexOf(d)), d];
+      state.set(d, 'visiting');
+      path.push(d);
+      next.push(0);
     }
-    stack.pop();
-    state.set(n, 'done');
-    return null;
-  };
-  for (const n of Object.keys(cfg.services).sort()) {
-    const c = visit(n);
-    if (c) return c;
   }
   return null;
 }

@@ -2,7 +2,8 @@
 // checks its mode: a key readable by group/others is used but flagged. The key
 // only ever travels in memory, into an HTTP header. Kept in one place so every
 // probe that needs a key words the same problems the same way.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { KiB, readRegularFile, SafeReadError } from '../io/safe-read.js';
 
 export interface KeyRead {
   /** The key, trimmed; undefined when it could not be read. */
@@ -23,8 +24,9 @@ export async function readKeyForRequest(path: string): Promise<KeyRead> {
   }
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readRegularFile(path, { what: 'key file', limit: 64 * KiB })).toString('utf8');
   } catch (e) {
+    if (e instanceof SafeReadError) return { problem: e.message };
     return { problem: `key file ${path} unreadable (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
   }
   const key = text.trim();

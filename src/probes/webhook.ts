@@ -5,7 +5,7 @@
 // with a per-try timeout and retries with backoff. A dead or hanging webhook
 // never slows a sweep. flush() lets a one-shot CLI wait (bounded) before exit.
 import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { KiB, readRegularFile } from '../io/safe-read.js';
 import { httpRequest } from '../io/http.js';
 
 export interface WebhookConfig {
@@ -88,7 +88,7 @@ export class WebhookSender {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.cfg.secret_file !== undefined) {
       try {
-        headers['x-swarmctl-signature'] = sign(body, (await readFile(this.cfg.secret_file, 'utf8')).trim());
+        headers['x-swarmctl-signature'] = sign(body, (await readRegularFile(this.cfg.secret_file, { what: 'webhook secret file', limit: 64 * KiB })).toString('utf8').trim());
       } catch {
         return false; // no secret, no unsigned send
       }

@@ -37,7 +37,7 @@ describe('config parse', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const lines = r.problems.map(formatProblem);
-    expect(lines).toContain('bad.yaml:5:11: hosts.slurm-ctl.port: expected number, got string "twenty-two"');
+    expect(lines).toContain('bad.yaml:5:11: hosts.slurm-ctl.port: expected a number, got string "twenty-two"');
     expect(lines.some((l) => l.startsWith('bad.yaml:9:5: services.vasp-02.helth_url: unknown key "helth_url"'))).toBe(true);
   });
 

@@ -50,11 +50,11 @@ export function register(program: Command): void {
 
 /** Copies the current key file (if any) to `.<name>.<stamp>.prev` beside it, mode 0600. */
 async function keepPrevious(file: string): Promise<string | null> {
-  const { readFile } = await import('node:fs/promises');
+  const { readRegularFile, KiB } = await import('../../io/safe-read.js');
   const { basename, dirname, join } = await import('node:path');
   let old: Buffer;
   try {
-    old = await readFile(file);
+    old = await readRegularFile(file, { what: 'key file', limit: 64 * KiB });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;

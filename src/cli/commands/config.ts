@@ -41,8 +41,8 @@ export function register(program: Command): void {
       const cfg = await loadConfigOrExit(cmd.optsWithGlobals<GlobalOptions>());
       if (opts.json) printJson(cfg);
       else {
-        const { stringify } = await import('yaml');
-        process.stdout.write(stringify(cfg));
+        const { renderYaml } = await import('../../config/render-yaml.js');
+        process.stdout.write(renderYaml(cfg));
       }
     });
 }

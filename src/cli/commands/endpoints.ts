@@ -21,19 +21,27 @@ export function register(program: Command): void {
       process.exitCode = code;
     });
   e.command('gc')
-    .description('move stale records (job gone) to <archive_dir>/endpoints/; never deletes')
-    .option('--dry-run', 'list what would move')
-    .option('--json', 'one JSON document: {ok, moved, wouldMove, error?}')
+    .description('move stale records (job gone) to <archive_dir>/endpoints/; delete partial writes (.*.json.tmp-*) over a minute old')
+    .option('--dry-run', 'list what would move or be deleted')
+    .option('--json', 'one JSON document: {ok, moved, wouldMove, tmpRemoved, tmpWouldRemove, error?}')
     .addHelpText('after', examples('swarmctl endpoints gc --dry-run', 'swarmctl endpoints gc') + '\nExit: 0 done, 2 queue unknown (nothing moved) or a move failed.\n')
     .action(async (opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
       const { gcEndpoints } = await import('../../batch/discovery.js');
-      const r = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => gcEndpoints(cfg, store, { ...(opts.dryRun ? { dryRun: true } : {}) }));
-      const code = r.ok ? EXIT.OK : EXIT.FAILED;
-      if (opts.json) printJson({ ...r, exit_code: code });
+      const { gcDiscoveryTempFiles } = await import('../../batch/discovery-tmp-gc.js');
+      const { r, t } = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), async (cfg, store) => ({
+        // Temp files of killed writes are never records, whatever the queue says: removed first.
+        t: await gcDiscoveryTempFiles(cfg, store, { ...(opts.dryRun ? { dryRun: true } : {}) }),
+        r: await gcEndpoints(cfg, store, { ...(opts.dryRun ? { dryRun: true } : {}) }),
+      }));
+      const code = r.ok && t.errors.length === 0 ? EXIT.OK : EXIT.FAILED;
+      if (opts.json) printJson({ ...r, tmpRemoved: t.removed, tmpWouldRemove: t.wouldRemove, ...(t.errors.length ? { tmpErrors: t.errors } : {}), exit_code: code });
+      for (const f of t.wouldRemove) say(`would delete partial write ${f}`, opts.json);
+      for (const f of t.removed) say(`deleted partial write ${f}`, opts.json);
       for (const f of r.wouldMove) say(`would move ${f}`, opts.json);
       for (const m of r.moved) say(`moved ${m.from} -> ${m.to}`, opts.json);
       if (r.error) say(`error: ${r.error}`, true);
+      for (const err of t.errors) say(`error: ${err}`, true);
       process.exitCode = code;
     });
   e.command('resolve')

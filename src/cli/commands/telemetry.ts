@@ -85,7 +85,7 @@ export function register(program: Command): void {
         const { readLastLines } = await import('../../batch/telemetry-tail.js');
         const t = await readLastLines(file, n);
         const records = [];
-        let malformed = 0;
+        let malformed = t.overlongLines;
         for (const line of t.lines) {
           if (line.trim() === '') continue;
           const p = parseTelemetryLine(line);
