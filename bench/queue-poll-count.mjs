@@ -18,8 +18,8 @@ process.env.PATH = `${dir}:${process.env.PATH}`;
 
 const { loadConfigFile } = await import('../dist/config/load.js');
 const { openStore } = await import('../dist/store/db.js');
-const { realBackends, consoleIntervals } = await import('../dist/monitor/backends.js');
-const { createConsoleMonitor } = await import('../dist/monitor/sources.js');
+const { realBackends, consoleIntervals } = await import('../dist/console/backends.js');
+const { createConsoleMonitor } = await import('../dist/console/sources.js');
 const cfgR = loadConfigFile(new URL('../fixtures/config/loopback.yaml', import.meta.url).pathname);
 if (!cfgR.ok) throw new Error('config');
 const store = openStore(join(dir, 'state.db'));

@@ -1,7 +1,7 @@
 // What one console queue poll costs past squeue itself: squeue's text to the console's
 // rows, at 100, 2,000 and 10,000 jobs, two ways on the same texts, alternating poll by
 // poll: plain (parseSqueue, then jobRow per job) and the console's (its reusing parser,
-// createSqueueParser, and a row kept per reused job, as monitor/backends.ts does); then
+// createSqueueParser, and a row kept per reused job, as console/backends.ts does); then
 // the monitor's "did anything change" check (sameData against the previous rows).
 // The queue moves as a real one does: each poll the RUNNING jobs (a fifth) have run 5 s
 // more. Baseline, in the same process and the same polls: a split that checks nothing
@@ -21,10 +21,10 @@ const dist = resolve(di >= 0 ? args[di + 1] : new URL('../dist', import.meta.url
 const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--dist').map(Number);
 const SIZES = sizes.length ? sizes : [100, 2_000, 10_000];
 const mod = (p) => import(pathToFileURL(resolve(dist, p)).href);
-const { parseSqueue } = await mod('batch/squeue-parse.js');
-const { createSqueueParser } = await mod('batch/squeue-reuse.js');
-const { jobRow } = await mod('monitor/backends.js');
-const { sameData } = await mod('monitor/monitor.js');
+const { parseSqueue } = await mod('src/slurm/squeue-parse.js');
+const { createSqueueParser } = await mod('src/slurm/squeue-reuse.js');
+const { jobRow } = await mod('src/console/backends.js');
+const { sameData } = await mod('src/console/monitor.js');
 
 const WARMUP = 4;
 const POLLS = 20;

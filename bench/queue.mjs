@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { squeueArgs, SQUEUE_ENV } from '../dist/batch/squeue-format.js';
+import { squeueArgs, SQUEUE_ENV } from '../dist/slurm/squeue-format.js';
 
 const JOBS = Number(process.argv[2] ?? 40);
 const ROUNDS = Number(process.argv[3] ?? 15);
@@ -57,7 +57,7 @@ execFile('squeue', ${JSON.stringify(squeueArgs({ me: true }))}, { env: { ...proc
   // The batch layer alone, in process (config loaded once): squeue + parse + cache write.
   const { findAndLoadConfig } = await import('../dist/config/load.js');
   const { openStore } = await import('../dist/store/db.js');
-  const { readQueue } = await import('../dist/batch/queue.js');
+  const { readQueue } = await import('../dist/slurm/queue.js');
   const cfgR = findAndLoadConfig(config);
   const store = openStore(join(dir, 'db.sqlite'));
   const inproc = [];

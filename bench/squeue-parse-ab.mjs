@@ -12,7 +12,7 @@ const ROUNDS = 40;
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 const dirs = process.argv.slice(2);
 if (dirs.length < 2) throw new Error('usage: node --expose-gc bench/squeue-parse-ab.mjs DIST_A DIST_B [...]');
-const mods = await Promise.all(dirs.map((d) => import(pathToFileURL(resolve(d, 'batch/squeue-parse.js')).href)));
+const mods = await Promise.all(dirs.map((d) => import(pathToFileURL(resolve(d, 'src/slurm/squeue-parse.js')).href)));
 const text = makeQueue(LINES);
 for (const [i, m] of mods.entries()) if (m.parseSqueue(text).jobs.length !== LINES) throw new Error(`${dirs[i]}: did not parse the queue cleanly`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

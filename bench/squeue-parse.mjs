@@ -12,7 +12,7 @@
 // with no forced GC, each result kept until the next one replaces it (what the monitor
 // does). bench/queue-poll-path.mjs times the console's whole poll on a moving queue.
 import { loadavg } from 'node:os';
-import { parseSqueue } from '../dist/batch/squeue-parse.js';
+import { parseSqueue } from '../dist/slurm/squeue-parse.js';
 import { makeQueue } from './squeue-queue.mjs';
 
 const US = '\x1f';

@@ -5,7 +5,7 @@
 // `tick` (seconds) advances the TimeUsed of the RUNNING jobs (a fifth of the lines), as
 // the next poll of a real queue does; every other line stays as it was. `firstId` moves
 // the job ids (a queue that turned over completely).
-import { SQUEUE_FIELDS } from '../dist/batch/squeue-format.js';
+import { SQUEUE_FIELDS } from '../dist/slurm/squeue-format.js';
 
 const US = '\x1f';
 const BASE = Date.UTC(2026, 3, 16, 13, 47, 55);

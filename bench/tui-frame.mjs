@@ -33,7 +33,7 @@ async function kit(name, plugins) {
   await build({
     stdin: {
       contents: `export { default as React } from 'react'; export { render } from 'ink';
-export { App } from '../dist/tui/components/App.js'; export { Monitor } from '../dist/monitor/monitor.js'; export { noActions } from '../dist/tui/actions.js';`,
+export { App } from '../dist/tui/components/App.js'; export { Monitor } from '../dist/console/monitor.js'; export { noActions } from '../dist/console/actions.js';`,
       resolveDir: benchDir,
       loader: 'js',
     },

@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { runLocal, runOnHost, describeFailure } from '../io/run.js';
-import { runSlurm } from '../batch/slurm-run.js';
+import { runSlurm } from '../slurm/run.js';
 import { defaultDbPath, type Store } from '../store/db.js';
 import { networkFs } from '../journal/store-path.js';
 import { guessProfile } from '../config/profile-guess.js';

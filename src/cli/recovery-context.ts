@@ -16,7 +16,7 @@ export async function profileOrExit(cfg: ResolvedConfig): Promise<SwarmProfile> 
 }
 
 export async function issueOrExit(cfg: ResolvedConfig, issue: string): Promise<string> {
-  const { validateIssueId } = await import('../batch/validate.js');
+  const { validateIssueId } = await import('../config/validate.js');
   const v = validateIssueId(issue, cfg.swarm.issue_id_pattern);
   if (!v.ok) throw new CliError(`refused: ${v.reason}`, EXIT.USAGE, 'pass the issue id as the tracker shows it (bd list)');
   return issue;

@@ -6,7 +6,7 @@
 // and every failure returned as a value with its errno code.
 import http from 'node:http';
 import https from 'node:https';
-import type { HttpObservation } from '../probes/types.js';
+import type { HttpObservation } from '../core/probe.js';
 
 export interface HttpRequest {
   url: string;

@@ -2,7 +2,7 @@
 // service says "slow down", the next call waits 5 s, then 10, 20, ... up to 5 min,
 // or the proxy's own reset_seconds when that is longer. The last answer is kept so
 // a skipped call can still report it. Pure apart from the clock it is given.
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 
 export const BACKOFF_BASE_MS = 5_000;
 export const BACKOFF_MAX_MS = 300_000;

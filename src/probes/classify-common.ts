@@ -8,7 +8,7 @@
 // Pure: no I/O, no imports with side effects (types only). llama-classify.ts
 // re-exports the names that lived there before, so its callers are unchanged.
 
-import type { HttpObservation, ProbeResult, ProbeStatus } from './types.js';
+import type { HttpObservation, ProbeResult, ProbeStatus } from '../core/probe.js';
 
 
 /** Longest reason we produce; server messages are cut to fit. */

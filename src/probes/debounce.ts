@@ -11,7 +11,7 @@
 //   - an observation older than the stored state (another writer recorded a later
 //     one meanwhile) changes nothing: the state stays as it is.
 // Returns the new state and a transition when the visible status changed.
-import type { ProbeResult, ProbeStatus } from './types.js';
+import type { ProbeResult, ProbeStatus } from '../core/probe.js';
 
 export interface DebounceState {
   status: ProbeStatus;

@@ -5,7 +5,7 @@ import type { NamedService } from '../config/resolve.js';
 import { httpRequest } from '../io/http.js';
 import { classifyNoAnswer, probeResult } from './llama-classify.js';
 import type { ProbeContext } from './context.js';
-import type { HttpObservation, ProbeResult } from './types.js';
+import type { HttpObservation, ProbeResult } from '../core/probe.js';
 
 /** Pure: 2xx up; 3xx down "redirect"; other down "HTTP N". */
 export function classifyGenericHttp(obs: HttpObservation): ProbeResult {

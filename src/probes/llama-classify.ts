@@ -37,7 +37,7 @@ import {
   type ClassifyOptions,
   type ErrorInfo,
 } from './classify-common.js';
-import type { HttpObservation, ProbeResult } from './types.js';
+import type { HttpObservation, ProbeResult } from '../core/probe.js';
 
 export {
   MAX_REASON_CHARS,

@@ -8,7 +8,7 @@ import type { NamedService } from '../config/resolve.js';
 import { httpRequest } from '../io/http.js';
 import { classifyLlamaHealth, classifySlots, parseProps } from './llama-classify.js';
 import { deadline, joinUrl, type ProbeContext } from './context.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 import { readKeyForRequest } from './key-file.js';
 
 export async function probeLlama(svc: NamedService, ctx: ProbeContext): Promise<ProbeResult> {

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import type { NamedService } from '../config/resolve.js';
 import { runLocal, type RunResult } from '../io/run.js';
 import { elapsedSince, type ProbeContext } from './context.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 
 interface Outstanding {
   startedAt: number;

@@ -9,7 +9,7 @@ import { debounce, type DebounceState } from './debounce.js';
 import { serviceTimeoutMs, type ProbeContext } from './context.js';
 import { probeService } from './probe-service.js';
 import { runSweep, type ProbeFn } from './scheduler.js';
-import type { ProbeResult, ProbeStatus } from './types.js';
+import type { ProbeResult, ProbeStatus } from '../core/probe.js';
 import type { WebhookEvent, WebhookSender } from './webhook.js';
 
 /** Kinds whose probe runs a child process (ssh, timeout+stat, scontrol): these share

@@ -2,7 +2,7 @@
 // `kind:` to code, so the scheduler and `swarmctl smoke` stay kind-agnostic.
 import type { NamedService } from '../config/resolve.js';
 import type { ProbeContext } from './context.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 import { probeLlama } from './llama.js';
 import { probeVllm } from './vllm.js';
 import { probeHttp } from './http.js';

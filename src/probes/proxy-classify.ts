@@ -28,7 +28,7 @@ import {
   readAnswer,
   unusable2xxBody,
 } from './classify-common.js';
-import type { HttpObservation, ProbeResult } from './types.js';
+import type { HttpObservation, ProbeResult } from '../core/probe.js';
 
 export const PROXY_DEFAULT_PORT = 8317;
 

@@ -9,7 +9,7 @@ import type { NamedService } from '../config/resolve.js';
 import { httpRequest } from '../io/http.js';
 import { classifyProxyBanner, classifyProxyLiveness, classifyProxyModels } from './proxy-classify.js';
 import { deadline, joinUrl, type ProbeContext } from './context.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 import { readKeyForRequest } from './key-file.js';
 import { processBackoff, type BackoffBook } from './backoff.js';
 

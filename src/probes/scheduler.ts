@@ -8,7 +8,7 @@
 // reported down "probe did not finish" and left to settle in the background.
 // Also the `watch` clock: the normal interval, or down_interval_s while anything is down.
 import type { NamedService } from '../config/resolve.js';
-import type { ProbeResult, ProbeStatus } from './types.js';
+import type { ProbeResult, ProbeStatus } from '../core/probe.js';
 
 export interface SweepItem {
   service: NamedService;

@@ -3,12 +3,12 @@
 // when the controller is up, `sinfo` node states: down/drained/failing nodes are
 // listed with their reason. Some nodes unusable → degraded; none usable → down.
 import type { NamedService } from '../config/resolve.js';
-import { runSlurm } from '../batch/slurm-run.js';
+import { runSlurm } from '../slurm/run.js';
 import { oneLine } from './llama-classify.js';
 import { deadline, elapsedSince, type ProbeContext } from './context.js';
-import type { ProbeResult, ProbeStatus } from './types.js';
+import type { ProbeResult, ProbeStatus } from '../core/probe.js';
 // The pure SLURM parsers of the batch layer (control-character delimited, column-checked).
-import { parseScontrolPing, parseSinfoNodes, sinfoArgs, type NodeInfo } from '../batch/slurm-states.js';
+import { parseScontrolPing, parseSinfoNodes, sinfoArgs, type NodeInfo } from '../slurm/states.js';
 
 /** Pure: the probe's verdict on sinfo's nodes (one entry per node, whatever its partitions). */
 export function nodesVerdict(all: readonly NodeInfo[]): { status: ProbeStatus; reason: string; details: Record<string, unknown> } {

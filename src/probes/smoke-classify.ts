@@ -29,7 +29,7 @@ import {
   readAnswer,
   unusable2xxBody,
 } from './classify-common.js';
-import type { HttpObservation, ProbeResult } from './types.js';
+import type { HttpObservation, ProbeResult } from '../core/probe.js';
 
 export const SMOKE_PROMPT = 'Reply with one word: Ready';
 export const SMOKE_MAX_TOKENS = 5;

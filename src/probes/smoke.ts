@@ -7,7 +7,7 @@ import type { NamedService } from '../config/resolve.js';
 import { httpRequest } from '../io/http.js';
 import { buildSmokeRequest, classifySmoke } from './smoke-classify.js';
 import { joinUrl, type ProbeContext } from './context.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 import { readKeyForRequest } from './key-file.js';
 
 export const SMOKE_DEFAULT_MODEL = 'default';

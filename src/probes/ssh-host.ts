@@ -5,7 +5,7 @@ import type { NamedService } from '../config/resolve.js';
 import { describeFailure, isSshTransportFailure, runOnHost } from '../io/run.js';
 import { oneLine } from './llama-classify.js';
 import { deadline, elapsedSince, type ProbeContext } from './context.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 
 export async function probeSshHost(svc: NamedService, ctx: ProbeContext): Promise<ProbeResult> {
   const hostName = svc.host;

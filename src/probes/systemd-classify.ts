@@ -1,7 +1,7 @@
 // What `systemctl is-active UNIT` says, as a probe status (pure). It prints one state word
 // and exits 0 only for `active`; `activating` is a start in progress (loading, as a model
 // server that is still loading); a machine without systemd as init says so on stderr.
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 
 export function classifyIsActive(stdout: string, stderr: string, exitCode: number | null, unit: string): Pick<ProbeResult, 'status' | 'reason'> {
   const state = stdout.trim().split('\n')[0]?.trim() ?? '';

@@ -5,7 +5,7 @@ import type { NamedService } from '../config/resolve.js';
 import { runLocal, runOnHost, type RunResult, type RunSpec } from '../io/run.js';
 import { deadline, elapsedSince, type ProbeContext } from './context.js';
 import { classifyIsActive } from './systemd-classify.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 
 const JOURNAL_LINES = 10;
 

@@ -4,7 +4,7 @@ import type { NamedService } from '../config/resolve.js';
 import { httpRequest } from '../io/http.js';
 import { classifyVllmHealth } from './llama-classify.js';
 import { joinUrl, type ProbeContext } from './context.js';
-import type { ProbeResult } from './types.js';
+import type { ProbeResult } from '../core/probe.js';
 
 export async function probeVllm(svc: NamedService, ctx: ProbeContext): Promise<ProbeResult> {
   const url = svc.health_url ?? (svc.url !== undefined ? joinUrl(svc.url, '/health') : undefined);

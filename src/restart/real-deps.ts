@@ -8,12 +8,12 @@ import { createRunner } from '../io/run.js';
 import { probeService } from '../probes/probe-service.js';
 import { probeSmoke } from '../probes/smoke.js';
 import { serviceTimeoutMs, type ProbeContext } from '../probes/context.js';
-import type { ProbeResult } from '../probes/types.js';
-import { readQueueCache } from '../batch/jobs-store.js';
-import { SQUEUE_FORMAT } from '../batch/squeue-format.js';
-import { parseSqueue } from '../batch/squeue-parse.js';
-import { issueFromJobName } from '../batch/job-name.js';
-import { readQueue } from '../batch/queue.js';
+import type { ProbeResult } from '../core/probe.js';
+import { readQueueCache } from '../store/jobs.js';
+import { SQUEUE_FORMAT } from '../slurm/squeue-format.js';
+import { parseSqueue } from '../slurm/squeue-parse.js';
+import { issueFromJobName } from '../slurm/job-name.js';
+import { readQueue } from '../slurm/queue.js';
 import type { RestartDeps, SwarmJobsDeps } from './run.js';
 import type { PlanStep } from './plan.js';
 

@@ -6,7 +6,7 @@ import { actor } from '../store/audit.js';
 import type { Store } from '../store/db.js';
 import { adoptRun, createRun, finishRun, runSteps, updateStep, type StepRow } from '../store/restart-runs.js';
 import type { RunResult } from '../io/run.js';
-import type { ProbeResult } from '../probes/types.js';
+import type { ProbeResult } from '../core/probe.js';
 import type { EventSink, RestartEvent } from './events.js';
 import { dependentsOf, SWARM_JOBS_STEP, type PlanOptions, type PlanStep } from './plan.js';
 import { DEFAULT_BACKOFF, isHealthy, outputTail, verifyUntil, type Backoff } from './step.js';

@@ -1,7 +1,7 @@
 // One restart step: check (the service's probe) → act (its start argvs, on its host)
 // → verify (the probe again until the deadline, with backoff). `loading` during verify
 // is progress: the model is still being read, so wait, never restart it.
-import type { ProbeResult } from '../probes/types.js';
+import type { ProbeResult } from '../core/probe.js';
 import type { RunResult } from '../io/run.js';
 
 export interface StepDeps {

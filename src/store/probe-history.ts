@@ -4,7 +4,7 @@
 // arrive already scrubbed of secrets (the classifiers do it); nothing here adds any.
 import type { Db, Store } from './db.js';
 import type { DebounceState, Transition } from '../probes/debounce.js';
-import type { ProbeResult, ProbeStatus } from '../probes/types.js';
+import type { ProbeResult, ProbeStatus } from '../core/probe.js';
 
 /** One probe's outcome, before it is debounced against the stored state. */
 export interface Observation {

@@ -5,8 +5,8 @@
 import React from 'react';
 import { render } from 'ink';
 import { App } from './components/App.js';
-import type { Monitor } from '../monitor/monitor.js';
-import type { ConsoleActions } from './actions.js';
+import type { Monitor } from '../console/monitor.js';
+import type { ConsoleActions } from '../console/actions.js';
 
 const ENTER_ALT = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT = '\x1b[?1049l';

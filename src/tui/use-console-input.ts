@@ -6,8 +6,8 @@ import { useInput } from 'ink';
 import { commandFor } from './keymap.js';
 import { PANELS, type PanelId } from './layout.js';
 import { uiReducer, type UiAction, type UiState } from './state.js';
-import type { ActionPlan, ConsoleActions } from './actions.js';
-import type { IssueRow, JobRow } from './view-model.js';
+import type { ActionPlan, ConsoleActions } from '../console/actions.js';
+import type { IssueRow, JobRow } from '../console/view-model.js';
 
 export interface InputDeps {
   ui: UiState;

@@ -3,7 +3,7 @@
 // every ProbeResult must keep (a valid status and a one-line, trimmed reason).
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { HttpObservation, ProbeResult, ProbeStatus } from '../../src/probes/types.js';
+import type { HttpObservation, ProbeResult, ProbeStatus } from '../../src/core/probe.js';
 
 const arbErrorObject = fc.record(
   {

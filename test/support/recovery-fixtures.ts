@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PlanContext } from '../../src/batch/recover-plan.js';
+import type { PlanContext } from '../../src/recovery/plan.js';
 import { profileOf, type SwarmProfile } from '../../src/config/profile.js';
 import { configSchema } from '../../src/config/schema.js';
 import { resolveConfig, type ResolvedConfig } from '../../src/config/resolve.js';

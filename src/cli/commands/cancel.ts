@@ -1,4 +1,4 @@
-// `swarmctl cancel ISSUE|JOBID|ssh:HOST:PID` (batch/cancel.ts).
+// `swarmctl cancel ISSUE|JOBID|ssh:HOST:PID` (slurm/cancel.ts).
 import type { Command } from 'commander';
 import { EXIT, examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl cancel beefcake-7xjmj', 'swarmctl cancel 1234', 'swarmctl cancel ssh:local:4242 --json') + '\nExit: 0 cancelled (or --dry-run found it cancellable), 1 some cancelled, 2 nothing cancelled: an error, or refused (ssh:HOST:PID with no state file or whose process is no longer the one swarmctl started; an ISSUE while the queue cannot be read), 64 bad target (e.g. ssh PID 0, 1, negative or not a number).\n')
     .action(async (target: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
-      const { cancel } = await import('../../batch/cancel.js');
+      const { cancel } = await import('../../slurm/cancel.js');
       const r = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => cancel(cfg, store, target, { ...(opts.dryRun ? { dryRun: true } : {}) }));
       const code = r.refused ? EXIT.FAILED : opts.dryRun ? (r.error ? EXIT.FAILED : EXIT.OK) : r.cancelled.length === 0 ? EXIT.FAILED : r.error ? EXIT.DEGRADED : EXIT.OK;
       if (opts.json) printJson({ ...r, exit_code: code });

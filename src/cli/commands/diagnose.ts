@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .action(async (issue: string, opts: { json?: boolean; job?: string }, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');
-      const { runDiagnose } = await import('../../batch/diagnose-run.js');
+      const { runDiagnose } = await import('../../recovery/diagnose-run.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { cfg, profile } = await issueContext(global, issue);
       if (opts.job !== undefined && !/^\d+$/.test(opts.job)) {

@@ -1,4 +1,4 @@
-// `swarmctl discovery write|remove`: the calls inference job wrappers make (batch/discovery.ts).
+// `swarmctl discovery write|remove`: the calls inference job wrappers make (discovery/discovery.ts).
 import type { Command } from 'commander';
 import { EXIT, examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -18,8 +18,8 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl discovery write --tier fast --port 8080 --model qwen-14b') + '\nExit: 0 written, 2 not healthy in time (nothing written), 64 bad input.\n')
     .action(async (opts: { tier: string; port: string; model: string; host?: string; jobId?: string; pid?: string; waitS: string; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
-      const { writeDiscovery } = await import('../../batch/discovery.js');
-      const { UsageError } = await import('../../batch/errors.js');
+      const { writeDiscovery } = await import('../../discovery/discovery.js');
+      const { UsageError } = await import('../../core/usage-error.js');
       const { hostname } = await import('node:os');
       const r = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), async (cfg) => {
         const jobId = opts.jobId ?? process.env['SLURM_JOB_ID'];
@@ -41,8 +41,8 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl discovery remove --tier fast') + '\nExit: 0 removed or already gone, 64 bad input.\n')
     .action(async (opts: { tier: string; jobId?: string; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
-      const { removeDiscovery } = await import('../../batch/discovery.js');
-      const { UsageError } = await import('../../batch/errors.js');
+      const { removeDiscovery } = await import('../../discovery/discovery.js');
+      const { UsageError } = await import('../../core/usage-error.js');
       const r = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), async (cfg) => {
         const jobId = opts.jobId ?? process.env['SLURM_JOB_ID'];
         if (!jobId) throw new UsageError('no job id: pass --job-id or run inside a SLURM job (SLURM_JOB_ID)');

@@ -1,4 +1,4 @@
-// `swarmctl endpoints [list|gc|resolve]`: discovery records joined with the queue and health (batch/discovery.ts).
+// `swarmctl endpoints [list|gc|resolve]`: discovery records joined with the queue and health (discovery/discovery.ts).
 import type { Command } from 'commander';
 import { EXIT, examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl endpoints', 'swarmctl endpoints list --json') + '\nExit: 0 all live, 1 some not live, 2 endpoints dir unreadable or queue unknown.\n')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
-      const { listEndpoints } = await import('../../batch/discovery.js');
+      const { listEndpoints } = await import('../../discovery/discovery.js');
       const r = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => listEndpoints(cfg, store));
       const code = r.error || !r.ok ? EXIT.FAILED : r.entries.every((x) => x.status === 'live') ? EXIT.OK : EXIT.DEGRADED;
       if (opts.json) printJson({ ...r, exit_code: code });
@@ -27,8 +27,8 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl endpoints gc --dry-run', 'swarmctl endpoints gc') + '\nExit: 0 done, 2 queue unknown (nothing moved) or a move failed.\n')
     .action(async (opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
-      const { gcEndpoints } = await import('../../batch/discovery.js');
-      const { gcDiscoveryTempFiles } = await import('../../batch/discovery-tmp-gc.js');
+      const { gcEndpoints } = await import('../../discovery/discovery.js');
+      const { gcDiscoveryTempFiles } = await import('../../discovery/tmp-gc.js');
       const { r, t } = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), async (cfg, store) => ({
         // Temp files of killed writes are never records, whatever the queue says: removed first.
         t: await gcDiscoveryTempFiles(cfg, store, { ...(opts.dryRun ? { dryRun: true } : {}) }),
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl endpoints resolve --tier fast') + '\nExit: 0 a URL was printed, 2 none (and no fallback configured).\n')
     .action(async (opts: { tier: string; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
-      const { resolveTier } = await import('../../batch/discovery.js');
+      const { resolveTier } = await import('../../discovery/discovery.js');
       const r = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => resolveTier(cfg, store, opts.tier));
       const code = r.url ? EXIT.OK : EXIT.FAILED;
       if (opts.json) printJson({ ...r, exit_code: code });

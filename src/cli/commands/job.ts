@@ -15,7 +15,7 @@ export function register(program: Command): void {
       .addHelpText('after', examples(`swarmctl job ${action} 1234`) + '\nExit: 0 done, 2 scontrol failed, 64 not a job id.\n')
       .action(async (jobId: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
         const { withBatch } = await import('../batch-context.js');
-        const { jobControl } = await import('../../batch/cancel.js');
+        const { jobControl } = await import('../../slurm/cancel.js');
         const r = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => jobControl(cfg, store, action, jobId, { ...(opts.dryRun ? { dryRun: true } : {}) }));
         const code = r.ok ? EXIT.OK : EXIT.FAILED;
         if (opts.json) printJson({ ...r, exit_code: code });

@@ -11,7 +11,7 @@ async function update(cmd: Command, node: string, state: 'drain' | 'resume', rea
   if (state === 'drain' && (!reason || !reason.trim())) throw usageError('node drain needs --reason "why" (SLURM requires one, and the next operator needs it)');
   const { loadConfigOrExit, openStoreFor } = await import('../context.js');
   const { nodeStateArgv } = await import('../../restart/node-state.js');
-  const { runSlurm } = await import('../../batch/slurm-run.js');
+  const { runSlurm } = await import('../../slurm/run.js');
   const { recordAudit } = await import('../../store/audit.js');
   const { describeFailure } = await import('../../io/run.js');
   const global = cmd.optsWithGlobals<GlobalOptions>();

@@ -1,4 +1,4 @@
-// `swarmctl queue`: swarm jobs from ONE squeue plus direct-SSH jobs (batch/queue.ts).
+// `swarmctl queue`: swarm jobs from ONE squeue plus direct-SSH jobs (slurm/queue.ts).
 import type { Command } from 'commander';
 import { EXIT, examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl queue', 'swarmctl queue --json --all') + '\nExit: 0 read ok, 1 SSH hosts could not be checked, 2 squeue failed or its output was over the 16 MiB cap (state UNKNOWN, partial: true; stale jobs shown).\n')
     .action(async (opts: { all?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatchOpening } = await import('../batch-context.js');
-      const { readQueue } = await import('../../batch/queue.js');
+      const { readQueue } = await import('../../slurm/queue.js');
       const q = await withBatchOpening(cmd.optsWithGlobals<GlobalOptions>(), (cfg, store) => readQueue(cfg, store, { ...(opts.all ? { all: true } : {}) }));
       const code = !q.ok ? EXIT.FAILED : q.sshErrors?.length ? EXIT.DEGRADED : EXIT.OK;
       if (opts.json) printJson({ ...q, state: q.ok ? 'known' : 'unknown', exit_code: code });

@@ -29,8 +29,8 @@ export function register(program: Command): void {
     .action(async (issue: string, opts: Opts, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');
-      const { prepareRecovery, executeRecovery } = await import('../../batch/recover-run.js');
-      const { submit } = await import('../../batch/submit.js');
+      const { prepareRecovery, executeRecovery } = await import('../../recovery/run.js');
+      const { submit } = await import('../../submit/submit.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { cfg, profile } = await issueContext(global, issue);
       const store = await openStoreFor(global, cfg);

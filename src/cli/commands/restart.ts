@@ -94,7 +94,7 @@ export function register(program: Command): void {
         }
         const { realDeps } = await import('../../restart/real-deps.js');
         const { runRestart } = await import('../../restart/run.js');
-        const { submit } = await import('../../batch/submit.js');
+        const { submit } = await import('../../submit/submit.js');
         const deps = realDeps(cfg, store, async (issues) => {
           const outs = await submit(cfg, store, { issues });
           return outs.map((o) => ({ issue: o.issueId, status: o.status, ...(o.reason ? { reason: o.reason } : {}), ...(o.jobId ? { jobId: o.jobId } : {}) }));

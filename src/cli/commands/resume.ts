@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue, or the profile has no resume file), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n')
     .action(async (issue: string, opts: { json?: boolean }, cmd: Command) => {
       const { issueContext } = await import('../recovery-context.js');
-      const { readResume } = await import('../../batch/issue-state.js');
+      const { readResume } = await import('../../issues/state.js');
       const { cfg, profile } = await issueContext(cmd.optsWithGlobals<GlobalOptions>(), issue);
       const r = await readResume(cfg, profile, issue);
       const code = r.status === 'ok' ? EXIT.OK : r.status === 'missing' || r.status === 'other_issue' || r.status === 'n/a' ? EXIT.DEGRADED : EXIT.FAILED;
@@ -46,9 +46,9 @@ export function register(program: Command): void {
     .action(async (issue: string, opts: { json?: boolean; dryRun?: boolean; assumeNotRunning?: boolean }, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');
-      const { clearResume } = await import('../../batch/resume-clear.js');
-      const { livenessRefusal } = await import('../../batch/job-liveness.js');
-      const { readIssueLiveness } = await import('../../batch/job-liveness-read.js');
+      const { clearResume } = await import('../../issues/resume-clear.js');
+      const { livenessRefusal } = await import('../../slurm/job-liveness.js');
+      const { readIssueLiveness } = await import('../../slurm/job-liveness-read.js');
       const { recordAudit } = await import('../../store/audit.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { cfg, profile } = await issueContext(global, issue);

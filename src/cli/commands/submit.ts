@@ -1,4 +1,4 @@
-// `swarmctl submit ISSUE...`: start swarm jobs through sbatch or direct SSH (batch/submit.ts).
+// `swarmctl submit ISSUE...`: start swarm jobs through sbatch or direct SSH (submit/submit.ts).
 import type { Command } from 'commander';
 import { EXIT, examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -21,9 +21,9 @@ export function register(program: Command): void {
     .addHelpText('after', examples('swarmctl submit beefcake-7xjmj --title "Fix the parser"', 'swarmctl submit a-1 a-2 a-3 --sequential --env SWARM_USE_CLOUD=0', 'swarmctl submit a-1 --dry-run --json') + '\nExit: 0 all submitted/skipped, 1 some failed, 2 all failed, 64 bad input (nothing ran).\n')
     .action(async (issues: string[], opts: { via: string; sequential?: boolean; env: string[]; title?: string; hold?: boolean; force?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
-      const { submit } = await import('../../batch/submit.js');
-      const { parseEnvAssignment } = await import('../../batch/validate.js');
-      const { UsageError } = await import('../../batch/errors.js');
+      const { submit } = await import('../../submit/submit.js');
+      const { parseEnvAssignment } = await import('../../config/validate.js');
+      const { UsageError } = await import('../../core/usage-error.js');
       const outcomes = await withBatch(cmd.optsWithGlobals<GlobalOptions>(), async (cfg, store) => {
         // A sequential chain is one operator's plan: two at once would interleave their dependencies.
         const lock = opts.sequential && !opts.dryRun ? await (await import('../lock-context.js')).takeOperatorLock(cfg, 'swarmctl submit --sequential') : null;

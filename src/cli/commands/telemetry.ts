@@ -31,7 +31,7 @@ export function register(program: Command): void {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const cfg = await loadConfigOrExit(global);
       const file = opts.file ?? cfg.paths.telemetry_file;
-      const { parseTelemetryLine } = await import('../../batch/telemetry-parse.js');
+      const { parseTelemetryLine } = await import('../../issues/telemetry-parse.js');
       if (opts.issue) {
         const { issueOrExit } = await import('../recovery-context.js');
         await issueOrExit(cfg, opts.issue);
@@ -39,7 +39,7 @@ export function register(program: Command): void {
       const show = (r: { issueId: string; summary: string; timestamp?: string }): void => say(`${r.timestamp ?? ''}  ${r.issueId}  ${r.summary}`);
 
       if (opts.follow) {
-        const { followFile } = await import('../../batch/telemetry-follow.js');
+        const { followFile } = await import('../../issues/telemetry-follow.js');
         // Runs until Ctrl-C, which ends it as it ends `tail -f`: exit 130 (main.ts's SIGINT handler).
         await followFile(
           file,
@@ -65,7 +65,7 @@ export function register(program: Command): void {
 
       try {
         if (opts.issue) {
-          const { issueRecords } = await import('../../batch/telemetry-index.js');
+          const { issueRecords } = await import('../../issues/telemetry-index.js');
           const store = await openStoreFor(global, cfg);
           try {
             const r = await issueRecords(store, file, opts.issue, n);
@@ -82,7 +82,7 @@ export function register(program: Command): void {
           }
           return;
         }
-        const { readLastLines } = await import('../../batch/telemetry-tail.js');
+        const { readLastLines } = await import('../../issues/telemetry-tail.js');
         const t = await readLastLines(file, n);
         const records = [];
         let malformed = t.overlongLines;

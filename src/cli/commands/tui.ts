@@ -13,12 +13,12 @@ async function openConsole(global: GlobalOptions, readOnly: boolean): Promise<vo
   const { loadConfigOrExit, openStoreFor } = await import('../context.js');
   const cfg = await loadConfigOrExit(global);
   const store = await openStoreFor(global, cfg);
-  const { realBackends, realActions, consoleIntervals } = await import('../../monitor/backends.js');
-  const { createConsoleMonitor } = await import('../../monitor/sources.js');
+  const { realBackends, realActions, consoleIntervals } = await import('../../console/backends.js');
+  const { createConsoleMonitor } = await import('../../console/sources.js');
   const { runConsole } = await consoleModule;
   const monitor = createConsoleMonitor(realBackends(cfg, store), consoleIntervals(cfg));
   try {
-    await runConsole({ monitor, actions: readOnly ? (await import('../../tui/actions.js')).noActions : realActions(cfg, store), readOnly, clusterName: cfg.cluster_name });
+    await runConsole({ monitor, actions: readOnly ? (await import('../../console/actions.js')).noActions : realActions(cfg, store), readOnly, clusterName: cfg.cluster_name });
   } finally {
     store.close();
   }
@@ -29,7 +29,7 @@ async function printStatus(global: GlobalOptions, json: boolean): Promise<void> 
   const cfg = await loadConfigOrExit(global);
   const store = await openStoreFor(global, cfg);
   try {
-    const { collectStatus, formatStatus } = await import('../../monitor/status.js');
+    const { collectStatus, formatStatus } = await import('../status.js');
     const st = await collectStatus(cfg, store);
     if (json) printJson(st);
     else say(formatStatus(st));

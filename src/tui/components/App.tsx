@@ -3,16 +3,16 @@
 // No backend call happens here or below.
 import React, { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
-import type { Monitor } from '../../monitor/monitor.js';
+import type { Monitor } from '../../console/monitor.js';
 import { layoutFor, overlayRows, type PanelBox, type PanelId } from '../layout.js';
 import { applyFilter, initialUi, uiReducer, type UiState } from '../state.js';
-import { deriveView, formatAge, type ConsoleView, type PanelView } from '../view-model.js';
+import { deriveView, formatAge, type ConsoleView, type PanelView } from '../../console/view-model.js';
 import { footerText, visibleBindings } from '../keymap.js';
 import { rowText } from './panels.js';
 import { CLOCKED, Panel } from './Panel.js';
 import { CommandLog, ConfirmDialog, DetailView, detailOverflow, HelpOverlay } from './Overlays.js';
 import { useConsoleInput } from '../use-console-input.js';
-import type { ConsoleActions } from '../actions.js';
+import type { ConsoleActions } from '../../console/actions.js';
 import { detailLines } from '../detail.js';
 import { useFrameDump } from '../frame-dump.js';
 

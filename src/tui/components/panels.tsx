@@ -1,9 +1,9 @@
 // Column specs of each panel: which facts, in what order, how important.
 // Status is always a symbol AND a word AND a colour, so it reads without colour.
-import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../view-model.js';
-import { formatAge, STATUS_SYMBOL } from '../view-model.js';
+import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../../console/view-model.js';
+import { formatAge, STATUS_SYMBOL } from '../../console/view-model.js';
 import type { TableColumn } from '../table-model.js';
-import type { ProbeStatus } from '../../probes/types.js';
+import type { ProbeStatus } from '../../core/probe.js';
 
 export const STATUS_COLOR: Record<ProbeStatus, string> = { up: 'green', loading: 'cyan', degraded: 'yellow', down: 'red', unknown: 'gray' };
 

@@ -1,0 +1,46 @@
+// The console's sources: what each panel loads, and how often. The monitor
+// owns the clocks; these only say how to load. ONE queue load per interval
+// serves every panel: the issues source reads the jobs from the monitor's
+// latest snapshot instead of running squeue again.
+import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from './view-model.js';
+import { Monitor, type Clock, realClock, type SourceSpec } from './monitor.js';
+
+/** The backend calls the console needs (real ones in backends.ts; fakes in tests). */
+export interface Backends {
+  endpoints(signal: AbortSignal): Promise<EndpointRow[]>;
+  /** Throws when the queue cannot be read (controller down): the monitor keeps the last good jobs, marked stale. */
+  queue(signal: AbortSignal): Promise<JobRow[]>;
+  issues(jobs: readonly JobRow[], signal: AbortSignal): Promise<IssueRow[]>;
+  telemetry(signal: AbortSignal): Promise<TelemetryRow[]>;
+  alerts(signal: AbortSignal): Promise<AlertRow[]>;
+}
+
+export interface Intervals {
+  endpointsMs: number;
+  queueMs: number;
+  issuesMs: number;
+  telemetryMs: number;
+  alertsMs: number;
+  timeoutMs: number;
+  queueTimeoutMs: number;
+}
+
+export function consoleSources(b: Backends, iv: Intervals, latestJobs: () => readonly JobRow[]): SourceSpec<unknown>[] {
+  return [
+    { name: 'endpoints', intervalMs: iv.endpointsMs, timeoutMs: iv.timeoutMs, load: (s) => b.endpoints(s) },
+    { name: 'queue', intervalMs: iv.queueMs, timeoutMs: iv.queueTimeoutMs, load: (s) => b.queue(s) },
+    { name: 'issues', intervalMs: iv.issuesMs, timeoutMs: iv.timeoutMs, follows: 'queue', load: (s) => b.issues(latestJobs(), s) },
+    { name: 'telemetry', intervalMs: iv.telemetryMs, timeoutMs: iv.timeoutMs, load: (s) => b.telemetry(s) },
+    { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, load: (s) => b.alerts(s) },
+  ];
+}
+
+export function createConsoleMonitor(b: Backends, iv: Intervals, clock: Clock = realClock): Monitor {
+  let monitor: Monitor | null = null;
+  const latestJobs = (): readonly JobRow[] => {
+    const data = monitor?.getSnapshot().sources['queue']?.data;
+    return Array.isArray(data) ? (data as JobRow[]) : [];
+  };
+  monitor = new Monitor(consoleSources(b, iv, latestJobs), clock);
+  return monitor;
+}

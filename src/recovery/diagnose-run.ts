@@ -1,0 +1,203 @@
+// Gathers what `diagnose` needs for one issue and runs it: the per-issue state files,
+// the issue's jobs from the queue (squeue by job name, all states), the job log's tail
+// window, the worktree's branch and `git diff --stat` (git via argv, never a shell),
+// the job's end state (sacct, when accounting exists) and our recovery attempts from
+// the audit table. Everything that cannot be read becomes a note, never a crash.
+// When the log shows a cloud escalation failure, every configured openai-proxy
+// service is probed NOW (src/probes/proxy.ts: is the key rejected? quota? down?) and
+// the verdicts are handed to the pure diagnosis. A worktree that resolves (through a
+// symlink) outside the worktrees root is not handed to git.
+import { existsSync } from 'node:fs';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { renderTemplate, type SwarmProfile } from '../config/profile.js';
+import { otherHostsAttempts } from '../journal/journal.js';
+import type { Store } from '../store/db.js';
+import { runLocal } from '../io/run.js';
+import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseLog, type DiagnoseResult, type QueueView } from './diagnose.js';
+import { realPathUnder } from '../io/archive.js';
+import { readIssueState } from '../issues/state.js';
+import { readJobLogTail } from './job-log.js';
+import { renderJobName } from '../slurm/job-name.js';
+import { readSshJobs } from '../slurm/queue.js';
+import { runSlurm } from '../slurm/run.js';
+import { squeueArgs } from '../slurm/squeue-format.js';
+import { parseSqueue } from '../slurm/squeue-parse.js';
+
+export const ATTEMPT_ACTION = 'recover.attempt';
+
+/** Recovery attempts recorded for the issue (one `recover.attempt` row per applied plan). */
+export function recoveryAttempts(store: Store | null, issue: string): number {
+  if (!store) return 0;
+  const r = store.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE issue_id = ? AND action = ? AND outcome IN ('ok', 'failed')").get(issue, ATTEMPT_ACTION) as { n: number };
+  return r.n;
+}
+
+/** The issue's jobs from squeue (all states it still remembers). */
+export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, issue: string, timeoutMs?: number): Promise<QueueView> {
+  const name = renderJobName(issue, profile.job_name_template, cfg.swarm.issue_id_pattern);
+  if (!name.ok) return { ok: false, error: name.reason, jobs: [] };
+  const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], { env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  if (!r.ok) return { ok: false, error: r.timedOut ? `squeue timed out after ${Math.round(r.durationMs / 100) / 10} s` : (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
+  const p = parseSqueue(r.stdout);
+  return { ok: true, jobs: p.jobs.filter((j) => j.name === name.name).map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason })) };
+}
+
+/** SLURM's view plus the issue's direct-SSH jobs (a job started with --via ssh blocks a resubmit too). */
+async function issueQueueWithSsh(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, timeoutMs?: number): Promise<QueueView> {
+  const [q, ssh] = await Promise.all([issueQueue(cfg, profile, issue, timeoutMs), store ? readSshJobs(cfg, store, issue) : Promise.resolve({ jobs: [], errors: [] })]);
+  const sshJobs = ssh.jobs.map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason }));
+  return { ...q, jobs: [...q.jobs, ...sshJobs], ...(ssh.errors.length ? { error: [q.error, ...ssh.errors].filter(Boolean).join('; ') } : {}) };
+}
+
+async function sacctState(cfg: ResolvedConfig, jobId: string, timeoutMs?: number): Promise<string | null> {
+  if (!/^\d+$/.test(jobId)) return null;
+  const r = await runSlurm(cfg, ['sacct', '-j', jobId, '-n', '-X', '-P', '-o', 'State'], timeoutMs !== undefined ? { timeoutMs } : {});
+  if (!r.ok) return null;
+  const s = r.stdout.trim().split('\n')[0]?.trim().split(/\s+/)[0];
+  return s ? s.toUpperCase() : null;
+}
+
+async function git(args: string[], timeoutMs = 10_000): Promise<{ ok: boolean; out: string; err: string }> {
+  const r = await runLocal({ argv: ['git', ...args], timeoutMs });
+  return { ok: r.ok, out: r.stdout, err: r.spawnError ?? r.stderr.trim() };
+}
+
+export interface WorktreeState {
+  path: string;
+  exists: boolean;
+  branch: string | null;
+  diffStatEmpty: boolean | null;
+  expectedBranch: string;
+  error?: string;
+}
+
+export async function worktreeState(path: string, expectedBranch: string): Promise<WorktreeState> {
+  const out: WorktreeState = { path, exists: existsSync(path), branch: null, diffStatEmpty: null, expectedBranch };
+  if (!out.exists) return out;
+  const b = await git(['-C', path, 'symbolic-ref', '--quiet', '--short', 'HEAD']);
+  out.branch = b.ok ? b.out.trim() : null;
+  const d = await git(['-C', path, 'diff', '--stat']);
+  if (d.ok) out.diffStatEmpty = d.out.trim() === '';
+  else out.error = d.err;
+  return out;
+}
+
+export interface DiagnoseOptions {
+  jobId?: string;
+  logWindowBytes?: number;
+  /** Tests: a queue view instead of squeue. */
+  queue?: QueueView;
+  /** Probe the openai-proxy services when a cloud failure is diagnosed (default true). */
+  cloudProbe?: boolean;
+}
+
+/**
+ * Probes every openai-proxy service of the config now, in parallel, each within its
+ * own timeout. The key is read from api_key_file by the probe at the moment of use and
+ * only travels in a header; results are scrubbed of it by the classifier.
+ */
+export async function probeCloudProxies(cfg: ResolvedConfig): Promise<CloudProbeInput[]> {
+  const proxies = Object.values(cfg.services).filter((s) => s.kind === 'openai-proxy');
+  if (proxies.length === 0) return [];
+  const [{ probeProxy }, { serviceTimeoutMs }] = await Promise.all([import('../probes/proxy.js'), import('../probes/context.js')]);
+  return Promise.all(
+    proxies.map(async (svc) => {
+      try {
+        return { service: svc.name, result: await probeProxy(svc, { timeoutMs: serviceTimeoutMs(svc, cfg), cfg }) };
+      } catch (e) {
+        return { service: svc.name, result: { status: 'unknown' as const, reason: `probe failed: ${(e as Error).name}`, latencyMs: null } };
+      }
+    }),
+  );
+}
+
+export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, opts: DiagnoseOptions = {}): Promise<DiagnoseResult & { jobId: string | null; logPath: string | null }> {
+  // One budget for all SLURM questions: squeue and sacct run side by side, so an unusable
+  // SLURM costs one command timeout, not one per command.
+  const budgetMs = cfg.slurm.command_timeout_s * 1000;
+  const deadline = Date.now() + budgetMs;
+  // The job we can name before asking the queue (--job, else our jobs table): its sacct
+  // state is asked at the same time as squeue.
+  let knownJob = opts.jobId ?? null;
+  if (!knownJob && store) {
+    const row = store.db.prepare("SELECT job_id FROM jobs WHERE issue_id = ? AND via = 'slurm' ORDER BY submitted_at DESC LIMIT 1").get(issue) as { job_id: string } | undefined;
+    knownJob = row?.job_id ?? null;
+  }
+  const early = knownJob ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
+  const [state, queue, earlySacct] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs), early]);
+  // Which job's log: --job, else the newest job the queue or our jobs table knows.
+  let jobId = opts.jobId ?? null;
+  if (!jobId) {
+    const newest = [...queue.jobs].sort((a, b) => Number.parseInt(b.jobId, 10) - Number.parseInt(a.jobId, 10))[0];
+    jobId = newest?.jobId ?? knownJob;
+  }
+  let log: DiagnoseLog | null = null;
+  let logError: string | undefined;
+  let logPath: string | null = null;
+  if (jobId) {
+    const rendered = renderTemplate(profile.paths.job_log, { logs: cfg.paths.logs_dir, jobid: jobId });
+    // Lexically and really (symlinks followed) under the logs dir: a job log that is a
+    // symlink out of it is not read.
+    const safe = rendered.ok ? await realPathUnder(cfg.paths.logs_dir, rendered.value) : { ok: false as const, reason: rendered.error };
+    if (!safe.ok) logError = `refused: ${safe.reason}; nothing read`;
+    else {
+      logPath = safe.path;
+      try {
+        const t = await readJobLogTail(safe.path, opts.logWindowBytes);
+        log = { path: safe.path, records: t.records, size: t.size, truncated: t.truncated, startLine: t.startLine, windowBytes: t.windowBytes, binary: t.binary };
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        logError = err.code === 'ENOENT' ? `${safe.path} does not exist (job ${jobId} wrote no log here)` : `${safe.path}: ${err.message}`;
+      }
+    }
+  } else logError = 'no job id known for this issue (pass --job JOBID)';
+  const endJob = queue.jobs.find((j) => j.jobId === jobId && !j.active);
+  let endState: DiagnoseInput['endState'] = endJob ? { jobId: endJob.jobId, state: endJob.state, source: 'squeue' } : null;
+  if (!endState && jobId && !queue.jobs.some((j) => j.jobId === jobId && j.active)) {
+    let s = jobId === knownJob ? earlySacct : null;
+    if (jobId !== knownJob) {
+      // A job only the queue named: ask sacct within what is left of the budget.
+      const left = deadline - Date.now();
+      if (left >= 500) s = await sacctState(cfg, jobId, left);
+    }
+    if (s) endState = { jobId, state: s, source: 'sacct' };
+  }
+  const wtPath = state.worktree.path;
+  const expectedBranch = profile.branch_template.replaceAll('{issue}', issue);
+  let wt: WorktreeState | null = null;
+  let wtRefusal: string | undefined;
+  if (wtPath) {
+    // readIssueState checked its real path (symlinks followed) against its root.
+    const refusal = state.worktree.error;
+    if (refusal === undefined) wt = await worktreeState(wtPath, expectedBranch);
+    else {
+      wtRefusal = refusal.replace(/^refused: /, '');
+      wt = { path: wtPath, exists: existsSync(wtPath), branch: null, diffStatEmpty: null, expectedBranch, error: refusal };
+    }
+  }
+  const input: DiagnoseInput = {
+    issueId: issue,
+    catalogue: profile.catalogue,
+    log,
+    jobId,
+    ...(logError !== undefined ? { logError } : {}),
+    resume: { status: state.resume.status, ...(state.resume.path ? { path: state.resume.path } : {}) },
+    session: { status: state.session.status, ...(state.session.path ? { path: state.session.path } : {}), ...(state.session.value ? { value: state.session.value } : {}) },
+    queue: { ...queue, jobs: queue.jobs.filter((j) => j.active || j.jobId === jobId) },
+    endState,
+    worktree: wt,
+    // The budget is cluster-wide: other hosts' attempts come from their journal files on the share.
+    attempts: recoveryAttempts(store, issue) + otherHostsAttempts(cfg.paths.shared_root, issue),
+    maxAttempts: cfg.recovery.max_attempts,
+  };
+  let result = diagnose(input);
+  // Confirm a cloud failure with the proxy as it is now; the diagnosis stays pure (the
+  // probe results are passed in).
+  if (opts.cloudProbe !== false && result.diagnoses.some((d) => d.kind === 'cloud_escalation_failed')) {
+    result = diagnose({ ...input, cloudProbes: await probeCloudProxies(cfg) });
+  }
+  if (wtRefusal) result.notes.push(`worktree not checked with git: ${wtRefusal}`);
+  if (state.resume.status === 'corrupt') result.notes.push(`resume file ${state.resume.path} is corrupt: ${state.resume.error}`);
+  if (state.session.status === 'corrupt' || (state.session.value?.badLines ?? 0) > 0) result.notes.push(`session log ${state.session.path}: ${state.session.value?.badLines ?? 0} bad lines`);
+  return { ...result, jobId, logPath };
+}
