@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { runLocal, runOnHost, describeFailure } from '../io/run.js';
 import { runSlurm } from '../slurm/run.js';
-import { defaultDbPath, type Store } from '../store/db.js';
+import { checkWritable, defaultDbPath, type Store } from '../store/db.js';
 import { networkFs } from '../journal/store-path.js';
 import { guessProfile } from '../config/profile-guess.js';
 
@@ -48,7 +48,7 @@ export function checkBinaries(): CheckResult[] {
 
 export function checkStore(store: Store): CheckResult {
   try {
-    store.write((db) => db.prepare('SELECT 1').get());
+    checkWritable(store);
     // Say when the default was moved off a network filesystem (cli/store-choice.ts), so nobody looks for it there.
     const def = defaultDbPath();
     const nfs = store.path !== def ? networkFs(def) : null;

@@ -2,9 +2,16 @@
 //   exit 0 ok/healthy, 1 degraded/partial, 2 down/failed, 64 usage/config, 130 Ctrl-C;
 //   with --json exactly one JSON document on stdout and human text on stderr.
 // Kept free of heavy imports: it is loaded on every start.
+import type { ProbeStatus } from '../core/probe.js';
 
 export const EXIT = { OK: 0, DEGRADED: 1, FAILED: 2, USAGE: 64, INTERRUPTED: 130, PIPE_CLOSED: 141 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The health rule every health command uses: 0 all up, 1 any loading/degraded/unknown, 2 any down. */
+export function exitCodeFor(statuses: readonly ProbeStatus[]): 0 | 1 | 2 {
+  if (statuses.includes('down')) return EXIT.FAILED;
+  return statuses.some((s) => s !== 'up') ? EXIT.DEGRADED : EXIT.OK;
+}
 
 /** An error the operator can act on: message, the next step, and the exit code. */
 export class CliError extends Error {

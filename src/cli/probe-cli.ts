@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
-import { CliError, EXIT, noColor, printJson, printJsonLine, say, usageError } from './output.js';
+import { CliError, EXIT, exitCodeFor, noColor, printJson, printJsonLine, say, usageError } from './output.js';
 import type { GlobalOptions } from './context.js';
-import type { ProbeStatus } from '../core/probe.js';
+import { STATUS_SYMBOL, type ProbeStatus } from '../core/probe.js';
 import type { SweepSnapshot } from '../probes/probe-all.js';
 
 function checkNames(cfg: ResolvedConfig, names: readonly string[], filter?: (kind: string) => boolean): void {
@@ -51,7 +51,7 @@ export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Com
   first.catch(() => undefined); // awaited in the loop; only keeps a failure from counting as unhandled meanwhile
   let webhook: Awaited<ReturnType<typeof webhookFor>>;
   try {
-    const { renderTable, jsonDocument, renderProm, exitCodeFor } = await import('./probe-render.js');
+    const { renderTable, jsonDocument, renderProm } = await import('./probe-render.js');
     const { nextIntervalS } = await import('../probes/scheduler.js');
     const { pruneProbeHistory } = await import('../store/probe-history.js');
     const paint = await painter();
@@ -91,14 +91,14 @@ export async function runSmokeCommand(names: string[], opts: { json?: boolean; t
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw usageError(`--timeout wants seconds, got ${opts.timeout}`);
   const { probeSmoke } = await import('../probes/smoke.js');
   const { runSweep } = await import('../probes/scheduler.js');
-  const { exitCodeFor, SYMBOL } = await import('./probe-render.js');
+  
   const paint = await painter();
   const started = new Date().toISOString();
   const items = await runSweep(services, (svc, t) => probeSmoke(svc, { timeoutMs: t, cfg }), { concurrency: cfg.thresholds.probe_concurrency, timeoutMsFor: () => timeoutS * 1000 });
   const rows = items.map((i) => ({ name: i.service.name, kind: i.service.kind, status: i.result.status, latency_ms: i.result.latencyMs, reason: i.result.reason, ...(i.result.details ? { details: i.result.details } : {}) }));
   const code = exitCodeFor(rows.map((r) => r.status));
   if (opts.json) printJson({ checked_at: started, services: rows, summary: { total: rows.length, exit_code: code } });
-  else for (const r of rows) say(`${paint(r.status, `${SYMBOL[r.status]}  ${r.name.padEnd(16)} ${r.status.padEnd(8)}`)} ${r.latency_ms === null ? '-' : `${Math.round(r.latency_ms)} ms`}  ${r.reason}`);
+  else for (const r of rows) say(`${paint(r.status, `${STATUS_SYMBOL[r.status]}  ${r.name.padEnd(16)} ${r.status.padEnd(8)}`)} ${r.latency_ms === null ? '-' : `${Math.round(r.latency_ms)} ms`}  ${r.reason}`);
   if (rows.length === 0) say('no llama-server, vllm or openai-proxy services configured', opts.json);
   process.exitCode = code;
 }

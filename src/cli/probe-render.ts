@@ -3,9 +3,9 @@
 // (node_exporter textfile collector) and the exit code. No I/O; colour is a
 // function passed in so tests and NO_COLOR get plain text.
 import type { ServiceStatus, SweepSnapshot } from '../probes/probe-all.js';
-import { STATUS_SEVERITY, type ProbeStatus } from '../core/probe.js';
+import { STATUS_SEVERITY, STATUS_SYMBOL, type ProbeStatus } from '../core/probe.js';
+import { exitCodeFor } from './output.js';
 
-export const SYMBOL: Record<ProbeStatus, string> = { up: '✓', loading: '◐', degraded: '!', down: '✗', unknown: '?' };
 export const ALL_STATUSES: readonly ProbeStatus[] = ['up', 'loading', 'degraded', 'down', 'unknown'];
 
 export type Paint = (status: ProbeStatus, text: string) => string;
@@ -15,12 +15,6 @@ export function summary(snap: SweepSnapshot): Record<ProbeStatus, number> & { to
   const out = { up: 0, loading: 0, degraded: 0, down: 0, unknown: 0, total: snap.services.length };
   for (const s of snap.services) out[s.status]++;
   return out;
-}
-
-/** 0 all up, 1 any loading/degraded/unknown, 2 any down. */
-export function exitCodeFor(statuses: readonly ProbeStatus[]): 0 | 1 | 2 {
-  if (statuses.includes('down')) return 2;
-  return statuses.some((s) => s !== 'up') ? 1 : 0;
 }
 
 function ago(sinceIso: string, now: number): string {
@@ -49,9 +43,9 @@ export function renderTable(snap: SweepSnapshot, paint: Paint = plain, now = Dat
   if (rows.length) lines.push(`   ${'SERVICE'.padEnd(w)}  ${'KIND'.padEnd(k)}  ${'STATUS'.padEnd(8)}  ${'LATENCY'.padStart(8)}  ${'SINCE'.padStart(10)}  ${'ADDRESS'.padEnd(a)}  REASON`);
   for (const r of rows) {
     const lat = r.latency_ms === null ? '-' : `${Math.round(r.latency_ms)} ms`;
-    lines.push(`${paint(r.status, `${SYMBOL[r.status]}  ${r.name.padEnd(w)}  ${r.kind.padEnd(k)}  ${r.status.padEnd(8)}`)}  ${lat.padStart(8)}  ${since(r).padStart(10)}  ${r.address.padEnd(a)}  ${r.reason}`);
+    lines.push(`${paint(r.status, `${STATUS_SYMBOL[r.status]}  ${r.name.padEnd(w)}  ${r.kind.padEnd(k)}  ${r.status.padEnd(8)}`)}  ${lat.padStart(8)}  ${since(r).padStart(10)}  ${r.address.padEnd(a)}  ${r.reason}`);
   }
-  if (!opts.all && healthy > 0) lines.push(paint('up', `${SYMBOL.up}  ${healthy} more up (--all lists them)`));
+  if (!opts.all && healthy > 0) lines.push(paint('up', `${STATUS_SYMBOL.up}  ${healthy} more up (--all lists them)`));
   const s = summary(snap);
   lines.push(`${s.up} up, ${s.loading} loading, ${s.degraded} degraded, ${s.down} down, ${s.unknown} unknown`);
   return lines.join('\n');

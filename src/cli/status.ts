@@ -5,7 +5,9 @@ import type { Store } from '../store/db.js';
 import { realBackends } from '../console/backends.js';
 import { StaleData } from '../console/monitor.js';
 import type { AlertRow, EndpointRow, JobRow } from '../console/view-model.js';
-import { formatAge, STATUS_SYMBOL } from '../console/view-model.js';
+import { formatAge } from '../console/view-model.js';
+import { STATUS_SYMBOL } from '../core/probe.js';
+import { exitCodeFor } from './output.js';
 
 export interface StatusDoc {
   cluster: string;
@@ -31,9 +33,9 @@ export async function collectStatus(cfg: ResolvedConfig, store: Store): Promise<
   const endpoints = await b.endpoints(signal);
   const alerts = await b.alerts(signal);
   if (!queue.ok) alerts.unshift({ severity: 'crit', source: 'queue', message: `queue unknown: ${queue.error}` });
-  const down = endpoints.some((e) => e.status === 'down' && e.discovery === undefined) || !queue.ok;
-  const degraded = endpoints.some((e) => e.status !== 'up' && e.discovery === undefined);
-  return { cluster: cfg.cluster_name, checked_at: new Date().toISOString(), endpoints, queue, alerts, exit_code: down ? 2 : degraded ? 1 : 0 };
+  // Discovered endpoints come and go with their jobs: only configured ones count; an unknown queue counts as down.
+  const counted = endpoints.filter((e) => e.discovery === undefined).map((e) => e.status);
+  return { cluster: cfg.cluster_name, checked_at: new Date().toISOString(), endpoints, queue, alerts, exit_code: exitCodeFor(queue.ok ? counted : [...counted, 'down']) };
 }
 
 export function formatStatus(s: StatusDoc): string {

@@ -4,7 +4,10 @@
 // reaches a component. Pure types + derivations.
 import type { ProbeStatus } from '../core/probe.js';
 import type { Snapshot, SourceState } from './monitor.js';
-import type { PanelId } from '../tui/layout.js';
+
+/** The console's panels, in tab order. */
+export const PANELS = ['endpoints', 'queue', 'issues', 'telemetry', 'alerts'] as const;
+export type PanelId = (typeof PANELS)[number];
 
 export interface EndpointRow {
   name: string;
@@ -149,4 +152,3 @@ export function formatAge(ms: number): string {
   return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
 }
 
-export const STATUS_SYMBOL: Record<ProbeStatus, string> = { up: '✓', loading: '◐', degraded: '!', down: '✗', unknown: '?' };

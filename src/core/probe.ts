@@ -12,6 +12,9 @@ export const STATUS_SEVERITY: Record<ProbeStatus, number> = {
   down: 4,
 };
 
+/** One character per status, so text output reads without colour. */
+export const STATUS_SYMBOL: Record<ProbeStatus, string> = { up: '✓', loading: '◐', degraded: '!', down: '✗', unknown: '?' };
+
 /** One observation of one service. `details` holds kind-specific facts
  *  (n_ctx, total_slots, model count, reset_seconds, ...); never a secret. */
 export interface ProbeResult {
@@ -31,4 +34,22 @@ export interface HttpObservation {
   truncated?: boolean;
   error?: { code: string; message: string };
   latencyMs: number | null;
+}
+
+/** What debounce (probes/debounce.ts) keeps per service; the store persists it. */
+export interface DebounceState {
+  status: ProbeStatus;
+  reason: string;
+  /** ms: when the visible status last changed. */
+  since: number;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  lastChecked: number;
+}
+
+export interface Transition {
+  from: ProbeStatus | null;
+  to: ProbeStatus;
+  reason: string;
+  at: number;
 }

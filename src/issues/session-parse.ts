@@ -42,7 +42,7 @@ export interface SessionEvent {
   kind: JsonObject;
 }
 
-export interface Transition {
+export interface SessionTransition {
   from?: string;
   to?: string;
   iteration?: number;
@@ -67,7 +67,7 @@ export interface SessionLogSummary {
   /** Current state: the last transition's `to`, a later checkpoint's state, or resolved/failed once completed. */
   state?: string;
   iteration?: number;
-  lastTransition?: Transition;
+  lastTransition?: SessionTransition;
   lastEventAt?: string;
   completed: boolean;
   resolved?: boolean;
@@ -77,8 +77,8 @@ export interface SessionLogSummary {
   completedAt?: string;
 }
 
-function transitionOf(o: JsonObject, timestamp?: string): Transition {
-  const t: Transition = {};
+function transitionOf(o: JsonObject, timestamp?: string): SessionTransition {
+  const t: SessionTransition = {};
   const from = str(o, 'from');
   if (from !== undefined) t.from = from;
   const to = str(o, 'to');
@@ -194,7 +194,7 @@ export interface Checkpoint {
   issueId?: string;
   createdAt?: string;
   gitHash?: string;
-  transitions: Transition[];
+  transitions: SessionTransition[];
   /** The last transition's reason (why the session is where it is). */
   lastReason?: string;
   raw: JsonObject;

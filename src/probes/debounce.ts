@@ -11,24 +11,7 @@
 //   - an observation older than the stored state (another writer recorded a later
 //     one meanwhile) changes nothing: the state stays as it is.
 // Returns the new state and a transition when the visible status changed.
-import type { ProbeResult, ProbeStatus } from '../core/probe.js';
-
-export interface DebounceState {
-  status: ProbeStatus;
-  reason: string;
-  /** ms: when the visible status last changed. */
-  since: number;
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-  lastChecked: number;
-}
-
-export interface Transition {
-  from: ProbeStatus | null;
-  to: ProbeStatus;
-  reason: string;
-  at: number;
-}
+import type { DebounceState, ProbeResult, ProbeStatus, Transition } from '../core/probe.js';
 
 export interface Thresholds {
   failure_threshold: number;

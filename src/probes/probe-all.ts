@@ -5,7 +5,8 @@
 import type { NamedService, ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
 import { loadProbeStates, recordSweep, type SweepRecord } from '../store/probe-history.js';
-import { debounce, type DebounceState } from './debounce.js';
+import { debounce } from './debounce.js';
+import type { DebounceState } from '../core/probe.js';
 import { serviceTimeoutMs, type ProbeContext } from './context.js';
 import { probeService } from './probe-service.js';
 import { runSweep, type ProbeFn } from './scheduler.js';

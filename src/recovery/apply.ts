@@ -26,7 +26,7 @@ export interface SubmitOutcome {
 }
 export type SubmitFn = (cfg: ResolvedConfig, store: Store, req: { issues: string[]; env?: Record<string, string>; force?: boolean; dryRun?: boolean }) => Promise<SubmitOutcome[]>;
 
-export interface ActionResult {
+export interface RecoveryStep {
   type: string;
   outcome: 'ok' | 'failed' | 'skipped' | 'dry-run';
   detail: string;
@@ -39,7 +39,7 @@ export interface ApplyResult {
   issueId: string;
   kind: string | null;
   outcome: 'ok' | 'failed' | 'skipped' | 'dry-run';
-  actions: ActionResult[];
+  actions: RecoveryStep[];
 }
 
 export interface ApplyDeps {
@@ -59,7 +59,7 @@ async function run(argv: string[]): Promise<{ ok: boolean; detail: string; missi
 export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, store: Store, plan: RecoveryPlan, deps: ApplyDeps): Promise<ApplyResult> {
   const issue = plan.issueId;
   const res: ApplyResult = { issueId: issue, kind: plan.kind, outcome: 'ok', actions: [] };
-  const audit = (a: ActionResult): void => {
+  const audit = (a: RecoveryStep): void => {
     res.actions.push(a);
     if (a.outcome === 'dry-run') return;
     recordAudit(store, { issueId: issue, action: `recover.${a.type}`, argv: a.argv ?? null, ...(a.archived ? { archived: a.archived } : {}), outcome: a.outcome, detail: a.detail });

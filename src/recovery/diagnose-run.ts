@@ -12,6 +12,8 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import { renderTemplate, type SwarmProfile } from '../config/profile.js';
 import { otherHostsAttempts } from '../journal/journal.js';
 import type { Store } from '../store/db.js';
+import { countAudit } from '../store/audit.js';
+import { newestSlurmJobId } from '../store/jobs.js';
 import { runLocal } from '../io/run.js';
 import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseLog, type DiagnoseResult, type QueueView } from './diagnose.js';
 import { realPathUnder } from '../io/archive.js';
@@ -28,8 +30,7 @@ export const ATTEMPT_ACTION = 'recover.attempt';
 /** Recovery attempts recorded for the issue (one `recover.attempt` row per applied plan). */
 export function recoveryAttempts(store: Store | null, issue: string): number {
   if (!store) return 0;
-  const r = store.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE issue_id = ? AND action = ? AND outcome IN ('ok', 'failed')").get(issue, ATTEMPT_ACTION) as { n: number };
-  return r.n;
+  return countAudit(store, issue, ATTEMPT_ACTION, ['ok', 'failed']);
 }
 
 /** The issue's jobs from squeue (all states it still remembers). */
@@ -120,8 +121,7 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
   // state is asked at the same time as squeue.
   let knownJob = opts.jobId ?? null;
   if (!knownJob && store) {
-    const row = store.db.prepare("SELECT job_id FROM jobs WHERE issue_id = ? AND via = 'slurm' ORDER BY submitted_at DESC LIMIT 1").get(issue) as { job_id: string } | undefined;
-    knownJob = row?.job_id ?? null;
+    knownJob = newestSlurmJobId(store, issue);
   }
   const early = knownJob ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
   const [state, queue, earlySacct] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs), early]);

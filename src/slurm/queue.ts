@@ -7,7 +7,7 @@
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
 import { parseJobNameTemplate, renderJobName } from './job-name.js';
-import { liveSshJobs, openSlurmJobIds, readQueueCache, updateJobStates, writeSqueueCache, type JobRow } from '../store/jobs.js';
+import { liveSshJobs, openSlurmJobIds, readQueueCache, updateJobStates, writeSqueueCache, type JobRecord } from '../store/jobs.js';
 import { ownerFilter, runSqueue } from './client.js';
 import { aliveOnHost, sshJobId } from './ssh-jobs.js';
 import { SQUEUE_FORMAT } from './squeue-format.js';
@@ -100,7 +100,7 @@ function cachedQueue(store: Store, parse: (stdout: string) => SqueueParseResult)
   return { takenAt: c.takenAt, jobs: (c.jobs as QueueJob[]).map((j) => ({ ...j, via: 'slurm' as const })) };
 }
 
-function sshQueueJob(row: JobRow, state: 'RUNNING' | 'UNKNOWN'): ViaJob {
+function sshQueueJob(row: JobRecord, state: 'RUNNING' | 'UNKNOWN'): ViaJob {
   const started = new Date(row.submitted_at).toISOString();
   return {
     jobId: row.job_id,
@@ -136,7 +136,7 @@ function sshQueueJob(row: JobRow, state: 'RUNNING' | 'UNKNOWN'): ViaJob {
 /** Our direct-SSH jobs still believed alive, checked with ONE ssh call per host. */
 export async function readSshJobs(cfg: ResolvedConfig, store: Store, issueId?: string): Promise<{ jobs: ViaJob[]; errors: string[] }> {
   const rows = liveSshJobs(store, issueId);
-  const byHost = new Map<string, JobRow[]>();
+  const byHost = new Map<string, JobRecord[]>();
   for (const row of rows) {
     const list = byHost.get(row.host ?? '') ?? [];
     list.push(row);

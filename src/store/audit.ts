@@ -80,3 +80,10 @@ export function listAudit(store: Store, opts: { issueId?: string; limit?: number
     detail: (r['detail'] as string | null) ?? null,
   }));
 }
+
+/** How many audit rows the issue has for `action` with one of `outcomes`. */
+export function countAudit(store: Store, issueId: string, action: string, outcomes: readonly string[]): number {
+  const marks = outcomes.map(() => '?').join(', ');
+  const r = store.db.prepare(`SELECT COUNT(*) AS n FROM audit WHERE issue_id = ? AND action = ? AND outcome IN (${marks})`).get(issueId, action, ...outcomes) as { n: number };
+  return r.n;
+}

@@ -69,6 +69,11 @@ export function openStore(path: string): Store {
   };
 }
 
+/** Takes the write lock and releases it: throws when the database cannot be written. */
+export function checkWritable(store: Store): void {
+  store.write((db) => db.prepare('SELECT 1').get());
+}
+
 export function schemaVersion(db: Db): number {
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null } | undefined;
   return row?.v ?? 0;

@@ -3,7 +3,7 @@
 // place so submit, queue and cancel agree on the row shapes.
 import type { Store } from './db.js';
 
-export interface JobRow {
+export interface JobRecord {
   job_id: string;
   via: 'slurm' | 'ssh';
   issue_id: string;
@@ -19,7 +19,7 @@ export interface JobRow {
   ended_at: number | null;
 }
 
-export function recordJob(store: Store, j: Omit<JobRow, 'last_seen_at' | 'ended_at'>): void {
+export function recordJob(store: Store, j: Omit<JobRecord, 'last_seen_at' | 'ended_at'>): void {
   store.write((db) =>
     db
       .prepare(
@@ -31,7 +31,7 @@ export function recordJob(store: Store, j: Omit<JobRow, 'last_seen_at' | 'ended_
   );
 }
 
-function toRow(r: Record<string, unknown>): JobRow {
+function toRow(r: Record<string, unknown>): JobRecord {
   return {
     job_id: r['job_id'] as string,
     via: r['via'] as 'slurm' | 'ssh',
@@ -50,14 +50,14 @@ function toRow(r: Record<string, unknown>): JobRow {
 }
 
 /** SSH jobs not yet seen gone (state 'running'), optionally of one issue. */
-export function liveSshJobs(store: Store, issueId?: string): JobRow[] {
+export function liveSshJobs(store: Store, issueId?: string): JobRecord[] {
   const rows = issueId
     ? store.db.prepare(`SELECT * FROM jobs WHERE via = 'ssh' AND ended_at IS NULL AND issue_id = ?`).all(issueId)
     : store.db.prepare(`SELECT * FROM jobs WHERE via = 'ssh' AND ended_at IS NULL`).all();
   return (rows as Record<string, unknown>[]).map(toRow);
 }
 
-export function findJob(store: Store, via: 'slurm' | 'ssh', jobId: string): JobRow | null {
+export function findJob(store: Store, via: 'slurm' | 'ssh', jobId: string): JobRecord | null {
   const r = store.db.prepare('SELECT * FROM jobs WHERE via = ? AND job_id = ?').get(via, jobId) as Record<string, unknown> | undefined;
   return r ? toRow(r) : null;
 }
@@ -113,4 +113,10 @@ export function readQueueCache(store: Store, source: string, format: string): Qu
     }
   }
   return raw ? { kind: 'squeue', takenAt: raw.taken_at, format: raw.format, stdout: raw.stdout } : null;
+}
+
+/** The issue's most recently submitted SLURM job id, or null. */
+export function newestSlurmJobId(store: Store, issueId: string): string | null {
+  const row = store.db.prepare("SELECT job_id FROM jobs WHERE issue_id = ? AND via = 'slurm' ORDER BY submitted_at DESC LIMIT 1").get(issueId) as { job_id: string } | undefined;
+  return row?.job_id ?? null;
 }

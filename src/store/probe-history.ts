@@ -3,8 +3,7 @@
 // reads `swarmctl history` needs and pruning by history_retention_days. Results
 // arrive already scrubbed of secrets (the classifiers do it); nothing here adds any.
 import type { Db, Store } from './db.js';
-import type { DebounceState, Transition } from '../probes/debounce.js';
-import type { ProbeResult, ProbeStatus } from '../core/probe.js';
+import type { DebounceState, ProbeResult, ProbeStatus, Transition } from '../core/probe.js';
 
 /** One probe's outcome, before it is debounced against the stored state. */
 export interface Observation {

@@ -30,15 +30,15 @@ export const USAGE =
   '[--host 127.0.0.1] [--delay-ms N] [--old-health ok|loading-model|error|no-slot-available] ' +
   '[--n-ctx N] [--slots N] [--no-healthz] [--reset-seconds N]';
 
-export class UsageError extends Error {}
+export class ServerArgError extends Error {}
 
 function intArg(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v)) throw new ServerArgError(`--${name} needs a non-negative integer, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 
-/** Turn argv (without node and script) into server options. Throws UsageError. */
+/** Turn argv (without node and script) into server options. Throws ServerArgError. */
 export function parseMainArgs(
   argv: readonly string[],
   readKey: (path: string) => string = (p) => readFileSync(p, 'utf8'),
@@ -65,20 +65,20 @@ export function parseMainArgs(
       },
     }));
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new ServerArgError((err as Error).message);
   }
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
 
   const kind = str('kind') ?? 'llama';
-  if (kind !== 'llama' && kind !== 'proxy') throw new UsageError(`--kind must be llama or proxy, got ${kind}`);
+  if (kind !== 'llama' && kind !== 'proxy') throw new ServerArgError(`--kind must be llama or proxy, got ${kind}`);
   const mode = str('mode') ?? 'healthy';
   const modes: readonly string[] = kind === 'llama' ? LLAMA_MODES : PROXY_MODES;
-  if (!modes.includes(mode)) throw new UsageError(`--mode for ${kind} must be one of: ${modes.join(', ')}`);
+  if (!modes.includes(mode)) throw new ServerArgError(`--mode for ${kind} must be one of: ${modes.join(', ')}`);
 
   const opts: TestServerOptions = { kind, mode: mode as TestServerMode, host: str('host') ?? '127.0.0.1' };
   const port = intArg('port', str('port'));
   if (port !== undefined) {
-    if (port > 65535) throw new UsageError(`--port out of range: ${port}`);
+    if (port > 65535) throw new ServerArgError(`--port out of range: ${port}`);
     opts.port = port;
   }
   const loadingMs = intArg('loading-ms', str('loading-ms'));
@@ -97,7 +97,7 @@ export function parseMainArgs(
   if (old !== undefined) {
     const status = old.replace(/-/g, ' ');
     if (!(OLD_HEALTH_STATUSES as readonly string[]).includes(status)) {
-      throw new UsageError('--old-health must be ok, loading-model, error or no-slot-available');
+      throw new ServerArgError('--old-health must be ok, loading-model, error or no-slot-available');
     }
     opts.oldHealth = status as OldHealthStatus;
   }
@@ -108,9 +108,9 @@ export function parseMainArgs(
     try {
       key = readKey(keyFile).replace(/[\r\n]+$/, '');
     } catch (err) {
-      throw new UsageError(`cannot read --api-key-file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new ServerArgError(`cannot read --api-key-file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
-    if (key.trim() === '') throw new UsageError('--api-key-file is empty');
+    if (key.trim() === '') throw new ServerArgError('--api-key-file is empty');
     opts.apiKey = key;
   }
   return opts;
@@ -141,8 +141,8 @@ async function cli(): Promise<void> {
     handle = await runMain(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
-    if (err instanceof UsageError) process.stderr.write(`${USAGE}\n`);
-    process.exit(err instanceof UsageError ? 64 : 1);
+    if (err instanceof ServerArgError) process.stderr.write(`${USAGE}\n`);
+    process.exit(err instanceof ServerArgError ? 64 : 1);
   }
   let stopping = false;
   const stop = (): void => {

@@ -1,8 +1,9 @@
 // The lines of the detail view (Enter) for a selected row: everything known
 // about it, as text. Pure.
-import type { PanelId } from './layout.js';
+import type { PanelId } from '../console/view-model.js';
 import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../console/view-model.js';
-import { formatAge, STATUS_SYMBOL } from '../console/view-model.js';
+import { formatAge } from '../console/view-model.js';
+import { STATUS_SYMBOL } from '../core/probe.js';
 
 export function detailLines(panel: PanelId, row: unknown, now: number): { title: string; lines: string[] } {
   switch (panel) {

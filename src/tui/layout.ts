@@ -2,9 +2,7 @@
 // size. 80x24 (the smallest SSH window) shows one panel at a time as tabs and
 // drops low-priority columns; wide terminals show panels side by side.
 // Pure: no Ink, no React.
-
-export const PANELS = ['endpoints', 'queue', 'issues', 'telemetry', 'alerts'] as const;
-export type PanelId = (typeof PANELS)[number];
+import { PANELS, type PanelId } from '../console/view-model.js';
 
 export interface Column {
   id: string;

@@ -1,7 +1,7 @@
 // The console's UI state (focus, selection, filter, overlays, the command
 // log) in one reducer: every key becomes an action, so behaviour is testable
 // without a terminal. Pure.
-import { PANELS, type PanelId } from './layout.js';
+import { PANELS, type PanelId } from '../console/view-model.js';
 
 export type Mode =
   | { kind: 'normal' }

@@ -4,7 +4,7 @@
 import { useRef } from 'react';
 import { useInput } from 'ink';
 import { commandFor } from './keymap.js';
-import { PANELS, type PanelId } from './layout.js';
+import { PANELS, type PanelId } from '../console/view-model.js';
 import { uiReducer, type UiAction, type UiState } from './state.js';
 import type { ActionPlan, ConsoleActions } from '../console/actions.js';
 import type { IssueRow, JobRow } from '../console/view-model.js';

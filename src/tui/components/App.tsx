@@ -4,7 +4,8 @@
 import React, { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
 import type { Monitor } from '../../console/monitor.js';
-import { layoutFor, overlayRows, type PanelBox, type PanelId } from '../layout.js';
+import { layoutFor, overlayRows, type PanelBox } from '../layout.js';
+import type { PanelId } from '../../console/view-model.js';
 import { applyFilter, initialUi, uiReducer, type UiState } from '../state.js';
 import { deriveView, formatAge, type ConsoleView, type PanelView } from '../../console/view-model.js';
 import { footerText, visibleBindings } from '../keymap.js';

@@ -5,7 +5,7 @@
 // is kept down by the Table's column layout.
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
-import type { PanelId } from '../layout.js';
+import type { PanelId } from '../../console/view-model.js';
 import type { TableColumn } from '../table-model.js';
 import { Table } from './Table.js';
 import { alertColumns, endpointColumns, issueColumns, queueColumns, telemetryColumns } from './panels.js';

@@ -1,7 +1,8 @@
 // Column specs of each panel: which facts, in what order, how important.
 // Status is always a symbol AND a word AND a colour, so it reads without colour.
 import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../../console/view-model.js';
-import { formatAge, STATUS_SYMBOL } from '../../console/view-model.js';
+import { formatAge } from '../../console/view-model.js';
+import { STATUS_SYMBOL } from '../../core/probe.js';
 import type { TableColumn } from '../table-model.js';
 import type { ProbeStatus } from '../../core/probe.js';
 

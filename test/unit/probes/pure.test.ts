@@ -1,9 +1,11 @@
 // Pure parts of the probes: debounce, backoff book, renderers and exit codes,
 // history summaries, the NFS mount/fstab readers and the SLURM output parsers.
 import { describe, expect, it } from 'vitest';
-import { debounce, type DebounceState } from '../../../src/probes/debounce.js';
+import { debounce } from '../../../src/probes/debounce.js';
+import type { DebounceState } from '../../../src/core/probe.js';
 import { BackoffBook, BACKOFF_BASE_MS, BACKOFF_MAX_MS } from '../../../src/probes/backoff.js';
-import { exitCodeFor, jsonDocument, renderProm, renderTable } from '../../../src/cli/probe-render.js';
+import { jsonDocument, renderProm, renderTable } from '../../../src/cli/probe-render.js';
+import { exitCodeFor } from '../../../src/cli/output.js';
 import { parseSince, percentile, summarize } from '../../../src/probes/history-summary.js';
 import { classifyFsFailure, findMount, fstabLists } from '../../../src/probes/nfs.js';
 import { nodesVerdict } from '../../../src/probes/slurm.js';

@@ -20,7 +20,7 @@ import {
   type TestServerHandle,
   type TestServerOptions,
 } from '../../../src/testserver/llama-test-server.js';
-import { parseMainArgs, runMain, UsageError } from '../../../src/testserver/main.js';
+import { parseMainArgs, runMain, ServerArgError } from '../../../src/testserver/main.js';
 
 const KEY = 'k3y-for-tests-0123456789';
 
@@ -443,7 +443,7 @@ describe('main.ts arguments', () => {
     [['positional']],
     [['--old-health', 'maybe']],
   ])('rejects %j with a usage error', (argv) => {
-    expect(() => parseMainArgs(argv)).toThrow(UsageError);
+    expect(() => parseMainArgs(argv)).toThrow(ServerArgError);
   });
 
   it('reports an unreadable or empty key file without the path contents', () => {
