@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's whole test run (unit + integration), usable as root on a fresh
-# Debian 12: installs the apt packages, installs node deps, builds, starts the
-# local test cluster, runs every vitest test, and ends with exactly one line
+# Debian 12: installs the apt packages, installs node deps, runs `npm run check`
+# (typecheck + layer lint + format check; a failure stops the run), builds, starts
+# the local test cluster, runs every vitest test, and ends with exactly one line
 # "N passed, N failed". Exit status is non-zero when any test or step failed.
 #
 # Test files that take the SLURM controller down (they call stopController() from
@@ -23,6 +24,9 @@ if [[ ! -d node_modules || -n "${CI:-}" ]]; then
   step "npm ci"
   npm ci
 fi
+
+step "npm run check (typecheck, layer lint, format)"
+npm run check
 
 step "npm run build"
 npm run build

@@ -7,8 +7,8 @@
 // entry. A file or variable the orchestrator does not have is `null` ("n/a", never
 // "missing"). Pure: no I/O. (Imports the catalogue data, which is pure as well.)
 import { z } from 'zod';
+import { DEFAULT_CATALOGUES } from './signature-catalogue.js';
 import {
-  DEFAULT_CATALOGUES,
   mergeCatalogue,
   signatureCatalogueOverrideSchema,
   type SignatureCatalogue,

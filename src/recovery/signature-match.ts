@@ -25,7 +25,8 @@
 //    logged again after them (see findJobEndNotices).
 
 import type { LogRecord } from './log-records.js';
-import { BEEFCAKE_CATALOGUE, type JobEndCause, type SignatureCatalogue, type SignaturePattern } from '../config/signatures.js';
+import { BEEFCAKE_CATALOGUE } from '../config/signature-catalogue.js';
+import type { JobEndCause, SignatureCatalogue, SignaturePattern } from '../config/signatures.js';
 
 export interface EvidenceItem {
   /** Catalogue entry id (the first one, when several entries matched the same line). */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildProfile, profileOf, trackerArgv, type SwarmProfile } from '../../../src/config/profile.js';
 import { planRecovery, type PlanContext } from '../../../src/recovery/plan.js';
-import { DEFAULT_CATALOGUES } from '../../../src/config/signatures.js';
+import { DEFAULT_CATALOGUES } from '../../../src/config/signature-catalogue.js';
 
 const py = (override?: unknown): SwarmProfile => {
   const r = buildProfile('python-worker', override);

@@ -7,7 +7,7 @@ import { splitLogRecords, splitPhysicalLines, tailWindow, tailWindowBytes, type 
 import { parseResumeFile } from '../../../src/issues/resume-parse.js';
 import { parseCheckpoint, parseMetricsFile, parseSessionLog } from '../../../src/issues/session-parse.js';
 import { countWriteToolCalls, matchSignatures } from '../../../src/recovery/signature-match.js';
-import { BEEFCAKE_CATALOGUE, RUNBOOK_CATALOGUE } from '../../../src/config/signatures.js';
+import { BEEFCAKE_CATALOGUE, RUNBOOK_CATALOGUE } from '../../../src/config/signature-catalogue.js';
 import { extractIssueId, parseTelemetryLine } from '../../../src/issues/telemetry-parse.js';
 
 const read = (p: string): string => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');

@@ -11,10 +11,9 @@ import {
   type KindMatch,
   type MatchOptions,
 } from '../../../src/recovery/signature-match.js';
+import { BEEFCAKE_CATALOGUE, RUNBOOK_CATALOGUE } from '../../../src/config/signature-catalogue.js';
 import {
-  BEEFCAKE_CATALOGUE,
   LOG_DIAGNOSIS_KINDS,
-  RUNBOOK_CATALOGUE,
   mergeCatalogue,
   signatureCatalogueOverrideSchema,
   signatureCatalogueSchema,
