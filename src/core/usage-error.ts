@@ -1,4 +1,4 @@
-// Errors the batch layer throws for bad operator input. batch/ may not import
+// The error the lower layers throw for bad operator input. They may not import
 // cli/output.ts, so the CLI maps `exitCode` (64 = usage, nothing was run) itself.
 export class UsageError extends Error {
   readonly exitCode = 64;

@@ -7,7 +7,7 @@ import { runSlurm } from '../slurm/run.js';
 import { oneLine } from './llama-classify.js';
 import { deadline, elapsedSince, type ProbeContext } from './context.js';
 import type { ProbeResult, ProbeStatus } from '../core/probe.js';
-// The pure SLURM parsers of the batch layer (control-character delimited, column-checked).
+// The pure SLURM parsers of slurm/ (control-character delimited, column-checked).
 import { parseScontrolPing, parseSinfoNodes, sinfoArgs, type NodeInfo } from '../slurm/states.js';
 
 /** Pure: the probe's verdict on sinfo's nodes (one entry per node, whatever its partitions). */

@@ -1,6 +1,6 @@
 // Applies a recovery plan: archive the resume file, clean the worktree (git worktree
 // remove/branch -D/prune as argv, the directory MOVED to the archive first), return the
-// issue to the tracker, resubmit through the batch layer's submit (injected as a
+// issue to the tracker, resubmit through submit/ (injected as a
 // SubmitFn until src/submit/submit.ts lands). Every action writes an audit row (who,
 // issue, action, argv, archived where, outcome); the whole application writes one
 // `recover.attempt` row, which is what the budget counts. Stops at the first failure.

@@ -50,7 +50,7 @@ export interface SubmitOutcome {
   notes?: string[];
 }
 
-/** slurm/swarm-job.sbatch of this package (dist/batch/ or src/batch/ → ../../slurm). */
+/** slurm/swarm-job.sbatch of this package (dist/submit/ or src/submit/ → ../../slurm). */
 export const DEFAULT_SBATCH_SCRIPT = fileURLToPath(new URL('../../slurm/swarm-job.sbatch', import.meta.url));
 
 /** bin/swarmctl of this package, for the job wrapper's diagnose hook. */
