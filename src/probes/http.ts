@@ -3,7 +3,7 @@
 // that speak no known health dialect.
 import type { NamedService } from '../config/resolve.js';
 import { httpRequest } from '../io/http.js';
-import { classifyNoAnswer, probeResult } from './llama-classify.js';
+import { classifyNoAnswer, probeResult } from './classify-common.js';
 import type { ProbeContext } from './context.js';
 import type { HttpObservation, ProbeResult } from '../core/probe.js';
 

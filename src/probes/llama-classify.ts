@@ -1,4 +1,4 @@
-// Pure status decisions for llama-server (and vLLM-style) health answers.
+// Pure status decisions for llama-server health answers.
 // Exists so the llama-server probe (probes/llama.ts, which does the I/O) stays a thin
 // shell: every "what does this answer mean" rule lives here, with no I/O imports, and
 // is table-tested against the shapes the real server sends.
@@ -19,12 +19,10 @@
 //   {"status":"ok"|"loading model"|"error"|"no slot available","slots_idle":N,"slots_processing":M}.
 //
 // The helpers the classifiers share (one-line reasons, secret scrubbing, tolerant
-// JSON reading, transport-error phrases) live in classify-common.ts; the ones that
-// used to live here are re-exported below, so callers keep importing them from here.
+// JSON reading, transport-error phrases) live in classify-common.ts; vLLM's health
+// answer is classified in vllm-classify.ts.
 
 import {
-  classifyNoAnswer,
-  errorInfo,
   finiteNumber,
   guardSecrets,
   httpStatusReason,
@@ -38,25 +36,6 @@ import {
   type ErrorInfo,
 } from './classify-common.js';
 import type { HttpObservation, ProbeResult } from '../core/probe.js';
-
-export {
-  MAX_REASON_CHARS,
-  classifyNoAnswer,
-  errorInfo,
-  finiteNumber,
-  guardSecrets,
-  httpStatusReason,
-  isRecord,
-  oneLine,
-  parseJsonSafe,
-  probeResult,
-  redactSecrets,
-  scrubText,
-  transportReason,
-  unusable2xxBody,
-  type ClassifyOptions,
-  type ErrorInfo,
-} from './classify-common.js';
 
 function isLoadingError(info: ErrorInfo | undefined): boolean {
   if (info === undefined) return false;
@@ -76,7 +55,7 @@ function isNoSlotError(info: ErrorInfo | undefined): boolean {
  *
  * Decisions for answers the server documentation does not cover:
  * - 200 with a non-JSON, empty, or cut-off body → degraded (something answered, but
- *   not like llama-server; an empty 200 is what vLLM sends: use classifyVllmHealth).
+ *   not like llama-server; an empty 200 is what vLLM sends: use classifyVllmHealth in vllm-classify.ts).
  * - 200 JSON without a known `status` → degraded "unexpected JSON".
  * - 401 → degraded "key rejected" (health is public in llama-server; a 401 comes from
  *   an auth proxy in front of it); 403 → degraded.
@@ -129,31 +108,6 @@ function llamaHealth(obs: HttpObservation): ProbeResult {
   if (status >= 300 && status < 400) {
     return probeResult('down', `health answered a redirect (HTTP ${status})`, obs, d);
   }
-  return probeResult('down', httpStatusReason('health answered', status, info, obs.body), obs, d);
-}
-
-// ---------------------------------------------------------------------------
-// vLLM-style GET /health: 200 with an empty body when ready
-// ---------------------------------------------------------------------------
-
-/**
- * vLLM answers `/health` with 200 and an empty body when the engine is ready and
- * 503 when it is not. The body is not looked at on 200 (so a cut-off body is fine).
- */
-export function classifyVllmHealth(obs: HttpObservation, opts?: ClassifyOptions): ProbeResult {
-  return guardSecrets(obs, opts, vllmHealth);
-}
-
-function vllmHealth(obs: HttpObservation): ProbeResult {
-  const none = classifyNoAnswer(obs);
-  if (none !== undefined) return none;
-  const status = obs.status as number;
-  const d = { httpStatus: status };
-  if (status >= 200 && status < 300) return probeResult('up', 'ok', obs, d);
-  const info = errorInfo(parseJsonSafe(obs.body));
-  if (status === 503) return probeResult('down', httpStatusReason('engine not ready:', status, info, obs.body), obs, d);
-  if (status === 401) return probeResult('degraded', 'key rejected', obs, d);
-  if (status === 404) return probeResult('down', 'no health route (HTTP 404)', obs, d);
   return probeResult('down', httpStatusReason('health answered', status, info, obs.body), obs, d);
 }
 

@@ -4,7 +4,7 @@
 // listed with their reason. Some nodes unusable → degraded; none usable → down.
 import type { NamedService } from '../config/resolve.js';
 import { runSlurm } from '../slurm/run.js';
-import { oneLine } from './llama-classify.js';
+import { oneLine } from './classify-common.js';
 import { deadline, elapsedSince, type ProbeContext } from './context.js';
 import type { ProbeResult, ProbeStatus } from '../core/probe.js';
 // The pure SLURM parsers of slurm/ (control-character delimited, column-checked).

@@ -3,7 +3,7 @@
 // on the same host. Reachable without the process → degraded; unreachable → down.
 import type { NamedService } from '../config/resolve.js';
 import { describeFailure, isSshTransportFailure, runOnHost } from '../io/run.js';
-import { oneLine } from './llama-classify.js';
+import { oneLine } from './classify-common.js';
 import { deadline, elapsedSince, type ProbeContext } from './context.js';
 import type { ProbeResult } from '../core/probe.js';
 

@@ -2,7 +2,7 @@
 // The rules live in llama-classify.ts (classifyVllmHealth).
 import type { NamedService } from '../config/resolve.js';
 import { httpRequest } from '../io/http.js';
-import { classifyVllmHealth } from './llama-classify.js';
+import { classifyVllmHealth } from './vllm-classify.js';
 import { joinUrl, type ProbeContext } from './context.js';
 import type { ProbeResult } from '../core/probe.js';
 

@@ -6,16 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import {
-  classifyLlamaHealth,
-  classifySlots,
-  classifyVllmHealth,
-  oneLine,
-  parseProps,
-  redactSecrets,
-  scrubText,
-  transportReason,
-} from '../../../src/probes/llama-classify.js';
+import { classifyLlamaHealth, classifySlots, parseProps } from '../../../src/probes/llama-classify.js';
+import { classifyVllmHealth } from '../../../src/probes/vllm-classify.js';
+import { oneLine, redactSecrets, scrubText, transportReason } from '../../../src/probes/classify-common.js';
 import type { HttpObservation, ProbeResult, ProbeStatus } from '../../../src/core/probe.js';
 import { arbObservation, expectWellFormed } from '../../support/http-observations.js';
 

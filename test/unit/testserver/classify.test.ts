@@ -6,7 +6,8 @@
 
 import { describe, afterEach, expect, it } from 'vitest';
 
-import { classifyLlamaHealth, classifySlots, classifyVllmHealth, parseProps } from '../../../src/probes/llama-classify.js';
+import { classifyLlamaHealth, classifySlots, parseProps } from '../../../src/probes/llama-classify.js';
+import { classifyVllmHealth } from '../../../src/probes/vllm-classify.js';
 import { classifyProxyBanner, classifyProxyLiveness, classifyProxyModels } from '../../../src/probes/proxy-classify.js';
 import { buildSmokeRequest, classifySmoke } from '../../../src/probes/smoke-classify.js';
 import type { HttpObservation, ProbeResult } from '../../../src/core/probe.js';
