@@ -9,16 +9,19 @@ const LAYERS = {
   testserver: [],
   config: ['core'],
   io: ['core', 'config'],
+  lock: ['core', 'config', 'io'],
   store: ['core', 'config', 'io'],
+  journal: ['core', 'config', 'io', 'store'],
   slurm: ['core', 'config', 'io', 'store'],
   probes: ['core', 'config', 'io', 'store', 'slurm'],
   issues: ['core', 'config', 'io', 'store', 'slurm'],
   submit: ['core', 'config', 'io', 'store', 'slurm'],
   discovery: ['core', 'config', 'io', 'store', 'slurm'],
-  recovery: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues'],
-  console: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery'],
+  recovery: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'journal'],
+  restart: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'submit', 'lock', 'journal'],
+  console: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart'],
   tui: ['core', 'console'],
-  cli: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'console', 'tui'],
+  cli: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart', 'console', 'tui'],
 };
 
 checkAgainstDoc();

@@ -42,7 +42,7 @@ function reportError(e: unknown, json: boolean): number {
     if (e.hint) process.stderr.write(`  next: ${e.hint}\n`);
     return e.exitCode;
   }
-  // A file refused by io/safe-read.ts (not regular, over its limit): its message says which and why.
+  // A file refused by core/safe-read.ts (not regular, over its limit): its message says which and why.
   if (e instanceof Error && e.name === 'SafeReadError') {
     if (json) process.stdout.write(`${JSON.stringify({ error: { message: e.message, hint: null, exit_code: EXIT.FAILED, details: null } }, null, 2)}\n`);
     process.stderr.write(`swarmctl: ${e.message}\n`);

@@ -9,7 +9,7 @@ import { mkdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './resolve.js';
-import { MiB, readRegularFileSync } from '../io/safe-read.js';
+import { MiB, readRegularFileSync } from '../core/safe-read.js';
 
 const FORMAT = 1;
 

@@ -4,7 +4,7 @@
 // The lookup itself is pure (`candidatePaths`); this file adds the fs reads.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { MiB, readRegularFileSync, SafeReadError } from '../io/safe-read.js';
+import { MiB, readRegularFileSync, SafeReadError } from '../core/safe-read.js';
 import { parseConfigText, type ConfigProblem, type ParseOutcome } from './parse.js';
 
 export { candidatePaths, type Candidate, type LookupEnv } from './lookup.js';

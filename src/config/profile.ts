@@ -5,7 +5,8 @@
 // Rust orchestrator up to 2026-04-18; `python-worker`, the Python worker that replaced it)
 // and a site's overrides from the config's top-level `profile:` key, merged entry by
 // entry. A file or variable the orchestrator does not have is `null` ("n/a", never
-// "missing"). Pure: no I/O. (Imports the catalogue data from\n// config/signature-catalogue.ts, which is pure as well.)
+// "missing"). Pure: no I/O. (Imports the catalogue
+// data from config/signature-catalogue.ts, which is pure as well.)
 import { z } from 'zod';
 import { DEFAULT_CATALOGUES } from './signature-catalogue.js';
 import {

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { httpRequest } from '../io/http.js';
-import { MiB, readRegularFile, SafeReadError } from '../io/safe-read.js';
+import { MiB, readRegularFile, SafeReadError } from '../core/safe-read.js';
 import type { Store } from '../store/db.js';
 import { recordAudit } from '../store/audit.js';
 import { moveToArchive, realPathUnder } from '../io/archive.js';

@@ -7,7 +7,7 @@
 // through safe-path.ts (lexical), then through realPathUnder before any read: a state
 // file or worktree that is a symlink leading out of its root is `refused`, not
 // followed, so no command shows, parses or acts on a file from outside the share.
-import { readRegularFileStat, SafeReadError } from '../io/safe-read.js';
+import { readRegularFileStat, SafeReadError } from '../core/safe-read.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { SwarmProfile } from '../config/profile.js';
 import { parseResumeFile, type ResumeInfo } from './resume-parse.js';

@@ -5,7 +5,7 @@
 // clients.
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { openRegularFile, SafeReadError } from '../io/safe-read.js';
+import { openRegularFile, SafeReadError } from '../core/safe-read.js';
 import { MAX_TAIL_LINE_BYTES } from './telemetry-tail.js';
 
 export type FollowEvent =

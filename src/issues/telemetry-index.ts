@@ -16,7 +16,7 @@
 // line; the fast path gives the same answer whenever it answers). Only the last `keep`
 // offsets of each issue are kept in memory; SQLite gets one transaction per scan.
 import { closeSync, readSync } from 'node:fs';
-import { openRegularFileSync } from '../io/safe-read.js';
+import { openRegularFileSync } from '../core/safe-read.js';
 import type { Store } from '../store/db.js';
 import { applyScan, getIssueIndex, getOffset, type IssueDelta } from '../store/telemetry.js';
 import { extractIssueId, parseTelemetryLine, type TelemetryRecord } from './telemetry-parse.js';

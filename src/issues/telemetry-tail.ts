@@ -2,7 +2,7 @@
 // blocks, like tail(1): `-n 20` on a 1 GiB telemetry file reads a few KiB. A last line
 // without its newline is a write in progress and is left out (and reported).
 import { readSync } from 'node:fs';
-import { openRegularFile } from '../io/safe-read.js';
+import { openRegularFile } from '../core/safe-read.js';
 
 export interface TailLines {
   /** Complete lines, oldest first, without '\n' (a trailing '\r' removed). */

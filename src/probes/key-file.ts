@@ -3,7 +3,7 @@
 // only ever travels in memory, into an HTTP header. Kept in one place so every
 // probe that needs a key words the same problems the same way.
 import { stat } from 'node:fs/promises';
-import { KiB, readRegularFile, SafeReadError } from '../io/safe-read.js';
+import { KiB, readRegularFile, SafeReadError } from '../core/safe-read.js';
 
 export interface KeyRead {
   /** The key, trimmed; undefined when it could not be read. */

@@ -5,7 +5,7 @@
 // with a per-try timeout and retries with backoff. A dead or hanging webhook
 // never slows a sweep. flush() lets a one-shot CLI wait (bounded) before exit.
 import { createHmac } from 'node:crypto';
-import { KiB, readRegularFile } from '../io/safe-read.js';
+import { KiB, readRegularFile } from '../core/safe-read.js';
 import { httpRequest } from '../io/http.js';
 
 export interface WebhookConfig {

@@ -3,7 +3,7 @@
 // evidence can say `file:line`. The bytes before the window are only scanned for
 // newlines (countNewlines), never decoded or matched. Only a regular file is read,
 // opened without blocking (a FIFO in its place would hang the command).
-import { openRegularFile } from '../io/safe-read.js';
+import { openRegularFile } from '../core/safe-read.js';
 import { countNewlines, splitLogRecords, tailWindowBytes, type LogRecord } from './log-records.js';
 
 export const DEFAULT_LOG_WINDOW = 8 * 1024 * 1024;

@@ -50,7 +50,7 @@ export function register(program: Command): void {
 
 /** Copies the current key file (if any) to `.<name>.<stamp>.prev` beside it, mode 0600. */
 async function keepPrevious(file: string): Promise<string | null> {
-  const { readRegularFile, KiB } = await import('../../io/safe-read.js');
+  const { readRegularFile, KiB } = await import('../../core/safe-read.js');
   const { basename, dirname, join } = await import('node:path');
   let old: Buffer;
   try {
