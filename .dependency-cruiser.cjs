@@ -122,7 +122,8 @@ function checkAgainstDoc() {
   for (const [folder, allowed] of Object.entries(LAYERS)) {
     const documented = rows.get(folder);
     if (!documented) problems.push(`src/${folder}/ has no row`);
-    else if (documented.join(',') !== [...allowed].sort().join(',')) problems.push(`src/${folder}/ may import ${documented.join(', ') || 'nothing'} in the doc, ${[...allowed].sort().join(', ') || 'nothing'} here`);
+    else if (documented.join(',') !== [...allowed].sort().join(','))
+      problems.push(`src/${folder}/ may import ${documented.join(', ') || 'nothing'} in the doc, ${[...allowed].sort().join(', ') || 'nothing'} here`);
   }
   for (const folder of rows.keys()) if (!(folder in LAYERS)) problems.push(`src/${folder}/ is in the doc but not in the lint config`);
   if (problems.length) throw new Error(`docs/architecture.md and .dependency-cruiser.cjs disagree: ${problems.join('; ')}`);

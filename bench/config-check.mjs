@@ -10,14 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 const { loadConfigFile } = await import(process.env.CONFIG_LOAD_JS ?? '../dist/config/load.js');
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 if (!sizes.length) sizes.push(5000, 10000, 20000, 38700);
 
 function configText(n) {
   const lines = ['version: 1', 'cluster_name: bench', 'hosts:', '  h1:', '    address: 127.0.0.1', 'paths:', '  shared_root: /tmp/bench-share', 'services:'];
   for (let i = 0; i < n; i++) {
     lines.push(`  svc-${i}:`, '    kind: http', '    host: h1', `    url: http://127.0.0.1:${10000 + (i % 50000)}/`);
-    if (i % 100 !== 0) lines.push("    depends_on:", `      - svc-${i - (i % 100)}`);
+    if (i % 100 !== 0) lines.push('    depends_on:', `      - svc-${i - (i % 100)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -53,7 +56,8 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log('services  size      check CPU ms   ms/1k svc   baseline ms/1k');
-for (const r of rows) console.log(`${String(r.n).padStart(8)}  ${(r.bytes / 1e6).toFixed(1).padStart(5)} MB  ${r.med.toFixed(0).padStart(8)}   ${r.perK.toFixed(1).padStart(9)}   ${r.basePerK.toFixed(2).padStart(9)}`);
+for (const r of rows)
+  console.log(`${String(r.n).padStart(8)}  ${(r.bytes / 1e6).toFixed(1).padStart(5)} MB  ${r.med.toFixed(0).padStart(8)}   ${r.perK.toFixed(1).padStart(9)}   ${r.basePerK.toFixed(2).padStart(9)}`);
 const first = rows[0];
 const last = rows[rows.length - 1];
 console.log(`superlinearity (ms/1k at ${last.n} / ms/1k at ${first.n}): ${(last.perK / first.perK).toFixed(2)} (1.0 = linear)`);

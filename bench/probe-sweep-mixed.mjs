@@ -44,7 +44,10 @@ function writeConfig(run) {
     [order[i], order[j]] = [order[j], order[i]];
   }
   const cfg = join(dir, `swarmctl-${run}.yaml`);
-  writeFileSync(cfg, ['version: 1', `paths: { shared_root: ${dir} }`, `thresholds: { probe_timeout_s: ${T} }`, 'services:', ...order.map(([n, u]) => `  ${n}: { kind: llama-server, url: "${u}" }`)].join('\n') + '\n');
+  writeFileSync(
+    cfg,
+    ['version: 1', `paths: { shared_root: ${dir} }`, `thresholds: { probe_timeout_s: ${T} }`, 'services:', ...order.map(([n, u]) => `  ${n}: { kind: llama-server, url: "${u}" }`)].join('\n') + '\n',
+  );
   return cfg;
 }
 

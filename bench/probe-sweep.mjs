@@ -96,6 +96,8 @@ console.log(`sequential curl loop:  ${Math.round(loop.ms)} ms (${loopUp} up)`);
 console.log(`sweep / timeout = ${(sweepMs / (T * 1000)).toFixed(2)}x (target <= 1.3x)`);
 console.log(`loop / sweep    = ${(loop.ms / sweepMs).toFixed(1)}x (target >= 20x)`);
 const floorMs = median(floors);
-console.log(`floor script: runs=${floors.map(Math.round).join(',')} ms median=${Math.round(floorMs)} ms = ${(floorMs / (T * 1000)).toFixed(3)}x the timeout; loop / floor = ${(loop.ms / floorMs).toFixed(1)}x`);
-console.log(`overhead beyond the timeout: swarmctl ${Math.round(sweepMs - T * 1000)} ms, floor ${Math.round(floorMs - T * 1000)} ms; 20x needs <= ${Math.round((loop.ms / 20) - T * 1000)} ms`);
+console.log(
+  `floor script: runs=${floors.map(Math.round).join(',')} ms median=${Math.round(floorMs)} ms = ${(floorMs / (T * 1000)).toFixed(3)}x the timeout; loop / floor = ${(loop.ms / floorMs).toFixed(1)}x`,
+);
+console.log(`overhead beyond the timeout: swarmctl ${Math.round(sweepMs - T * 1000)} ms, floor ${Math.round(floorMs - T * 1000)} ms; 20x needs <= ${Math.round(loop.ms / 20 - T * 1000)} ms`);
 await Promise.all([...healthy, ...hang, ...loading].map((s) => s.close()));

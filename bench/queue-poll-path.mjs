@@ -33,7 +33,11 @@ const US = '\x1f';
 const pause = () => new Promise((res) => setTimeout(res, 100));
 const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-console.log(`queue poll path (${dist}), medians of ${POLLS} polls 100 ms apart; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `queue poll path (${dist}), medians of ${POLLS} polls 100 ms apart; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 // cpu: the process's CPU time over parse + rows (all threads): on a loaded machine the wall
 // time includes waiting for a core, the CPU time does not.
 console.log('  jobs    split (baseline)   plain: parse     rows  text→rows    cpu   console: text→rows    cpu   change   console/split');
@@ -73,8 +77,8 @@ for (const n of SIZES) {
     const u2 = performance.now();
     if (same) throw new Error('a moving queue must change');
     if (i >= WARMUP) {
-      t.split.push(s1 - s0), t.parse.push(t1 - t0), t.rows.push(t2 - t1), t.cpu.push((c.user + c.system) / 1000);
-      t.con.push(u1 - u0), t.conCpu.push((d.user + d.system) / 1000), t.change.push(u2 - u1);
+      (t.split.push(s1 - s0), t.parse.push(t1 - t0), t.rows.push(t2 - t1), t.cpu.push((c.user + c.system) / 1000));
+      (t.con.push(u1 - u0), t.conCpu.push((d.user + d.system) / 1000), t.change.push(u2 - u1));
     }
     await pause();
   }
@@ -82,5 +86,7 @@ for (const n of SIZES) {
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, med(v)]));
   const toRows = med(t.parse.map((p, i) => p + t.rows[i]));
   const f = (x) => `${x.toFixed(1).padStart(6)} ms`;
-  console.log(`  ${String(n).padStart(6)} ${f(m.split).padStart(14)}   ${f(m.parse).padStart(15)} ${f(m.rows)} ${f(toRows)} ${f(m.cpu)} ${f(m.con).padStart(19)} ${f(m.conCpu)} ${f(m.change)} ${(m.con / m.split).toFixed(2).padStart(12)}x`);
+  console.log(
+    `  ${String(n).padStart(6)} ${f(m.split).padStart(14)}   ${f(m.parse).padStart(15)} ${f(m.rows)} ${f(toRows)} ${f(m.cpu)} ${f(m.con).padStart(19)} ${f(m.conCpu)} ${f(m.change)} ${(m.con / m.split).toFixed(2).padStart(12)}x`,
+  );
 }

@@ -37,7 +37,10 @@ function time(file, args, extraEnv = {}) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  const sq = [], cli = [], node = [], floor = [];
+  const sq = [],
+    cli = [],
+    node = [],
+    floor = [];
   const floorSrc = `import { execFile } from 'node:child_process';
 execFile('squeue', ${JSON.stringify(squeueArgs({ me: true }))}, { env: { ...process.env, ...${JSON.stringify(SQUEUE_ENV)} } }, (e, out) => {
   if (e) { process.exitCode = 2; return; }
@@ -68,8 +71,27 @@ execFile('squeue', ${JSON.stringify(squeueArgs({ me: true }))}, { env: { ...proc
     if (!q.ok) throw new Error(q.error);
   }
   store.close();
-  const s = median(sq), c = median(cli), n = median(node), i = median(inproc), f = median(floor);
-  console.log(JSON.stringify({ jobs: JOBS, rounds: ROUNDS, squeue_ms: +s.toFixed(1), swarmctl_queue_ms: +c.toFixed(1), node_start_ms: +n.toFixed(1), floor_script_ms: +f.toFixed(1), ratio: +(c / s).toFixed(2), ratio_without_node_start: +((c - n) / s).toFixed(2), floor_ratio_without_node_start: +((f - n) / s).toFixed(2), swarmctl_over_floor: +(c / f).toFixed(2), readQueue_in_process_ms: +i.toFixed(1), readQueue_over_squeue: +(i / s).toFixed(2) }));
+  const s = median(sq),
+    c = median(cli),
+    n = median(node),
+    i = median(inproc),
+    f = median(floor);
+  console.log(
+    JSON.stringify({
+      jobs: JOBS,
+      rounds: ROUNDS,
+      squeue_ms: +s.toFixed(1),
+      swarmctl_queue_ms: +c.toFixed(1),
+      node_start_ms: +n.toFixed(1),
+      floor_script_ms: +f.toFixed(1),
+      ratio: +(c / s).toFixed(2),
+      ratio_without_node_start: +((c - n) / s).toFixed(2),
+      floor_ratio_without_node_start: +((f - n) / s).toFixed(2),
+      swarmctl_over_floor: +(c / f).toFixed(2),
+      readQueue_in_process_ms: +i.toFixed(1),
+      readQueue_over_squeue: +(i / s).toFixed(2),
+    }),
+  );
 } finally {
   execFileSync('scancel', ids, { env });
 }

@@ -13,7 +13,14 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const [N = 20, LOADING = 400, RUNS = 3] = process.argv.slice(2).map(Number);
-const freePort = () => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const rows = [];
@@ -25,14 +32,22 @@ for (let run = 0; run < RUNS; run++) {
     const port = await freePort();
     // a graph, not a chain: each service after the one or two before it
     const deps = i === 0 ? [] : i % 3 === 0 ? [`s${i - 1}`, `s${i - 2}`] : [`s${i - 1}`];
-    services[`s${i}`] = { kind: 'llama-server', url: `http://127.0.0.1:${port}`, depends_on: deps, start: [process.execPath, join(root, 'dist/testserver/main.js'), '--port', String(port), '--mode', 'loading', '--loading-ms', String(LOADING)] };
+    services[`s${i}`] = {
+      kind: 'llama-server',
+      url: `http://127.0.0.1:${port}`,
+      depends_on: deps,
+      start: [process.execPath, join(root, 'dist/testserver/main.js'), '--port', String(port), '--mode', 'loading', '--loading-ms', String(LOADING)],
+    };
   }
   const cfg = join(dir, 'swarmctl.yaml');
   writeFileSync(cfg, JSON.stringify({ version: 1, services, paths: { shared_root: dir }, thresholds: { probe_timeout_s: 2 } }));
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [join(root, 'bin/swarmctl'), '--config', cfg, '--db', join(dir, 's.db'), 'restart', '--yes', '--json', '--skip', 'swarm-jobs'], { encoding: 'utf8' });
   const wall = performance.now() - t0;
-  const ev = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const ev = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const act = ev.filter((e) => e.event === 'action').reduce((s, e) => s + e.duration_ms, 0);
   let verify = 0;
   for (let i = 0; i < N; i++) {
@@ -42,10 +57,17 @@ for (let run = 0; run < RUNS; run++) {
   const done = ev.filter((e) => e.event === 'step_done').length;
   // stop the servers (their pid is on the first line of each log)
   for (let i = 0; i < N; i++) {
-    try { const m = /"pid":(\d+)/.exec(readFileSync(join(dir, 'ai', 'logs', `restart-s${i}.log`), 'utf8')); if (m) process.kill(Number(m[1])); } catch {}
+    try {
+      const m = /"pid":(\d+)/.exec(readFileSync(join(dir, 'ai', 'logs', `restart-s${i}.log`), 'utf8'));
+      if (m) process.kill(Number(m[1]));
+    } catch {}
   }
   const overhead = wall - act - verify;
   rows.push({ wall, act, verify, overhead, ratio: overhead / verify, done, code: r.status });
-  console.log(`run ${run + 1}: exit ${r.status}, ${done}/${N} done; wall ${wall.toFixed(0)} ms = start commands ${act.toFixed(0)} + verify waits ${verify.toFixed(0)} + overhead ${overhead.toFixed(0)} ms (ratio ${(overhead / verify).toFixed(3)})`);
+  console.log(
+    `run ${run + 1}: exit ${r.status}, ${done}/${N} done; wall ${wall.toFixed(0)} ms = start commands ${act.toFixed(0)} + verify waits ${verify.toFixed(0)} + overhead ${overhead.toFixed(0)} ms (ratio ${(overhead / verify).toFixed(3)})`,
+  );
 }
-console.log(`median over ${RUNS}: overhead ${median(rows.map((r) => r.overhead)).toFixed(0)} ms, verify waits ${median(rows.map((r) => r.verify)).toFixed(0)} ms, ratio ${median(rows.map((r) => r.ratio)).toFixed(3)}`);
+console.log(
+  `median over ${RUNS}: overhead ${median(rows.map((r) => r.overhead)).toFixed(0)} ms, verify waits ${median(rows.map((r) => r.verify)).toFixed(0)} ms, ratio ${median(rows.map((r) => r.ratio)).toFixed(3)}`,
+);

@@ -64,16 +64,9 @@ const parse = time(parseSqueue, text);
 const naive = time(naiveSplit, text);
 const fmt = (x) => x.toFixed(2);
 
-console.log(
-  `squeue-parse: ${LINES} lines (${(text.length / 1024).toFixed(0)} KiB), ${ROUNDS} rounds after ${WARMUP} warm-up, ` +
-    `node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
-);
-console.log(
-  `  parseSqueue                      wall median ${fmt(parse.median)} ms (min ${fmt(parse.min)}, max ${fmt(parse.max)}), CPU median ${fmt(parse.cpu)} ms`,
-);
-console.log(
-  `  baseline naive split (no checks) wall median ${fmt(naive.median)} ms (min ${fmt(naive.min)}, max ${fmt(naive.max)}), CPU median ${fmt(naive.cpu)} ms`,
-);
+console.log(`squeue-parse: ${LINES} lines (${(text.length / 1024).toFixed(0)} KiB), ${ROUNDS} rounds after ${WARMUP} warm-up, ` + `node ${process.version}, load average ${loadavg()[0].toFixed(2)}`);
+console.log(`  parseSqueue                      wall median ${fmt(parse.median)} ms (min ${fmt(parse.min)}, max ${fmt(parse.max)}), CPU median ${fmt(parse.cpu)} ms`);
+console.log(`  baseline naive split (no checks) wall median ${fmt(naive.median)} ms (min ${fmt(naive.min)}, max ${fmt(naive.max)}), CPU median ${fmt(naive.cpu)} ms`);
 console.log(`  ratio parseSqueue / baseline     wall ${(parse.median / naive.median).toFixed(2)}x, CPU ${(parse.cpu / naive.cpu).toFixed(2)}x`);
 if (typeof globalThis.gc === 'function') {
   const pg = time(parseSqueue, text, true);

@@ -58,4 +58,3 @@ export function makeQueue(n, tick = 0, firstId = 100_000) {
   }
   return `${out.join('\n')}\n`;
 }
-

@@ -35,8 +35,34 @@ execFileSync('sh', ['-c', `printf 'version: 1\\npaths:\\n  shared_root: ${DIR}\\
 function line(i) {
   const issue = `beefcake-b${String(i % 1000).padStart(4, '0')}`;
   const iters = [];
-  for (let k = 1; k <= 1 + (i % 4); k++) iters.push({ iteration: k, tier: 'Worker', agent_model: 'Qwen3.5-GeneralCoder', agent_prompt_tokens: 18000 + k, agent_completion_tokens: 900 + k, agent_response_ms: 30000 + k, verifier_ms: 8000, no_change: k % 3 === 0, error_count: 0, escalated: false });
-  return JSON.stringify({ session_id: `s-${i}`, issue_id: issue, issue_title: `Issue ${i % 1000} title with some words`, success: i % 5 !== 0, total_iterations: iters.length, final_tier: 'Worker', elapsed_ms: 500000 + i, total_no_change_iterations: 0, no_change_rate: 0.0, iterations: iters, timestamp: new Date(1760000000000 + i * 1000).toISOString() }) + '\n';
+  for (let k = 1; k <= 1 + (i % 4); k++)
+    iters.push({
+      iteration: k,
+      tier: 'Worker',
+      agent_model: 'Qwen3.5-GeneralCoder',
+      agent_prompt_tokens: 18000 + k,
+      agent_completion_tokens: 900 + k,
+      agent_response_ms: 30000 + k,
+      verifier_ms: 8000,
+      no_change: k % 3 === 0,
+      error_count: 0,
+      escalated: false,
+    });
+  return (
+    JSON.stringify({
+      session_id: `s-${i}`,
+      issue_id: issue,
+      issue_title: `Issue ${i % 1000} title with some words`,
+      success: i % 5 !== 0,
+      total_iterations: iters.length,
+      final_tier: 'Worker',
+      elapsed_ms: 500000 + i,
+      total_no_change_iterations: 0,
+      no_change_rate: 0.0,
+      iterations: iters,
+      timestamp: new Date(1760000000000 + i * 1000).toISOString(),
+    }) + '\n'
+  );
 }
 
 function generate(bytes, start) {
@@ -109,7 +135,9 @@ function inproc(what, dbPath = inprocDb) {
   return j;
 }
 
-console.log(`file: ${FILE} (${(baseSize / 1048576).toFixed(0)} MiB, 1,000 issues); ${RUNS} runs each; load average ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`);
+console.log(
+  `file: ${FILE} (${(baseSize / 1048576).toFixed(0)} MiB, 1,000 issues); ${RUNS} runs each; load average ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ')}`,
+);
 const R = {};
 R.nodeStart = [];
 R.tailCli = [];
@@ -144,7 +172,15 @@ show(`issueRecords, cold, ${coldRecords} records (in process)`, R.coldIn);
 show('grep -F | tail -n 20', R.grep);
 if (!flag('--no-slow')) {
   if (existsSync('/usr/bin/jq')) show('jq select | tail -n 20 (1 run)', [time(sh(`jq -c 'select(.issue_id=="${X}")' ${FILE} | tail -n 20`))]);
-  show('python json.loads loop (1 run)', [time(['python3', '-c', `import json,sys\nout=[]\nfor l in open(sys.argv[1]):\n  try:\n    d=json.loads(l)\n  except Exception: continue\n  if d.get('issue_id')==sys.argv[2]: out.append(l)\nprint(''.join(out[-20:]))`, FILE, X])]);
+  show('python json.loads loop (1 run)', [
+    time([
+      'python3',
+      '-c',
+      `import json,sys\nout=[]\nfor l in open(sys.argv[1]):\n  try:\n    d=json.loads(l)\n  except Exception: continue\n  if d.get('issue_id')==sys.argv[2]: out.append(l)\nprint(''.join(out[-20:]))`,
+      FILE,
+      X,
+    ]),
+  ]);
 }
 
 R.warmCli = [];

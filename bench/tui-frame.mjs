@@ -37,8 +37,17 @@ export { App } from '../dist/tui/components/App.js'; export { Monitor } from '..
       resolveDir: benchDir,
       loader: 'js',
     },
-    bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', outdir: dir, outExtension: { '.js': '.mjs' }, logLevel: 'warning', metafile: true,
-    external: ['react-devtools-core'], define: { 'process.env.NODE_ENV': '"production"' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+    metafile: true,
+    external: ['react-devtools-core'],
+    define: { 'process.env.NODE_ENV': '"production"' },
     banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
     plugins,
   });
@@ -55,8 +64,27 @@ const statuses = ['up', 'loading', 'degraded', 'down', 'unknown'];
 function data(nJobs, nEndpoints, nIssues) {
   return {
     endpoints: Array.from({ length: nEndpoints }, (_, i) => ({ name: `svc-${i}`, kind: 'llama-server', status: statuses[i % 5], latencyMs: i, since: Date.now() - i * 1000, reason: 'ok' })),
-    queue: Array.from({ length: nJobs }, (_, i) => ({ jobId: String(10000 + i), issueId: `beefcake-${i}`, name: `swarm-beefcake-${i}`, state: i % 3 ? 'RUNNING' : 'PENDING', reason: i % 3 ? 'None' : 'Dependency', elapsed: '1:02:03', node: `vasp-0${i % 4}`, via: 'slurm' })),
-    issues: Array.from({ length: nIssues }, (_, i) => ({ issueId: `beefcake-${i}`, state: 'implementing', iteration: i % 9, lastReason: 'no changes, tier → Worker', lastResult: 'failed', resume: { present: true, ageMs: 60000, corrupt: false }, silent: i % 7 === 0, diagnosis: i % 5 ? null : 'stuck_text_mode', jobId: String(10000 + i) })),
+    queue: Array.from({ length: nJobs }, (_, i) => ({
+      jobId: String(10000 + i),
+      issueId: `beefcake-${i}`,
+      name: `swarm-beefcake-${i}`,
+      state: i % 3 ? 'RUNNING' : 'PENDING',
+      reason: i % 3 ? 'None' : 'Dependency',
+      elapsed: '1:02:03',
+      node: `vasp-0${i % 4}`,
+      via: 'slurm',
+    })),
+    issues: Array.from({ length: nIssues }, (_, i) => ({
+      issueId: `beefcake-${i}`,
+      state: 'implementing',
+      iteration: i % 9,
+      lastReason: 'no changes, tier → Worker',
+      lastResult: 'failed',
+      resume: { present: true, ageMs: 60000, corrupt: false },
+      silent: i % 7 === 0,
+      diagnosis: i % 5 ? null : 'stuck_text_mode',
+      jobId: String(10000 + i),
+    })),
     telemetry: Array.from({ length: 50 }, (_, i) => ({ at: '2026-04-16T14:02:16Z', issueId: `beefcake-${i}`, summary: 'failed after 4 iterations (Worker)' })),
     alerts: [],
   };
@@ -98,7 +126,12 @@ class FakeStdin extends EventEmitter {
 // elapsed time of every running job changes, as a real squeue poll brings.
 async function frames({ React, render, App, Monitor, noActions }, d, n, every = false) {
   let version = 0;
-  const sources = Object.entries(d).map(([name, rows]) => ({ name, intervalMs: 3_600_000, timeoutMs: 1000, load: async () => (name === 'queue' ? rows.map((r, i) => (i === 0 || (every && r.state === 'RUNNING') ? { ...r, elapsed: `${r.elapsed}.${version}` } : r)) : rows) }));
+  const sources = Object.entries(d).map(([name, rows]) => ({
+    name,
+    intervalMs: 3_600_000,
+    timeoutMs: 1000,
+    load: async () => (name === 'queue' ? rows.map((r, i) => (i === 0 || (every && r.state === 'RUNNING') ? { ...r, elapsed: `${r.elapsed}.${version}` } : r)) : rows),
+  }));
   const m = new Monitor(sources);
   const stdout = new FakeStdout();
   // Subscribed before Ink: marks the moment a new snapshot is published; the
@@ -107,7 +140,12 @@ async function frames({ React, render, App, Monitor, noActions }, d, n, every = 
     if (m.getSnapshot().sources.queue?.loading === false) stdout.t0 = performance.now();
   });
   const inst = render(React.createElement(App, { monitor: m, actions: noActions, readOnly: false, clusterName: 'bench', size: { columns: 200, rows: 60 } }), {
-    stdout, stdin: new FakeStdin(), debug: false, patchConsole: false, exitOnCtrlC: false, maxFps: 1000,
+    stdout,
+    stdin: new FakeStdin(),
+    debug: false,
+    patchConsole: false,
+    exitOnCtrlC: false,
+    maxFps: 1000,
   });
   const times = stdout.times;
   m.start();
@@ -136,11 +174,17 @@ for (let half = 0; half < 2; half++) {
 }
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const min = (a) => Math.min(...a);
-const row = (name, xs, base) => console.log(`${name.padEnd(58)} median ${med(xs).toFixed(2).padStart(6)} ms   (min ${min(xs).toFixed(2)})${base ? `   ratio ${(med(xs) / med(base)).toFixed(2)}x` : ''}`);
-console.log(`rounds=${rounds} per variant (2 interleaved halves)  frame 200x60  load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+const row = (name, xs, base) =>
+  console.log(`${name.padEnd(58)} median ${med(xs).toFixed(2).padStart(6)} ms   (min ${min(xs).toFixed(2)})${base ? `   ratio ${(med(xs) / med(base)).toFixed(2)}x` : ''}`);
+console.log(
+  `rounds=${rounds} per variant (2 interleaved halves)  frame 200x60  load ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 row(`swarmctl (shipped bundle, stock Ink), ${jobsLabel}/100 endpoints/500 issues`, t.shipped);
 row('swarmctl, 20 jobs/10 endpoints/5 issues', t.small, t.shipped);
-console.log('every running job\'s elapsed time changes (a real poll):');
+console.log("every running job's elapsed time changes (a real poll):");
 row(`  swarmctl (shipped bundle, stock Ink), ${jobsLabel}`, t.shippedAll);
 console.log(`frames measured: ${t.shipped.length}/${t.small.length}; lines in the big frame: ${lines} (terminal has 60: only visible rows are rendered)`);
 console.log(`target 50 ms per frame (${jobsLabel}, median, both cases): ${med(t.shipped) <= 50 && med(t.shippedAll) <= 50 ? 'met' : 'missed'}`);

@@ -50,7 +50,9 @@ const cpuS = (cpuTicks(pid) - c0) / hz;
 const wallS = (performance.now() - w0) / 1000;
 tmux('send-keys', '-t', session, 'q');
 await new Promise((r) => setTimeout(r, 500));
-try { tmux('kill-session', '-t', session); } catch {}
+try {
+  tmux('kill-session', '-t', session);
+} catch {}
 console.log(`time to first frame: ${firstFrame?.toFixed(0)} ms (node -e 0: ${nodeMs.toFixed(0)} ms, ratio ${(firstFrame / nodeMs).toFixed(1)}x)`);
 console.log(`idle CPU over ${wallS.toFixed(0)} s: ${((cpuS / wallS) * 100).toFixed(2)}% of one core (${cpuS.toFixed(2)} s CPU)`);
 console.log(`RSS max: ${rssMax.toFixed(0)} MB`);

@@ -32,7 +32,10 @@ export async function withBatchOpening<T>(global: GlobalOptions, fn: (cfg: Resol
   } catch (e) {
     throw asCliError(e);
   } finally {
-    await opening.then((s) => s.close(), () => undefined);
+    await opening.then(
+      (s) => s.close(),
+      () => undefined,
+    );
   }
 }
 

@@ -15,12 +15,7 @@ export async function loadConfigOrExit(opts: GlobalOptions): Promise<ResolvedCon
   const r = await loadConfigFast(opts.config);
   if (!r.ok) {
     const { formatProblem } = await import('../config/parse.js');
-    throw new CliError(
-      r.problems.map(formatProblem).join('\n'),
-      EXIT.USAGE,
-      'fix the config (swarmctl config check shows every problem)',
-      { problems: r.problems },
-    );
+    throw new CliError(r.problems.map(formatProblem).join('\n'), EXIT.USAGE, 'fix the config (swarmctl config check shows every problem)', { problems: r.problems });
   }
   return r.config;
 }

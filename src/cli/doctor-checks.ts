@@ -52,7 +52,12 @@ export function checkStore(store: Store): CheckResult {
     // Say when the default was moved off a network filesystem (cli/store-choice.ts), so nobody looks for it there.
     const def = defaultDbPath();
     const nfs = store.path !== def ? networkFs(def) : null;
-    if (nfs) return warn('db', `state database ${store.path} is writable; the default ${def} is on ${nfs.fstype} (${nfs.mountPoint}), where SQLite's WAL does not work, so this local path is used`, 'set store.path to a local path of your choice');
+    if (nfs)
+      return warn(
+        'db',
+        `state database ${store.path} is writable; the default ${def} is on ${nfs.fstype} (${nfs.mountPoint}), where SQLite's WAL does not work, so this local path is used`,
+        'set store.path to a local path of your choice',
+      );
     return ok('db', `state database ${store.path} is writable`);
   } catch (e) {
     return fail('db', `state database ${store.path}: ${(e as Error).message}`, 'pass --db PATH to a writable location');
@@ -66,7 +71,7 @@ export async function checkController(cfg: ResolvedConfig, timeoutMs: number): P
   // `scontrol ping` answers at once ("... is DOWN"); any other client call
   // spends ~9 s in connect retries before it says "Unable to contact", so
   // ping's own verdict is the error we report.
-  const why = r.spawnError ?? (r.timedOut ? 'no answer within the timeout' : out.split('\n').find((l) => l.trim()) ?? `exit ${r.exitCode}`);
+  const why = r.spawnError ?? (r.timedOut ? 'no answer within the timeout' : (out.split('\n').find((l) => l.trim()) ?? `exit ${r.exitCode}`));
   return fail('slurm:controller', `the SLURM controller did not answer: ${why}`, 'check slurmctld on the controller (systemctl status slurmctld; swarmctl restart --only slurm)');
 }
 

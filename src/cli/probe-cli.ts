@@ -11,7 +11,9 @@ import type { SweepSnapshot } from '../probes/probe-all.js';
 function checkNames(cfg: ResolvedConfig, names: readonly string[], filter?: (kind: string) => boolean): void {
   const unknown = names.filter((n) => cfg.services[n] === undefined || (filter !== undefined && !filter(cfg.services[n].kind)));
   if (unknown.length) {
-    const known = Object.values(cfg.services).filter((s) => filter === undefined || filter(s.kind)).map((s) => s.name);
+    const known = Object.values(cfg.services)
+      .filter((s) => filter === undefined || filter(s.kind))
+      .map((s) => s.name);
     throw usageError(`unknown service${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, `known: ${known.join(', ') || '(none)'}`);
   }
 }
@@ -56,7 +58,7 @@ export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Com
     const { pruneProbeHistory } = await import('../store/probe-history.js');
     const paint = await painter();
     webhook = await webhookFor(cfg);
-    for (let sweep: Promise<SweepSnapshot> = first; ; ) {
+    for (let sweep: Promise<SweepSnapshot> = first; ;) {
       const snap = await sweep;
       // The first sweep ran before the webhook was loaded: hand it its transitions now.
       if (sweep === first && webhook) for (const t of snap.transitions) webhook.enqueue(t);
@@ -68,7 +70,10 @@ export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Com
       process.exitCode = code;
       if (sweep === first) pruneProbeHistory(store, cfg.thresholds.history_retention_days);
       if (!opts.watch) break;
-      const wait = nextIntervalS(snap.services.map((s) => s.status), cfg.thresholds);
+      const wait = nextIntervalS(
+        snap.services.map((s) => s.status),
+        cfg.thresholds,
+      );
       await new Promise((r) => setTimeout(r, wait * 1000));
       sweep = probeAll(cfg, store, { only: names, ...(webhook ? { webhook } : {}) });
     }
@@ -86,19 +91,28 @@ export async function runSmokeCommand(names: string[], opts: { json?: boolean; t
   const cfg = await loadConfigOrExit(global);
   const smokeable = (k: string) => k === 'llama-server' || k === 'vllm' || k === 'openai-proxy';
   checkNames(cfg, names, smokeable);
-  const services = (names.length ? names.map((n) => cfg.services[n]!) : Object.values(cfg.services).filter((s) => smokeable(s.kind)));
+  const services = names.length ? names.map((n) => cfg.services[n]!) : Object.values(cfg.services).filter((s) => smokeable(s.kind));
   const timeoutS = opts.timeout !== undefined ? Number(opts.timeout) : Math.max(30, cfg.thresholds.probe_timeout_s);
   if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw usageError(`--timeout wants seconds, got ${opts.timeout}`);
   const { probeSmoke } = await import('../probes/smoke.js');
   const { runSweep } = await import('../probes/scheduler.js');
-  
+
   const paint = await painter();
   const started = new Date().toISOString();
   const items = await runSweep(services, (svc, t) => probeSmoke(svc, { timeoutMs: t, cfg }), { concurrency: cfg.thresholds.probe_concurrency, timeoutMsFor: () => timeoutS * 1000 });
-  const rows = items.map((i) => ({ name: i.service.name, kind: i.service.kind, status: i.result.status, latency_ms: i.result.latencyMs, reason: i.result.reason, ...(i.result.details ? { details: i.result.details } : {}) }));
+  const rows = items.map((i) => ({
+    name: i.service.name,
+    kind: i.service.kind,
+    status: i.result.status,
+    latency_ms: i.result.latencyMs,
+    reason: i.result.reason,
+    ...(i.result.details ? { details: i.result.details } : {}),
+  }));
   const code = exitCodeFor(rows.map((r) => r.status));
   if (opts.json) printJson({ checked_at: started, services: rows, summary: { total: rows.length, exit_code: code } });
-  else for (const r of rows) say(`${paint(r.status, `${STATUS_SYMBOL[r.status]}  ${r.name.padEnd(16)} ${r.status.padEnd(8)}`)} ${r.latency_ms === null ? '-' : `${Math.round(r.latency_ms)} ms`}  ${r.reason}`);
+  else
+    for (const r of rows)
+      say(`${paint(r.status, `${STATUS_SYMBOL[r.status]}  ${r.name.padEnd(16)} ${r.status.padEnd(8)}`)} ${r.latency_ms === null ? '-' : `${Math.round(r.latency_ms)} ms`}  ${r.reason}`);
   if (rows.length === 0) say('no llama-server, vllm or openai-proxy services configured', opts.json);
   process.exitCode = code;
 }

@@ -43,7 +43,9 @@ export function renderTable(snap: SweepSnapshot, paint: Paint = plain, now = Dat
   if (rows.length) lines.push(`   ${'SERVICE'.padEnd(w)}  ${'KIND'.padEnd(k)}  ${'STATUS'.padEnd(8)}  ${'LATENCY'.padStart(8)}  ${'SINCE'.padStart(10)}  ${'ADDRESS'.padEnd(a)}  REASON`);
   for (const r of rows) {
     const lat = r.latency_ms === null ? '-' : `${Math.round(r.latency_ms)} ms`;
-    lines.push(`${paint(r.status, `${STATUS_SYMBOL[r.status]}  ${r.name.padEnd(w)}  ${r.kind.padEnd(k)}  ${r.status.padEnd(8)}`)}  ${lat.padStart(8)}  ${since(r).padStart(10)}  ${r.address.padEnd(a)}  ${r.reason}`);
+    lines.push(
+      `${paint(r.status, `${STATUS_SYMBOL[r.status]}  ${r.name.padEnd(w)}  ${r.kind.padEnd(k)}  ${r.status.padEnd(8)}`)}  ${lat.padStart(8)}  ${since(r).padStart(10)}  ${r.address.padEnd(a)}  ${r.reason}`,
+    );
   }
   if (!opts.all && healthy > 0) lines.push(paint('up', `${STATUS_SYMBOL.up}  ${healthy} more up (--all lists them)`));
   const s = summary(snap);
@@ -62,10 +64,7 @@ function label(v: string): string {
 export function renderProm(snap: SweepSnapshot): string {
   const c = `cluster_name="${label(snap.cluster)}"`;
   const id = (s: ServiceStatus) => `${c},service="${label(s.name)}",kind="${label(s.kind)}"`;
-  const out: string[] = [
-    '# HELP swarmctl_service_up 1 when the service is up (debounced), else 0.',
-    '# TYPE swarmctl_service_up gauge',
-  ];
+  const out: string[] = ['# HELP swarmctl_service_up 1 when the service is up (debounced), else 0.', '# TYPE swarmctl_service_up gauge'];
   for (const s of snap.services) out.push(`swarmctl_service_up{${id(s)}} ${s.status === 'up' ? 1 : 0}`);
   out.push('# HELP swarmctl_probe_latency_seconds Latency of the last probe.', '# TYPE swarmctl_probe_latency_seconds gauge');
   for (const s of snap.services) {

@@ -40,7 +40,10 @@ export async function collectStatus(cfg: ResolvedConfig, store: Store): Promise<
 
 export function formatStatus(s: StatusDoc): string {
   const lines = [`swarmctl status: ${s.cluster} at ${s.checked_at}`, '', 'endpoints:'];
-  for (const e of s.endpoints) lines.push(`  ${STATUS_SYMBOL[e.status]} ${e.status.padEnd(9)} ${e.name.padEnd(28)} ${e.latencyMs === null ? '-' : `${Math.round(e.latencyMs)}ms`.padEnd(7)} ${e.discovery ? `[${e.discovery}] ` : ''}${e.reason}`);
+  for (const e of s.endpoints)
+    lines.push(
+      `  ${STATUS_SYMBOL[e.status]} ${e.status.padEnd(9)} ${e.name.padEnd(28)} ${e.latencyMs === null ? '-' : `${Math.round(e.latencyMs)}ms`.padEnd(7)} ${e.discovery ? `[${e.discovery}] ` : ''}${e.reason}`,
+    );
   lines.push('', s.queue.ok ? `queue: ${s.queue.jobs.length} jobs` : `queue: UNKNOWN (${s.queue.error})`);
   if (s.queue.stale) lines.push(`  last known jobs, from ${formatAge(s.queue.stale.ageMs)} ago (STALE):`);
   for (const j of s.queue.jobs) lines.push(`  ${j.jobId.padEnd(10)} ${(j.issueId ?? j.name).padEnd(24)} ${j.state.padEnd(11)} ${j.elapsed.padEnd(10)} ${j.reason}`);

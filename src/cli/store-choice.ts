@@ -8,7 +8,12 @@ export function chooseStorePath(explicit: string | undefined, fallback: string):
   if (explicit !== undefined) {
     if (explicit === ':memory:') return explicit;
     const fs = networkFs(explicit);
-    if (fs) throw new CliError(`the state database ${explicit} is on ${fs.fstype} (${fs.mountPoint}): SQLite's WAL does not work on a network filesystem`, EXIT.USAGE, 'pass --db (or store.path) on a local disk, e.g. /var/tmp/swarmctl/swarmctl.db');
+    if (fs)
+      throw new CliError(
+        `the state database ${explicit} is on ${fs.fstype} (${fs.mountPoint}): SQLite's WAL does not work on a network filesystem`,
+        EXIT.USAGE,
+        'pass --db (or store.path) on a local disk, e.g. /var/tmp/swarmctl/swarmctl.db',
+      );
     return explicit;
   }
   const fs = networkFs(fallback);

@@ -45,9 +45,7 @@ export function findAndLoadConfig(explicit?: string): ParseOutcome & { path?: st
       {
         file: '(no config)',
         key: '',
-        message:
-          `no config found; tried ${candidates.map((c) => c.path).join(', ')}. ` +
-          'Pass --config PATH, set SWARMCTL_CONFIG, or copy fixtures/config/beefcake.yaml to ./swarmctl.yaml',
+        message: `no config found; tried ${candidates.map((c) => c.path).join(', ')}. ` + 'Pass --config PATH, set SWARMCTL_CONFIG, or copy fixtures/config/beefcake.yaml to ./swarmctl.yaml',
       },
     ],
   };

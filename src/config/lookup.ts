@@ -30,4 +30,3 @@ export function candidatePaths({ explicit, env, cwd, home }: LookupEnv): Candida
     { path: '/etc/swarmctl/config.yaml', origin: '/etc', explicit: false },
   ];
 }
-

@@ -55,7 +55,10 @@ export function parseConfigText(text: string, file: string, home: string): Parse
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     // yaml throws a ReferenceError when aliases expand past the limit (an alias bomb).
-    const why = e instanceof ReferenceError ? `aliases expand too far (over ${MAX_ALIAS_COUNT} nodes through one anchor): write the values out or use fewer nested aliases` : `cannot resolve: ${firstLine((e as Error).message)}`;
+    const why =
+      e instanceof ReferenceError
+        ? `aliases expand too far (over ${MAX_ALIAS_COUNT} nodes through one anchor): write the values out or use fewer nested aliases`
+        : `cannot resolve: ${firstLine((e as Error).message)}`;
     return { ok: false, problems: [{ file, key: '', message: `YAML ${why}` }] };
   }
   if (data === null || data === undefined) {

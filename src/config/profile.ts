@@ -9,11 +9,7 @@
 // data from config/signature-catalogue.ts, which is pure as well.)
 import { z } from 'zod';
 import { DEFAULT_CATALOGUES } from './signature-catalogue.js';
-import {
-  mergeCatalogue,
-  signatureCatalogueOverrideSchema,
-  type SignatureCatalogue,
-} from './signatures.js';
+import { mergeCatalogue, signatureCatalogueOverrideSchema, type SignatureCatalogue } from './signatures.js';
 
 export type ProfileName = 'runbook' | 'beefcake' | 'python-worker';
 export const PROFILE_NAMES: readonly ProfileName[] = ['runbook', 'beefcake', 'python-worker'];
@@ -181,7 +177,10 @@ export const profileOverrideSchema = z.strictObject({
   tracker: z.strictObject({ reopen: trackerArgvTemplate.optional(), note: argvTemplate.optional(), show: argvTemplate.optional() }).optional(),
   wrapper_forwards_env: z.boolean().optional(),
   flags: z.strictObject({ architect: argvTemplate.nullable().optional() }).optional(),
-  job_log_command: z.strictObject({ argv: argvTemplate, host: z.string().min(1).nullable().default(null) }).nullable().optional(),
+  job_log_command: z
+    .strictObject({ argv: argvTemplate, host: z.string().min(1).nullable().default(null) })
+    .nullable()
+    .optional(),
   silent_worker_s: z.number().positive().nullable().optional(),
   catalogue: signatureCatalogueOverrideSchema.optional(),
 });
@@ -199,11 +198,7 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
  * config's `profile:` value (unknown: validated here, so a bad catalogue entry is an
  * error that names the key, never silently ignored).
  */
-export function buildProfile(
-  base: ProfileName,
-  override?: unknown,
-  jobNameTemplate?: string,
-): { ok: true; profile: SwarmProfile } | { ok: false; error: string } {
+export function buildProfile(base: ProfileName, override?: unknown, jobNameTemplate?: string): { ok: true; profile: SwarmProfile } | { ok: false; error: string } {
   const b = DEFAULT_PROFILES[base];
   let over: ProfileOverride = {};
   if (override !== undefined && override !== null) {

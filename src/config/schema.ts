@@ -6,16 +6,12 @@ import { z } from 'zod';
 import { profileOverrideSchema } from './profile.js';
 
 /** An argv array: the only way a command is ever written in the config. */
-const argv = z
-  .array(z.string().min(1, 'an argv word may not be empty'))
-  .min(1, 'an argv needs at least the program name');
+const argv = z.array(z.string().min(1, 'an argv word may not be empty')).min(1, 'an argv needs at least the program name');
 
 /** One argv, or several run in order (e.g. systemctl restart, then exportfs -rav). */
 const commands = z.union([argv, z.array(argv).min(1)]);
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use letters, digits, ".", "_" or "-" (max 64)');
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use letters, digits, ".", "_" or "-" (max 64)');
 
 const seconds = z.number().positive();
 
@@ -52,7 +48,10 @@ export const serviceSchema = z.strictObject({
   stop: commands.optional(),
   check: commands.optional(),
   /** systemd: the unit (e.g. dogfood-loop), checked with `systemctl is-active` on `host` (or here). */
-  unit: z.string().regex(/^[A-Za-z0-9@._:-]+$/, 'a unit name is letters, digits and @ . _ : -').optional(),
+  unit: z
+    .string()
+    .regex(/^[A-Za-z0-9@._:-]+$/, 'a unit name is letters, digits and @ . _ : -')
+    .optional(),
   /** systemd: a user unit (`systemctl --user`). */
   user_unit: z.boolean().default(false),
   /** Remote process check for ssh-kind probes, e.g. [pgrep, -af, llama-server]. */

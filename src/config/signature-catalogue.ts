@@ -229,9 +229,7 @@ const CLOUD_BEEFCAKE: EvidenceSignature[] = [
 
 // -- budget ----------------------------------------------------------------------
 
-const BUDGET_RUNBOOK: EvidenceSignature[] = [
-  { id: 'max_iterations', pattern: 'Max iterations reached', source: 'beefcake', description: 'also printed by other orchestrators' },
-];
+const BUDGET_RUNBOOK: EvidenceSignature[] = [{ id: 'max_iterations', pattern: 'Max iterations reached', source: 'beefcake', description: 'also printed by other orchestrators' }];
 
 const BUDGET_BEEFCAKE: EvidenceSignature[] = [
   {
@@ -256,10 +254,7 @@ const RESOLVED_RUNBOOK: SignaturePattern[] = [
   { id: 'outcome_resolved', pattern: '"outcome"\\s*:\\s*"(?:resolved|merged|success)"', source: 'runbook' },
 ];
 
-const RESOLVED_BEEFCAKE: SignaturePattern[] = [
-  ...RESOLVED_RUNBOOK,
-  { id: 'issue_closed', pattern: 'Issue closed \\(state driver\\)', source: 'beefcake' },
-];
+const RESOLVED_BEEFCAKE: SignaturePattern[] = [...RESOLVED_RUNBOOK, { id: 'issue_closed', pattern: 'Issue closed \\(state driver\\)', source: 'beefcake' }];
 
 const PAYLOAD: SignaturePattern[] = [
   {
@@ -297,9 +292,7 @@ const TOOL_SIGNALS_BEEFCAKE: SignaturePattern[] = [
   { id: 'executed_tool', pattern: '\\bexecuted tool (?<tool>[\\w.-]+)', source: 'beefcake', captures: ['tool'] },
 ];
 
-const TOOL_SIGNALS_RUNBOOK: SignaturePattern[] = [
-  { id: 'runbook_tool_call', pattern: '\\btool_call\\b', source: 'runbook' },
-];
+const TOOL_SIGNALS_RUNBOOK: SignaturePattern[] = [{ id: 'runbook_tool_call', pattern: '\\btool_call\\b', source: 'runbook' }];
 
 const ADAPTER_REPORTS: SignaturePattern[] = [
   {
@@ -310,12 +303,8 @@ const ADAPTER_REPORTS: SignaturePattern[] = [
   },
 ];
 
-const SESSION_START_BEEFCAKE: SignaturePattern[] = [
-  { id: 'processing_cli_issue', pattern: 'Processing CLI issue\\b.*?\\bid=(?<issue>\\S+)', source: 'beefcake', captures: ['issue'] },
-];
-const SESSION_START_RUNBOOK: SignaturePattern[] = [
-  { id: 'processing_issue', pattern: 'Processing issue[: ]+(?<issue>[\\w.-]+)', source: 'runbook', captures: ['issue'] },
-];
+const SESSION_START_BEEFCAKE: SignaturePattern[] = [{ id: 'processing_cli_issue', pattern: 'Processing CLI issue\\b.*?\\bid=(?<issue>\\S+)', source: 'beefcake', captures: ['issue'] }];
+const SESSION_START_RUNBOOK: SignaturePattern[] = [{ id: 'processing_issue', pattern: 'Processing issue[: ]+(?<issue>[\\w.-]+)', source: 'runbook', captures: ['issue'] }];
 
 // -- the job's end (SLURM) ---------------------------------------------------------
 
@@ -378,16 +367,12 @@ const JOB_END_SLURM: JobEndSignature[] = [
 const SESSION_END_WRAPPER: SignaturePattern[] = [
   { id: 'wrapper_command_exited', pattern: '^swarm-job: command exited with (?<rc>\\d+)', captures: ['rc'], description: 'the wrapped command ended by itself' },
 ];
-const TIMEOUT_WARNING_WRAPPER: SignaturePattern[] = [
-  { id: 'wrapper_got_usr2', pattern: '^swarm-job: got SIGUSR2\\b', description: 'SLURM warned of the time limit (--signal=B:USR2@120)' },
-];
+const TIMEOUT_WARNING_WRAPPER: SignaturePattern[] = [{ id: 'wrapper_got_usr2', pattern: '^swarm-job: got SIGUSR2\\b', description: 'SLURM warned of the time limit (--signal=B:USR2@120)' }];
 const SESSION_END_BEEFCAKE: SignaturePattern[] = [
   { id: 'error_not_resolved', pattern: '^Error: Issue \\S+ NOT resolved', source: 'beefcake', description: "the binary's last line when the issue stays open" },
   { id: 'issue_not_resolved', pattern: '\\bIssue \\S+ NOT resolved\\b', source: 'beefcake' },
 ];
-const SESSION_END_RUNBOOK: SignaturePattern[] = [
-  { id: 'session_completed', pattern: '"type"\\s*:\\s*"session_completed"', source: 'runbook' },
-];
+const SESSION_END_RUNBOOK: SignaturePattern[] = [{ id: 'session_completed', pattern: '"type"\\s*:\\s*"session_completed"', source: 'runbook' }];
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 

@@ -87,9 +87,7 @@ const PAYLOAD: SignaturePattern[] = [
   { id: 'py_submission', pattern: '"submission": ' },
 ];
 
-const SESSION_START: SignaturePattern[] = [
-  { id: 'py_process_issue', pattern: `${T}process_issue: id=(?<issue>\\S+) title=`, source: 'python-worker', captures: ['issue'] },
-];
+const SESSION_START: SignaturePattern[] = [{ id: 'py_process_issue', pattern: `${T}process_issue: id=(?<issue>\\S+) title=`, source: 'python-worker', captures: ['issue'] }];
 
 export const PYTHON_WORKER_CATALOGUE: SignatureCatalogue = {
   name: 'python-worker',

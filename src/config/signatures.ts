@@ -9,13 +9,7 @@
 import { z } from 'zod';
 
 /** The log-based diagnosis kinds (job_died and friends come from queue/state, not logs). */
-export const LOG_DIAGNOSIS_KINDS = [
-  'stuck_loop',
-  'output_parse_failure',
-  'context_overflow',
-  'cloud_escalation_failed',
-  'budget_exhausted',
-] as const;
+export const LOG_DIAGNOSIS_KINDS = ['stuck_loop', 'output_parse_failure', 'context_overflow', 'cloud_escalation_failed', 'budget_exhausted'] as const;
 export type LogDiagnosisKind = (typeof LOG_DIAGNOSIS_KINDS)[number];
 
 /** One message pattern. `pattern` is a RegExp source tested against ONE physical line of a
@@ -130,9 +124,7 @@ const patternFields = {
   enabled: z.boolean().optional(),
 };
 
-export const signaturePatternSchema = z
-  .object(patternFields)
-  .refine(compiles, { message: 'pattern is not a valid regular expression', path: ['pattern'] });
+export const signaturePatternSchema = z.object(patternFields).refine(compiles, { message: 'pattern is not a valid regular expression', path: ['pattern'] });
 
 export const evidenceSignatureSchema = z
   .object({

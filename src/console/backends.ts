@@ -136,7 +136,10 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
             iteration: session?.iteration ?? st.checkpoint.value?.iteration ?? null,
             lastReason: session?.lastTransition?.reason ?? null,
             lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : null,
-            resume: st.resume.status === 'missing' || st.resume.status === 'n/a' ? { present: false, ageMs: null, corrupt: false } : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
+            resume:
+              st.resume.status === 'missing' || st.resume.status === 'n/a'
+                ? { present: false, ageMs: null, corrupt: false }
+                : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
             silent: Boolean(silence?.silent),
             diagnosis: null,
             jobId: job?.jobId ?? null,
@@ -176,10 +179,15 @@ export function realActions(cfg: ResolvedConfig, store: Store): ConsoleActions {
     async planCancel(job) {
       const p = await planCancel(cfg, store, job.jobId);
       if (p.error) return p.error;
-      const plan: ActionPlan = { id: `cancel:${job.jobId}`, title: `cancel job ${job.jobId}${job.issueId ? ` (${job.issueId})` : ''}`, commands: p.argv, run: async () => {
-        const r = await cancel(cfg, store, job.jobId);
-        return r.error ? { ok: false, detail: r.error } : { ok: true, detail: `cancelled ${r.cancelled.join(', ') || 'nothing'}` };
-      } };
+      const plan: ActionPlan = {
+        id: `cancel:${job.jobId}`,
+        title: `cancel job ${job.jobId}${job.issueId ? ` (${job.issueId})` : ''}`,
+        commands: p.argv,
+        run: async () => {
+          const r = await cancel(cfg, store, job.jobId);
+          return r.error ? { ok: false, detail: r.error } : { ok: true, detail: `cancelled ${r.cancelled.join(', ') || 'nothing'}` };
+        },
+      };
       return plan;
     },
     async planSubmit(issue) {
@@ -187,19 +195,31 @@ export function realActions(cfg: ResolvedConfig, store: Store): ConsoleActions {
       if (dry instanceof Error) return dry.message;
       const o = dry[0];
       if (!o || o.status === 'skipped' || o.status === 'failed') return `submit ${issue.issueId}: ${o?.reason ?? 'nothing to do'}`;
-      return { id: `submit:${issue.issueId}`, title: `submit ${issue.issueId}`, commands: [o.argv], notes: o.envNames ? [`environment: ${o.envNames.join(', ')}`] : [], run: async () => {
-        const [r] = await submit(cfg, store, { issues: [issue.issueId] });
-        return r && r.status === 'submitted' ? { ok: true, detail: `job ${r.jobId}` } : { ok: false, detail: r?.reason ?? 'failed' };
-      } };
+      return {
+        id: `submit:${issue.issueId}`,
+        title: `submit ${issue.issueId}`,
+        commands: [o.argv],
+        notes: o.envNames ? [`environment: ${o.envNames.join(', ')}`] : [],
+        run: async () => {
+          const [r] = await submit(cfg, store, { issues: [issue.issueId] });
+          return r && r.status === 'submitted' ? { ok: true, detail: `job ${r.jobId}` } : { ok: false, detail: r?.reason ?? 'failed' };
+        },
+      };
     },
     async planRecover(issue) {
       const prepared = await prepareRecovery(cfg, profile, store, issue.issueId);
       if (prepared.plan.refusal) return `recover ${issue.issueId}: ${prepared.plan.refusal}`;
       const commands = prepared.plan.actions.flatMap((a) => a.argv ?? []);
-      return { id: `recover:${issue.issueId}`, title: `recover ${issue.issueId} (${prepared.plan.kind ?? 'no diagnosis'})`, commands, notes: prepared.plan.actions.map((a) => a.description), run: async () => {
-        const r = await executeRecovery(cfg, profile, store, prepared, { submit });
-        return { ok: r.outcome === 'ok', detail: r.actions.map((a) => `${a.type}: ${a.outcome}`).join('; ') };
-      } };
+      return {
+        id: `recover:${issue.issueId}`,
+        title: `recover ${issue.issueId} (${prepared.plan.kind ?? 'no diagnosis'})`,
+        commands,
+        notes: prepared.plan.actions.map((a) => a.description),
+        run: async () => {
+          const r = await executeRecovery(cfg, profile, store, prepared, { submit });
+          return { ok: r.outcome === 'ok', detail: r.actions.map((a) => `${a.type}: ${a.outcome}`).join('; ') };
+        },
+      };
     },
     async diagnose(issueId) {
       const r = await runDiagnose(cfg, profile, store, issueId);

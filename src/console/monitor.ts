@@ -107,7 +107,10 @@ export class Monitor {
   private running = false;
   private readonly specs: Map<string, SourceSpec<unknown>>;
 
-  constructor(specs: SourceSpec<unknown>[], private readonly clock: Clock = realClock) {
+  constructor(
+    specs: SourceSpec<unknown>[],
+    private readonly clock: Clock = realClock,
+  ) {
     this.specs = new Map(specs.map((s) => [s.name, s]));
     this.snapshot = { version: 0, at: clock.now(), sources: Object.fromEntries(specs.map((s) => [s.name, initial()])) };
   }
@@ -212,6 +215,9 @@ export class Monitor {
     if (!this.running) return;
     for (const f of followers) void this.refresh(f);
     const delay = backoffDelay(spec.intervalMs, failures, maxBackoff);
-    this.timers.set(name, this.clock.setTimeout(() => void this.poll(name), delay));
+    this.timers.set(
+      name,
+      this.clock.setTimeout(() => void this.poll(name), delay),
+    );
   }
 }

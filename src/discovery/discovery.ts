@@ -159,7 +159,11 @@ export async function listEndpoints(cfg: ResolvedConfig, store: Store): Promise<
 }
 
 /** Move stale records to <archive_dir>/endpoints/ (never delete), audited. */
-export async function gcEndpoints(cfg: ResolvedConfig, store: Store, opts: { dryRun?: boolean } = {}): Promise<{ ok: boolean; moved: { from: string; to: string }[]; wouldMove: string[]; error?: string }> {
+export async function gcEndpoints(
+  cfg: ResolvedConfig,
+  store: Store,
+  opts: { dryRun?: boolean } = {},
+): Promise<{ ok: boolean; moved: { from: string; to: string }[]; wouldMove: string[]; error?: string }> {
   const l = await listEndpoints(cfg, store);
   if (l.error) return { ok: false, moved: [], wouldMove: [], error: l.error };
   if (!l.ok) return { ok: false, moved: [], wouldMove: [], error: `queue unknown, nothing is stale for sure: ${l.queueError}` };
@@ -186,7 +190,11 @@ export async function gcEndpoints(cfg: ResolvedConfig, store: Store, opts: { dry
   return { ok: errors.length === 0, moved, wouldMove: [], ...(errors.length ? { error: errors.join('; ') } : {}) };
 }
 
-export async function resolveTier(cfg: ResolvedConfig, store: Store, tier: string): Promise<{ url: string | null; source: 'live' | 'unknown-healthy' | 'fallback' | 'none'; file?: string; candidates: number }> {
+export async function resolveTier(
+  cfg: ResolvedConfig,
+  store: Store,
+  tier: string,
+): Promise<{ url: string | null; source: 'live' | 'unknown-healthy' | 'fallback' | 'none'; file?: string; candidates: number }> {
   const l = await listEndpoints(cfg, store);
   const want = tier.toLowerCase();
   const ofTier = l.entries.filter((e) => e.record && e.record.tiers.includes(want));

@@ -72,20 +72,7 @@ export interface DiscoveryParseOptions {
   tierMap?: Readonly<Record<string, string>>;
 }
 
-const KNOWN_KEYS = new Set([
-  'job_id',
-  'host',
-  'port',
-  'node',
-  'tier',
-  'models',
-  'model',
-  'endpoint',
-  'models_endpoint',
-  'started_at',
-  'health_url',
-  'pid',
-]);
+const KNOWN_KEYS = new Set(['job_id', 'host', 'port', 'node', 'tier', 'models', 'model', 'endpoint', 'models_endpoint', 'started_at', 'health_url', 'pid']);
 
 const MAX_FILE_CHARS = 256 * 1024;
 const JOB_ID_RE = /^[A-Za-z0-9_]{1,64}$/;
@@ -116,9 +103,7 @@ export function isPlainHost(host: string): boolean {
   const v6 = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (v6.includes(':')) return isIPv6(v6);
   if (/^\d+(?:\.\d+)*$/.test(host)) return false; // digits-only but not a valid IPv4
-  return /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/.test(
-    host,
-  );
+  return /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/.test(host);
 }
 
 function isIPv6(s: string): boolean {
@@ -236,11 +221,7 @@ export function parseDiscovery(fileName: string, text: string, opts: DiscoveryPa
     if (tierRaw !== undefined && tierRaw !== null) warnings.push(`"tier" ${JSON.stringify(tierRaw).slice(0, 40)} is not usable`);
     const tag = fromName?.tag;
     if (tag !== undefined) {
-      const mapped = Object.prototype.hasOwnProperty.call(tierMap, tag)
-        ? tierMap[tag]
-        : tag === 'fast' || tag === 'reasoning'
-          ? tag
-          : undefined;
+      const mapped = Object.prototype.hasOwnProperty.call(tierMap, tag) ? tierMap[tag] : tag === 'fast' || tag === 'reasoning' ? tag : undefined;
       if (typeof mapped === 'string') tiers = splitTiers(mapped);
     }
     if (tiers.length === 0) warnings.push('no tier: no "tier" field and the file tag is not in the tier map');
@@ -301,11 +282,7 @@ export function parseDiscovery(fileName: string, text: string, opts: DiscoveryPa
   }
 
   const shape: DiscoveryShape =
-    o['health_url'] !== undefined && o['job_id'] !== undefined && pid !== undefined
-      ? 'swarmctl'
-      : o['health_url'] !== undefined && o['job_id'] === undefined
-        ? 'runbook'
-        : 'beefcake';
+    o['health_url'] !== undefined && o['job_id'] !== undefined && pid !== undefined ? 'swarmctl' : o['health_url'] !== undefined && o['job_id'] === undefined ? 'runbook' : 'beefcake';
 
   const record: DiscoveryRecord = {
     file,

@@ -94,7 +94,10 @@ export async function moveToArchive(from: string, to: string, guard?: MoveGuard)
   }
   if (guard) {
     // Checked right before the rename, so the window between check and move is small.
-    for (const [root, p] of [[guard.fromRoot, from], [guard.toRoot, to]] as const) {
+    for (const [root, p] of [
+      [guard.fromRoot, from],
+      [guard.toRoot, to],
+    ] as const) {
       const c = await realPathUnder(root, p);
       if (!c.ok) return { ok: false, from, to, error: `refused: ${c.reason}`, refused: true };
     }

@@ -123,7 +123,20 @@ export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
         ...(spec.cwd ? { cwd: spec.cwd } : {}),
       });
     } catch (e) {
-      resolve({ argv: spec.argv, where, exitCode: null, signal: null, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false, durationMs: performance.now() - started, spawnError: (e as Error).message, ok: false });
+      resolve({
+        argv: spec.argv,
+        where,
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        stdoutTruncated: false,
+        stderrTruncated: false,
+        timedOut: false,
+        durationMs: performance.now() - started,
+        spawnError: (e as Error).message,
+        ok: false,
+      });
       return;
     }
     const pid = child.pid;
@@ -221,13 +234,20 @@ export function sshArgv(host: NamedHost, remote: { argv: readonly string[]; env?
   const controlDir = opts.controlDir ?? defaultControlDir();
   const argv = [
     opts.sshBinary ?? 'ssh',
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${Math.max(1, Math.ceil(opts.connectTimeoutS))}`,
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${controlDir}/%C`,
-    '-o', `ControlPersist=${opts.controlPersistS ?? 60}`,
-    '-o', 'ServerAliveInterval=5',
-    '-o', 'ServerAliveCountMax=2',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${Math.max(1, Math.ceil(opts.connectTimeoutS))}`,
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${controlDir}/%C`,
+    '-o',
+    `ControlPersist=${opts.controlPersistS ?? 60}`,
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=2',
   ];
   if (host.port) argv.push('-p', String(host.port));
   if (host.identity_file) argv.push('-i', host.identity_file, '-o', 'IdentitiesOnly=yes');
@@ -241,10 +261,7 @@ export async function runOnHost(host: NamedHost, spec: RunSpec, opts: SshOptions
   const controlDir = opts.controlDir ?? defaultControlDir();
   mkdirSync(controlDir, { recursive: true, mode: 0o700 });
   const argv = sshArgv(host, { argv: spec.argv, ...(spec.env ? { env: { ...spec.env } } : {}), ...(spec.cwd ? { cwd: spec.cwd } : {}) }, { ...opts, controlDir });
-  const r = await runLocal(
-    { argv, timeoutMs: spec.timeoutMs, ...(spec.input !== undefined ? { input: spec.input } : {}), ...(spec.maxBuffer ? { maxBuffer: spec.maxBuffer } : {}) },
-    host.name,
-  );
+  const r = await runLocal({ argv, timeoutMs: spec.timeoutMs, ...(spec.input !== undefined ? { input: spec.input } : {}), ...(spec.maxBuffer ? { maxBuffer: spec.maxBuffer } : {}) }, host.name);
   // Report the command the operator asked for; the ssh wrapper is an implementation detail.
   return { ...r, argv: spec.argv };
 }

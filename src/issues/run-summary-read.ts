@@ -34,7 +34,7 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
   let linesBefore = 0;
   let carry = Buffer.alloc(0);
   let first = start > 0;
-  for (let pos = start; pos < size; ) {
+  for (let pos = start; pos < size;) {
     const want = Math.min(CHUNK, size - pos);
     const chunk = Buffer.allocUnsafe(want);
     const { bytesRead } = await fh.read(chunk, 0, want, pos);
@@ -54,7 +54,7 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
       // Only lines that name the issue are decoded and parsed.
       let lineStart = 0;
       let counted = 0;
-      for (let hit = whole.indexOf(needle); hit !== -1; ) {
+      for (let hit = whole.indexOf(needle); hit !== -1;) {
         const ls = whole.lastIndexOf(10, hit) + 1;
         let le = whole.indexOf(10, hit);
         if (le === -1) le = whole.length;

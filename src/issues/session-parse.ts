@@ -6,31 +6,10 @@
 // truncated or invalid file is an `{ ok: false, error }`, never an exception.
 // Pure: text in, values out; no I/O.
 
-import {
-  bool,
-  idLike,
-  isObject,
-  normaliseSession,
-  num,
-  parseJsonObject,
-  str,
-  type JsonObject,
-  type TelemetryRecord,
-} from './telemetry-parse.js';
+import { bool, idLike, isObject, normaliseSession, num, parseJsonObject, str, type JsonObject, type TelemetryRecord } from './telemetry-parse.js';
 
 /** Orchestrator states (others may appear; they are kept as strings). */
-export const SESSION_STATES = [
-  'selecting_issue',
-  'preparing_worktree',
-  'planning',
-  'implementing',
-  'verifying',
-  'validating',
-  'escalating',
-  'merging',
-  'resolved',
-  'failed',
-] as const;
+export const SESSION_STATES = ['selecting_issue', 'preparing_worktree', 'planning', 'implementing', 'verifying', 'validating', 'escalating', 'merging', 'resolved', 'failed'] as const;
 
 export interface SessionEvent {
   id?: number;

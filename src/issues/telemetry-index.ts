@@ -196,7 +196,17 @@ function keyValueAt(buf: Buffer, s: number, len: number): number {
     const c = buf[i];
     if (c === 34) {
       // `"issue_id"`
-      if (buf[i + 1] === 105 && buf[i + 2] === 115 && buf[i + 3] === 115 && buf[i + 4] === 117 && buf[i + 5] === 101 && buf[i + 6] === 95 && buf[i + 7] === 105 && buf[i + 8] === 100 && buf[i + 9] === 34) {
+      if (
+        buf[i + 1] === 105 &&
+        buf[i + 2] === 115 &&
+        buf[i + 3] === 115 &&
+        buf[i + 4] === 117 &&
+        buf[i + 5] === 101 &&
+        buf[i + 6] === 95 &&
+        buf[i + 7] === 105 &&
+        buf[i + 8] === 100 &&
+        buf[i + 9] === 34
+      ) {
         return depth === 1 && buf[i + 10] === 58 && buf[i + 11] === 34 ? i + KV_LEN : -1; // else nested / not followed by `:"`
       }
       i++;
@@ -337,9 +347,24 @@ export async function updateTelemetryIndex(store: Store, file: string, keep = DE
       const raw = await scanFd(fd, from, keep, chunk, maxLine);
       const deltas = new Map<string, IssueDelta>();
       for (const a of raw.issues) deltas.set(a.id, { offsets: keep > 0 ? a.offsets.slice(-keep) : [], records: a.records, latest: { offset: a.latestOffset } });
-      const ok = applyScan(store, file, reset || !prev ? null : { offset: prev.offset, inode: prev.inode }, { inode, size: st.size, offset: raw.end, badLines: raw.bad, reset: Boolean(reset) }, deltas, keep);
+      const ok = applyScan(
+        store,
+        file,
+        reset || !prev ? null : { offset: prev.offset, inode: prev.inode },
+        { inode, size: st.size, offset: raw.end, badLines: raw.bad, reset: Boolean(reset) },
+        deltas,
+        keep,
+      );
       if (!ok) continue;
-      const res: ScanResult = { file, fromOffset: from, toOffset: raw.end, bytesRead: raw.end - from, newRecords: raw.records, newBadLines: raw.bad, totalBadLines: getOffset(store.db, file)?.bad_lines ?? raw.bad };
+      const res: ScanResult = {
+        file,
+        fromOffset: from,
+        toOffset: raw.end,
+        bytesRead: raw.end - from,
+        newRecords: raw.records,
+        newBadLines: raw.bad,
+        totalBadLines: getOffset(store.db, file)?.bad_lines ?? raw.bad,
+      };
       if (reset) res.reset = reset;
       return res;
     } finally {

@@ -117,10 +117,7 @@ function iterationSummary(o: JsonObject): IterationSummary {
 
 function looksLikeSession(o: JsonObject): boolean {
   return (
-    typeof o['session_id'] === 'string' ||
-    typeof o['total_iterations'] === 'number' ||
-    (typeof o['success'] === 'boolean' && !('phase' in o) && !('outcome' in o)) ||
-    Array.isArray(o['iterations'])
+    typeof o['session_id'] === 'string' || typeof o['total_iterations'] === 'number' || (typeof o['success'] === 'boolean' && !('phase' in o) && !('outcome' in o)) || Array.isArray(o['iterations'])
   );
 }
 

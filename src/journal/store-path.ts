@@ -6,7 +6,26 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const NETWORK_FS = new Set(['nfs', 'nfs4', 'cifs', 'smb3', 'smbfs', 'ncpfs', 'afs', 'lustre', 'gpfs', 'ceph', 'glusterfs', 'fuse.sshfs', 'fuse.glusterfs', 'fuse.cephfs', '9p', 'beegfs', 'panfs', 'orangefs']);
+export const NETWORK_FS = new Set([
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smb3',
+  'smbfs',
+  'ncpfs',
+  'afs',
+  'lustre',
+  'gpfs',
+  'ceph',
+  'glusterfs',
+  'fuse.sshfs',
+  'fuse.glusterfs',
+  'fuse.cephfs',
+  '9p',
+  'beegfs',
+  'panfs',
+  'orangefs',
+]);
 
 /** `\040` etc. in mountinfo paths. */
 const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));

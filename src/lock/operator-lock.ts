@@ -24,7 +24,10 @@ export interface LockHolder {
 export type LockState = { held: false; path: string } | { held: true; path: string; holder: LockHolder; ageMs: number; expired: boolean; reason?: string };
 
 export class LockBusyError extends Error {
-  constructor(readonly holder: LockHolder, readonly ageMs: number) {
+  constructor(
+    readonly holder: LockHolder,
+    readonly ageMs: number,
+  ) {
     super(`the operator lock is held by ${holder.user}@${holder.host} (pid ${holder.pid}, "${holder.command}") for ${fmtAge(ageMs)}; wait, or if that run is gone: swarmctl lock release --force`);
   }
 }
@@ -173,17 +176,20 @@ export function acquireLock(sharedRoot: string, command: string, opts: { ttlS?: 
     return st.held && st.holder.token === holder.token;
   };
   // Renew at a third of the TTL: two missed renewals still leave it ours.
-  const timer = setInterval(() => {
-    if (released || !ours()) return;
-    const renewed = { ...holder, renewed_at: now() };
-    try {
-      const t2 = writeTemp(dir, { ...renewed, token: holder.token });
-      renameSync(t2, path);
-      holder.renewed_at = renewed.renewed_at;
-    } catch {
-      /* the next renewal tries again; the TTL covers two misses */
-    }
-  }, Math.max(1000, (holder.ttl_s * 1000) / 3));
+  const timer = setInterval(
+    () => {
+      if (released || !ours()) return;
+      const renewed = { ...holder, renewed_at: now() };
+      try {
+        const t2 = writeTemp(dir, { ...renewed, token: holder.token });
+        renameSync(t2, path);
+        holder.renewed_at = renewed.renewed_at;
+      } catch {
+        /* the next renewal tries again; the TTL covers two misses */
+      }
+    },
+    Math.max(1000, (holder.ttl_s * 1000) / 3),
+  );
   timer.unref();
   const release = () => {
     if (released) return;
@@ -212,7 +218,8 @@ export function releaseLock(sharedRoot: string, opts: { force?: boolean; archive
   const st = readLock(sharedRoot);
   if (!st.held) return { released: null };
   const mine = st.holder.host === hostname() && st.holder.pid === process.pid;
-  if (!mine && !opts.force && !st.expired) return { released: null, refused: `held by ${st.holder.user}@${st.holder.host} (pid ${st.holder.pid}, "${st.holder.command}") for ${fmtAge(st.ageMs)}: pass --force to remove it` };
+  if (!mine && !opts.force && !st.expired)
+    return { released: null, refused: `held by ${st.holder.user}@${st.holder.host} (pid ${st.holder.pid}, "${st.holder.command}") for ${fmtAge(st.ageMs)}: pass --force to remove it` };
   // Kept, not deleted: the archive says whose lock was broken and when.
   if (opts.archiveDir) {
     mkdirSync(join(opts.archiveDir, 'locks'), { recursive: true });

@@ -10,7 +10,6 @@
 
 import type { HttpObservation, ProbeResult, ProbeStatus } from '../core/probe.js';
 
-
 /** Longest reason we produce; server messages are cut to fit. */
 export const MAX_REASON_CHARS = 200;
 
@@ -27,9 +26,7 @@ const SECRET_PATTERNS: RegExp[] = [
 export function redactSecrets(text: string): string {
   let out = text;
   for (const re of SECRET_PATTERNS) {
-    out = out.replace(re, (_m, word: unknown) =>
-      typeof word === 'string' && /^bearer$/i.test(word) ? `${word} [redacted]` : '[redacted]',
-    );
+    out = out.replace(re, (_m, word: unknown) => (typeof word === 'string' && /^bearer$/i.test(word) ? `${word} [redacted]` : '[redacted]'));
   }
   return out;
 }
@@ -160,7 +157,7 @@ function usableSecrets(secrets: readonly string[] | undefined): string[] {
 export function scrubText(text: string, secrets: readonly string[]): string {
   const mark = SCRUB_MARKS.find((m) => secrets.every((s) => ![...m].some((c) => s.includes(c)))) ?? '';
   let out = text;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const s of secrets) {
       if (s !== '' && out.includes(s)) {
@@ -188,11 +185,7 @@ function scrubDeep(v: unknown, secrets: readonly string[], depth = 0): unknown {
  * Run a classifier with `opts.secrets` scrubbed from its input and its output.
  * Every exported classifier goes through this.
  */
-export function guardSecrets<R extends ProbeResult>(
-  obs: HttpObservation,
-  opts: ClassifyOptions | undefined,
-  classify: (obs: HttpObservation) => R,
-): R {
+export function guardSecrets<R extends ProbeResult>(obs: HttpObservation, opts: ClassifyOptions | undefined, classify: (obs: HttpObservation) => R): R {
   const secrets = usableSecrets(opts?.secrets);
   if (secrets.length === 0) return classify(obs);
   const clean: HttpObservation = { ...obs, body: scrubText(String(obs.body ?? ''), secrets) };
@@ -219,12 +212,7 @@ export function transportReason(code: string, message: string): string {
 }
 
 /** Build a ProbeResult; the reason is always one non-empty line. */
-export function probeResult(
-  status: ProbeStatus,
-  reason: string,
-  obs: Pick<HttpObservation, 'latencyMs'>,
-  details?: Record<string, unknown>,
-): ProbeResult {
+export function probeResult(status: ProbeStatus, reason: string, obs: Pick<HttpObservation, 'latencyMs'>, details?: Record<string, unknown>): ProbeResult {
   const line = oneLine(reason);
   const latency = typeof obs.latencyMs === 'number' && Number.isFinite(obs.latencyMs) ? obs.latencyMs : null;
   const out: ProbeResult = { status, reason: line === '' ? status : line, latencyMs: latency };
@@ -250,11 +238,7 @@ export function classifyNoAnswer(obs: HttpObservation): ProbeResult | undefined 
  * limit, empty, not JSON): a degraded result naming the problem. `what` names
  * the route ("health", "smoke", ...). Undefined when the body is usable JSON.
  */
-export function unusable2xxBody(
-  what: string,
-  obs: HttpObservation,
-  json: unknown,
-): ProbeResult | undefined {
+export function unusable2xxBody(what: string, obs: HttpObservation, json: unknown): ProbeResult | undefined {
   const status = obs.status ?? 0;
   const d = { httpStatus: status };
   if (obs.error !== undefined) {

@@ -18,12 +18,7 @@ export interface Thresholds {
   success_threshold: number;
 }
 
-export function debounce(
-  prev: DebounceState | undefined,
-  raw: Pick<ProbeResult, 'status' | 'reason'>,
-  th: Thresholds,
-  now: number,
-): { state: DebounceState; transition?: Transition } {
+export function debounce(prev: DebounceState | undefined, raw: Pick<ProbeResult, 'status' | 'reason'>, th: Thresholds, now: number): { state: DebounceState; transition?: Transition } {
   if (prev !== undefined && now < prev.lastChecked) return { state: prev };
   const failures = raw.status === 'down' ? (prev?.consecutiveFailures ?? 0) + 1 : 0;
   const successes = raw.status === 'up' ? (prev?.consecutiveSuccesses ?? 0) + 1 : 0;

@@ -24,7 +24,10 @@ export function summarize(results: readonly ResultRow[], transitions: readonly T
   const names = new Set([...by.keys(), ...transitions.map((t) => t.service)]);
   return [...names].sort().map((service) => {
     const rows = by.get(service) ?? [];
-    const lat = rows.map((r) => r.latency_ms).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    const lat = rows
+      .map((r) => r.latency_ms)
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
     const up = rows.filter((r) => r.status === 'up').length;
     return {
       service,
@@ -32,9 +35,7 @@ export function summarize(results: readonly ResultRow[], transitions: readonly T
       checks: rows.length,
       uptime_percent: rows.length ? Math.round((up / rows.length) * 10000) / 100 : null,
       latency_ms: { p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99) },
-      transitions: transitions
-        .filter((t) => t.service === service)
-        .map((t) => ({ at: new Date(t.at).toISOString(), from: t.from_status, to: t.to_status, reason: t.reason })),
+      transitions: transitions.filter((t) => t.service === service).map((t) => ({ at: new Date(t.at).toISOString(), from: t.from_status, to: t.to_status, reason: t.reason })),
     };
   });
 }

@@ -22,19 +22,7 @@
 // JSON reading, transport-error phrases) live in classify-common.ts; vLLM's health
 // answer is classified in vllm-classify.ts.
 
-import {
-  finiteNumber,
-  guardSecrets,
-  httpStatusReason,
-  isRecord,
-  oneLine,
-  parseJsonSafe,
-  probeResult,
-  readAnswer,
-  unusable2xxBody,
-  type ClassifyOptions,
-  type ErrorInfo,
-} from './classify-common.js';
+import { finiteNumber, guardSecrets, httpStatusReason, isRecord, oneLine, parseJsonSafe, probeResult, readAnswer, unusable2xxBody, type ClassifyOptions, type ErrorInfo } from './classify-common.js';
 import type { HttpObservation, ProbeResult } from '../core/probe.js';
 
 function isLoadingError(info: ErrorInfo | undefined): boolean {

@@ -115,13 +115,14 @@ type Check = { status: 'up'; reason: string; details: Record<string, unknown> } 
 
 async function checkInChildren(mount: string, write: boolean, timeoutS: number, timeoutMs: number): Promise<Check> {
   // runLocal's own limit is a backstop: `timeout -s KILL` does the killing.
-  const run = (argv: string[], input?: string) =>
-    runLocal({ argv: ['timeout', '-s', 'KILL', String(timeoutS), ...argv], timeoutMs: timeoutMs + 1000, ...(input !== undefined ? { input } : {}) });
+  const run = (argv: string[], input?: string) => runLocal({ argv: ['timeout', '-s', 'KILL', String(timeoutS), ...argv], timeoutMs: timeoutMs + 1000, ...(input !== undefined ? { input } : {}) });
   const st = await run(['stat', '-f', '-c', '%T %b %a %S', mount]);
   if (!st.ok) return classifyFsFailure('stat -f', st);
   const [fsType, blocks, avail, bsize] = st.stdout.trim().split(/\s+/);
   const details: Record<string, unknown> = { fsTypeStat: fsType };
-  const b = Number(blocks), a = Number(avail), bs = Number(bsize);
+  const b = Number(blocks),
+    a = Number(avail),
+    bs = Number(bsize);
   if (Number.isFinite(b) && Number.isFinite(a) && Number.isFinite(bs) && b > 0) {
     details['freeBytes'] = a * bs;
     details['usedPercent'] = Math.round((1 - a / b) * 1000) / 10;

@@ -77,7 +77,15 @@ export async function probeAll(cfg: ResolvedConfig, store: Store, opts: ProbeAll
   for (const r of records) {
     // The first state ever recorded is not news; changes are.
     if (r.transition && r.transition.from !== null) {
-      transitions.push({ service: r.service, kind: r.kind, from: r.transition.from, to: r.transition.to, reason: r.transition.reason, at: new Date(r.transition.at).toISOString(), cluster: cfg.cluster_name });
+      transitions.push({
+        service: r.service,
+        kind: r.kind,
+        from: r.transition.from,
+        to: r.transition.to,
+        reason: r.transition.reason,
+        at: new Date(r.transition.at).toISOString(),
+        cluster: cfg.cluster_name,
+      });
     }
   }
   for (const t of transitions) opts.webhook?.enqueue(t);

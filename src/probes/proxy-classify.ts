@@ -17,17 +17,7 @@
 // The API key never reaches these functions; server text that ends up in a reason is
 // passed through oneLine(), which redacts anything that looks like a credential.
 
-import {
-  guardSecrets,
-  type ClassifyOptions,
-  finiteNumber,
-  httpStatusReason,
-  isRecord,
-  oneLine,
-  probeResult,
-  readAnswer,
-  unusable2xxBody,
-} from './classify-common.js';
+import { guardSecrets, type ClassifyOptions, finiteNumber, httpStatusReason, isRecord, oneLine, probeResult, readAnswer, unusable2xxBody } from './classify-common.js';
 import type { HttpObservation, ProbeResult } from '../core/probe.js';
 
 export const PROXY_DEFAULT_PORT = 8317;

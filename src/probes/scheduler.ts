@@ -84,9 +84,7 @@ async function withDeadline(svc: NamedService, probe: ProbeFn, timeoutMs: number
       timeoutMs + DEADLINE_GRACE_MS,
     );
   });
-  const work = probe(svc, timeoutMs).catch(
-    (e: unknown): ProbeResult => ({ status: 'unknown', reason: `probe failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, latencyMs: null }),
-  );
+  const work = probe(svc, timeoutMs).catch((e: unknown): ProbeResult => ({ status: 'unknown', reason: `probe failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, latencyMs: null }));
   try {
     return await Promise.race([work, late]);
   } finally {

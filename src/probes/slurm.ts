@@ -29,17 +29,26 @@ export async function probeSlurm(_svc: NamedService, ctx: ProbeContext): Promise
   const ping = await runSlurm(ctx.cfg, ['scontrol', 'ping'], { timeoutMs: left() });
   const verdict = parseScontrolPing(ping.stdout);
   if (verdict === null || verdict.controllers.length === 0) {
-    const why = ping.timedOut ? 'no answer' : ping.spawnError ?? (ping.stderr.trim().split('\n').pop() || `exit ${ping.exitCode}`);
+    const why = ping.timedOut ? 'no answer' : (ping.spawnError ?? (ping.stderr.trim().split('\n').pop() || `exit ${ping.exitCode}`));
     return { status: 'down', reason: `scontrol ping: ${oneLine(why, 160)}`, latencyMs: elapsedSince(started) };
   }
   if (!verdict.anyUp) {
-    const line = ping.stdout.split('\n').find((l) => /Slurmctld/i.test(l))?.trim() ?? 'controller DOWN';
+    const line =
+      ping.stdout
+        .split('\n')
+        .find((l) => /Slurmctld/i.test(l))
+        ?.trim() ?? 'controller DOWN';
     return { status: 'down', reason: oneLine(line), latencyMs: elapsedSince(started), details: { controller: 'down' } };
   }
   const pingMs = elapsedSince(started);
   const si = await runSlurm(ctx.cfg, ['sinfo', ...sinfoArgs()], { timeoutMs: left() });
   if (!si.ok) {
-    return { status: 'degraded', reason: `controller up, sinfo failed: ${oneLine(si.timedOut ? 'no answer' : si.stderr.trim() || `exit ${si.exitCode}`, 120)}`, latencyMs: pingMs, details: { controller: 'up' } };
+    return {
+      status: 'degraded',
+      reason: `controller up, sinfo failed: ${oneLine(si.timedOut ? 'no answer' : si.stderr.trim() || `exit ${si.exitCode}`, 120)}`,
+      latencyMs: pingMs,
+      details: { controller: 'up' },
+    };
   }
   const v = nodesVerdict(parseSinfoNodes(si.stdout).nodes);
   return { ...v, latencyMs: elapsedSince(started) };

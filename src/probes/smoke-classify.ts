@@ -18,17 +18,7 @@
 // output does not fit the chat template's parser (a template/--jinja problem; other
 // requests may pass) → degraded.
 
-import {
-  guardSecrets,
-  type ClassifyOptions,
-  finiteNumber,
-  httpStatusReason,
-  isRecord,
-  oneLine,
-  probeResult,
-  readAnswer,
-  unusable2xxBody,
-} from './classify-common.js';
+import { guardSecrets, type ClassifyOptions, finiteNumber, httpStatusReason, isRecord, oneLine, probeResult, readAnswer, unusable2xxBody } from './classify-common.js';
 import type { HttpObservation, ProbeResult } from '../core/probe.js';
 
 export const SMOKE_PROMPT = 'Reply with one word: Ready';
@@ -47,9 +37,7 @@ function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     // OpenAI "content parts"
-    return content
-      .map((p) => (isRecord(p) && typeof p['text'] === 'string' ? p['text'] : ''))
-      .join('');
+    return content.map((p) => (isRecord(p) && typeof p['text'] === 'string' ? p['text'] : '')).join('');
   }
   return '';
 }

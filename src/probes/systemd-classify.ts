@@ -5,7 +5,11 @@ import type { ProbeResult } from '../core/probe.js';
 
 export function classifyIsActive(stdout: string, stderr: string, exitCode: number | null, unit: string): Pick<ProbeResult, 'status' | 'reason'> {
   const state = stdout.trim().split('\n')[0]?.trim() ?? '';
-  const err = stderr.trim().split('\n').find((l) => l.trim() !== '') ?? '';
+  const err =
+    stderr
+      .trim()
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? '';
   if (state === 'active' && exitCode === 0) return { status: 'up', reason: `${unit} is active` };
   if (state === 'activating' || state === 'reloading') return { status: 'loading', reason: `${unit} is ${state}` };
   if (state === 'deactivating') return { status: 'degraded', reason: `${unit} is deactivating` };

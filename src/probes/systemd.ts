@@ -29,7 +29,11 @@ export async function probeSystemd(svc: NamedService, ctx: ProbeContext): Promis
   const c = classifyIsActive(r.stdout, r.stderr, r.exitCode, unit);
   if (c.status === 'down' || c.status === 'degraded') {
     const j = await run(['journalctl', ...user, '-u', unit, '-n', String(JOURNAL_LINES), '--no-pager', '-o', 'cat']);
-    if (j.ok) details['journal'] = j.stdout.split('\n').filter((l) => l.trim() !== '').slice(-JOURNAL_LINES);
+    if (j.ok)
+      details['journal'] = j.stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .slice(-JOURNAL_LINES);
   }
   return { ...c, latencyMs: elapsedSince(started), details };
 }

@@ -85,7 +85,12 @@ export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, stor
       case 'archive_resume': {
         const r = await clearResume(cfg, profile, null, issue, deps.now ? { now: deps.now } : {});
         const ok = r.outcome === 'ok' || r.outcome === 'skipped';
-        audit({ type: action.type, outcome: r.outcome === 'ok' ? 'ok' : ok ? 'skipped' : 'failed', detail: r.reason, ...(r.archivedTo && r.from ? { archived: [{ from: r.from, to: r.archivedTo }] } : {}) });
+        audit({
+          type: action.type,
+          outcome: r.outcome === 'ok' ? 'ok' : ok ? 'skipped' : 'failed',
+          detail: r.reason,
+          ...(r.archivedTo && r.from ? { archived: [{ from: r.from, to: r.archivedTo }] } : {}),
+        });
         failed = !ok;
         break;
       }
@@ -138,7 +143,12 @@ export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, stor
         for (const argv of action.argv ?? []) {
           const r = await run(argv);
           if (r.missing) {
-            audit({ type: action.type, outcome: 'failed', detail: `${argv[0]} is not installed: return ${issue} to the tracker by hand (${(action.argv ?? []).map((a) => a.join(' ')).join(' ; ')})`, ...(action.argv ? { argv: action.argv } : {}) });
+            audit({
+              type: action.type,
+              outcome: 'failed',
+              detail: `${argv[0]} is not installed: return ${issue} to the tracker by hand (${(action.argv ?? []).map((a) => a.join(' ')).join(' ; ')})`,
+              ...(action.argv ? { argv: action.argv } : {}),
+            });
             ok = false;
             results.length = 0;
             break;
@@ -161,7 +171,9 @@ export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, stor
         audit({
           type: action.type,
           outcome: ok ? 'ok' : 'failed',
-          detail: ok ? `submitted job ${o?.jobId} via ${o?.via}${action.env ? ` with ${Object.keys(action.env).join(', ')}` : ''}${action.args ? ` ${action.args.join(' ')}` : ''}` : `submit ${o?.status ?? 'returned nothing'}: ${o?.reason ?? ''}`,
+          detail: ok
+            ? `submitted job ${o?.jobId} via ${o?.via}${action.env ? ` with ${Object.keys(action.env).join(', ')}` : ''}${action.args ? ` ${action.args.join(' ')}` : ''}`
+            : `submit ${o?.status ?? 'returned nothing'}: ${o?.reason ?? ''}`,
           argv: o ? [[...o.argv]] : [],
           ...(o?.jobId ? { jobId: o.jobId } : {}),
         });
@@ -173,7 +185,13 @@ export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, stor
   const acted = res.actions.some((a) => a.outcome === 'ok' && a.type !== 'advise');
   res.outcome = deps.dryRun ? 'dry-run' : failed ? 'failed' : acted ? 'ok' : 'skipped';
   if (!deps.dryRun && (acted || failed)) {
-    recordAudit(store, { issueId: issue, action: ATTEMPT_ACTION, argv: null, outcome: failed ? 'failed' : 'ok', detail: `${plan.kind}: ${res.actions.map((a) => `${a.type}=${a.outcome}`).join(', ')}` });
+    recordAudit(store, {
+      issueId: issue,
+      action: ATTEMPT_ACTION,
+      argv: null,
+      outcome: failed ? 'failed' : 'ok',
+      detail: `${plan.kind}: ${res.actions.map((a) => `${a.type}=${a.outcome}`).join(', ')}`,
+    });
   }
   return res;
 }

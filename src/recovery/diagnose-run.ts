@@ -37,7 +37,10 @@ export function recoveryAttempts(store: Store | null, issue: string): number {
 export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, issue: string, timeoutMs?: number): Promise<QueueView> {
   const name = renderJobName(issue, profile.job_name_template, cfg.swarm.issue_id_pattern);
   if (!name.ok) return { ok: false, error: name.reason, jobs: [] };
-  const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], { env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], {
+    env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' },
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
   if (!r.ok) return { ok: false, error: r.timedOut ? `squeue timed out after ${Math.round(r.durationMs / 100) / 10} s` : (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
   const p = parseSqueue(r.stdout);
   return { ok: true, jobs: p.jobs.filter((j) => j.name === name.name).map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason })) };
@@ -112,7 +115,13 @@ export async function probeCloudProxies(cfg: ResolvedConfig): Promise<CloudProbe
   );
 }
 
-export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, opts: DiagnoseOptions = {}): Promise<DiagnoseResult & { jobId: string | null; logPath: string | null }> {
+export async function runDiagnose(
+  cfg: ResolvedConfig,
+  profile: SwarmProfile,
+  store: Store | null,
+  issue: string,
+  opts: DiagnoseOptions = {},
+): Promise<DiagnoseResult & { jobId: string | null; logPath: string | null }> {
   // One budget for all SLURM questions: squeue and sacct run side by side, so an unusable
   // SLURM costs one command timeout, not one per command.
   const budgetMs = cfg.slurm.command_timeout_s * 1000;
@@ -124,7 +133,11 @@ export async function runDiagnose(cfg: ResolvedConfig, profile: SwarmProfile, st
     knownJob = newestSlurmJobId(store, issue);
   }
   const early = knownJob ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
-  const [state, queue, earlySacct] = await Promise.all([readIssueState(cfg, profile, issue), opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs), early]);
+  const [state, queue, earlySacct] = await Promise.all([
+    readIssueState(cfg, profile, issue),
+    opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs),
+    early,
+  ]);
   // Which job's log: --job, else the newest job the queue or our jobs table knows.
   let jobId = opts.jobId ?? null;
   if (!jobId) {

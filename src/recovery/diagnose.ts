@@ -248,7 +248,9 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
     if (starts.length > 0 && mine.length === 0) notes.push(`${path} has no session start for ${input.issueId}; matched the whole window`);
     if (input.log.truncated && mine.length === 0) {
       const first = input.log.startLine ?? 1;
-      notRead.push(`only the last ${mib(input.log.windowBytes ?? 0)} of ${path} (${mib(input.log.size ?? 0)}) were read, from line ${first}; the session start of ${input.issueId} is not in them, so lines 1–${first - 1} (where a failure may be) were not read`);
+      notRead.push(
+        `only the last ${mib(input.log.windowBytes ?? 0)} of ${path} (${mib(input.log.size ?? 0)}) were read, from line ${first}; the session start of ${input.issueId} is not in them, so lines 1–${first - 1} (where a failure may be) were not read`,
+      );
     }
     // The script's echo lines before the first session belong to the whole job.
     const preamble = starts[0]?.line;
@@ -267,17 +269,40 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
         const w = countWriteToolCalls(records, input.catalogue, from !== undefined ? { fromLine: from } : {});
         const details: Record<string, unknown> = { groups: m.groups, writes: w.writes, tool_calls: w.toolCalls, consecutive_no_change: capNum(m, 'consecutive') ?? capNum(m, 'n') };
         if (w.writes === 0) {
-          out.push({ kind: 'stuck_text_mode', summary: `stuck loop with no successful write_file/edit_file call (${w.toolCalls} tool calls): the model answers in text`, evidence: ev, retryable: true, details });
+          out.push({
+            kind: 'stuck_text_mode',
+            summary: `stuck loop with no successful write_file/edit_file call (${w.toolCalls} tool calls): the model answers in text`,
+            evidence: ev,
+            retryable: true,
+            details,
+          });
         } else {
           const wt = input.worktree;
           const writeEv = w.evidence.slice(-2).map((e) => ({ file: path, line: e.line, text: e.text }));
           if (wt && wt.exists && (wt.diffStatEmpty === true || (wt.branch !== null && wt.branch !== wt.expectedBranch))) {
             const why = wt.branch !== wt.expectedBranch ? `the worktree is on ${wt.branch ?? '(detached)'}, not ${wt.expectedBranch}` : '`git diff --stat` is empty';
-            out.push({ kind: 'stuck_wrong_branch', summary: `stuck loop although ${w.writes} writes succeeded: ${why}`, evidence: [...ev, ...writeEv, { file: wt.path, text: why }], retryable: true, details: { ...details, branch: wt.branch, diff_stat_empty: wt.diffStatEmpty } });
+            out.push({
+              kind: 'stuck_wrong_branch',
+              summary: `stuck loop although ${w.writes} writes succeeded: ${why}`,
+              evidence: [...ev, ...writeEv, { file: wt.path, text: why }],
+              retryable: true,
+              details: { ...details, branch: wt.branch, diff_stat_empty: wt.diffStatEmpty },
+            });
           } else {
             const unchecked = !wt || !wt.exists || wt.error !== undefined;
-            if (unchecked) notes.push(`stuck loop with writes, but the worktree ${wt?.path ?? ''} ${wt?.error !== undefined ? `was not checked (${wt.error})` : 'is gone or was not checked'}: cannot split text mode / wrong branch`);
-            out.push({ kind: 'stuck_loop', summary: unchecked ? `stuck loop with ${w.writes} successful writes (the worktree was not checked)` : `stuck loop with ${w.writes} successful writes and a changed worktree on the right branch`, evidence: [...ev, ...writeEv], retryable: true, details });
+            if (unchecked)
+              notes.push(
+                `stuck loop with writes, but the worktree ${wt?.path ?? ''} ${wt?.error !== undefined ? `was not checked (${wt.error})` : 'is gone or was not checked'}: cannot split text mode / wrong branch`,
+              );
+            out.push({
+              kind: 'stuck_loop',
+              summary: unchecked
+                ? `stuck loop with ${w.writes} successful writes (the worktree was not checked)`
+                : `stuck loop with ${w.writes} successful writes and a changed worktree on the right branch`,
+              evidence: [...ev, ...writeEv],
+              retryable: true,
+              details,
+            });
           }
         }
         continue;
@@ -290,19 +315,27 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
       const details: Record<string, unknown> = { count: m.count, triggers: m.triggers };
       if (kind === 'output_parse_failure') details['pos'] = capNum(m, 'pos');
       if (kind === 'cloud_escalation_failed') {
-        const codes = [...new Set(m.evidence.map((e) => e.captures['http']).filter((v): v is string => v !== undefined && /^\d+$/.test(v)).map(Number))];
+        const codes = [
+          ...new Set(
+            m.evidence
+              .map((e) => e.captures['http'])
+              .filter((v): v is string => v !== undefined && /^\d+$/.test(v))
+              .map(Number),
+          ),
+        ];
         if (codes.length) details['log_http_statuses'] = codes;
       }
       if (kind === 'context_overflow') {
         details['request_tokens'] = capNum(m, 'requested');
         details['context_tokens'] = capNum(m, 'available');
       }
-      const summary = {
-        output_parse_failure: `llama-server could not parse the model's tool-call output${details['pos'] !== undefined ? ` (pos ${String(details['pos'])})` : ''}; not a context overflow`,
-        context_overflow: 'the request exceeded the server context size',
-        cloud_escalation_failed: 'the cloud manager could not be used (key, quota, model or reachability)',
-        budget_exhausted: "the orchestrator's own iteration budget ran out",
-      }[kind as string] ?? m.kind;
+      const summary =
+        {
+          output_parse_failure: `llama-server could not parse the model's tool-call output${details['pos'] !== undefined ? ` (pos ${String(details['pos'])})` : ''}; not a context overflow`,
+          context_overflow: 'the request exceeded the server context size',
+          cloud_escalation_failed: 'the cloud manager could not be used (key, quota, model or reachability)',
+          budget_exhausted: "the orchestrator's own iteration budget ran out",
+        }[kind as string] ?? m.kind;
       const diag: Diagnosis = { kind, summary, evidence: ev, retryable: kind !== 'budget_exhausted', details };
       if (kind === 'cloud_escalation_failed' && input.cloudProbes !== undefined) {
         const check = proxyCheckOf(input.cloudProbes);
@@ -322,7 +355,13 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
   // and the session never completed.
   const pending = input.queue.jobs.find((j) => j.state === 'PENDING' && /DependencyNeverSatisfied/.test(j.reason ?? ''));
   if (pending) {
-    out.push({ kind: 'dependency_never_satisfied', summary: `job ${pending.jobId} is PENDING on a dependency that can never be satisfied`, evidence: [{ file: 'squeue', text: `${pending.jobId} PENDING (${pending.reason ?? ''})` }], retryable: true, details: { job_id: pending.jobId } });
+    out.push({
+      kind: 'dependency_never_satisfied',
+      summary: `job ${pending.jobId} is PENDING on a dependency that can never be satisfied`,
+      evidence: [{ file: 'squeue', text: `${pending.jobId} PENDING (${pending.reason ?? ''})` }],
+      retryable: true,
+      details: { job_id: pending.jobId },
+    });
   }
   const stateInProgress = input.resume.status === 'ok' || (input.session.status === 'ok' && session !== undefined && !session.completed);
   const inProgress = stateInProgress || logUnfinished;
@@ -347,7 +386,11 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
     if (input.resume.status === 'ok') ev.push({ file: input.resume.path ?? '.swarm-resume.json', text: 'resume file present' });
     if (session && !session.completed) {
       const last = session.events[session.events.length - 1];
-      ev.push({ file: input.session.path ?? 'session.jsonl', ...(last ? { line: last.line } : {}), text: `session not completed; last state ${session.state ?? '?'}${last?.timestamp ? ` at ${last.timestamp}` : ''}` });
+      ev.push({
+        file: input.session.path ?? 'session.jsonl',
+        ...(last ? { line: last.line } : {}),
+        text: `session not completed; last state ${session.state ?? '?'}${last?.timestamp ? ` at ${last.timestamp}` : ''}`,
+      });
     }
     const noticeEv = (n: JobEndNotice): Evidence => ({ file: logPath, line: n.line, text: n.text });
     const endSource = input.endState?.source ?? 'sacct';
@@ -421,7 +464,13 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
   }
 
   if (input.attempts >= input.maxAttempts && !out.some((d) => d.kind === 'budget_exhausted') && (out.length > 0 || inProgress)) {
-    out.push({ kind: 'budget_exhausted', summary: `${input.attempts} recovery attempts recorded (budget ${input.maxAttempts})`, evidence: [{ file: 'audit', text: `${input.attempts} recover.* rows for ${input.issueId}` }], retryable: false, details: { attempts: input.attempts, max_attempts: input.maxAttempts, ours: true } });
+    out.push({
+      kind: 'budget_exhausted',
+      summary: `${input.attempts} recovery attempts recorded (budget ${input.maxAttempts})`,
+      evidence: [{ file: 'audit', text: `${input.attempts} recover.* rows for ${input.issueId}` }],
+      retryable: false,
+      details: { attempts: input.attempts, max_attempts: input.maxAttempts, ours: true },
+    });
   }
   for (const d of out) {
     if (d.cause === undefined) d.cause = null;
@@ -448,7 +497,18 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
 
 /** Most specific first: what `recover` acts on. */
 export function primaryDiagnosis(r: DiagnoseResult): Diagnosis | null {
-  const order: DiagnosisKind[] = ['budget_exhausted', 'out_of_memory', 'dependency_never_satisfied', 'cloud_escalation_failed', 'context_overflow', 'output_parse_failure', 'stuck_wrong_branch', 'stuck_text_mode', 'stuck_loop', 'job_died'];
+  const order: DiagnosisKind[] = [
+    'budget_exhausted',
+    'out_of_memory',
+    'dependency_never_satisfied',
+    'cloud_escalation_failed',
+    'context_overflow',
+    'output_parse_failure',
+    'stuck_wrong_branch',
+    'stuck_text_mode',
+    'stuck_loop',
+    'job_died',
+  ];
   for (const k of order) {
     const d = r.diagnoses.find((x) => x.kind === k);
     if (d) return d;

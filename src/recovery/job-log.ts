@@ -41,7 +41,7 @@ export async function readJobLogTail(path: string, maxBytes = DEFAULT_LOG_WINDOW
     // Count the newlines before the window in 4 MiB steps.
     let newlinesBefore = 0;
     const step = Buffer.allocUnsafe(4 * 1024 * 1024);
-    for (let pos = 0; pos < start; ) {
+    for (let pos = 0; pos < start;) {
       const { bytesRead } = await fh.read(step, 0, Math.min(step.length, start - pos), pos);
       if (bytesRead === 0) break;
       newlinesBefore += countNewlines(step, 0, bytesRead);

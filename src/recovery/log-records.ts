@@ -64,8 +64,7 @@ export function stripAnsi(s: string): string {
   return s.replace(ANSI_RE, '');
 }
 
-const HEAD_RE =
-  /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,12})?(?:Z|[+-]\d{2}(?::?\d{2})?)?) {1,8}(TRACE|DEBUG|INFO|WARN|ERROR)(?: |$)/;
+const HEAD_RE = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,12})?(?:Z|[+-]\d{2}(?::?\d{2})?)?) {1,8}(TRACE|DEBUG|INFO|WARN|ERROR)(?: |$)/;
 const SPAN_NAME_RE = /^[A-Za-z_][\w.-]*\{/;
 const TARGET_RE = /^([A-Za-z_]\w*(?:::[A-Za-z_]\w*)*):(?: |$)/;
 
@@ -238,11 +237,7 @@ const decoder = new TextDecoder('utf-8');
  * before `buf` is unknown, the first line of `buf` is treated as possibly partial and
  * skipped unless `bufStartsAtLineStart` is set.
  */
-export function tailWindowBytes(
-  buf: Uint8Array,
-  maxBytes: number,
-  opts: { byteOffset?: number; newlinesBefore?: number; bufStartsAtLineStart?: boolean } = {},
-): TailWindow {
+export function tailWindowBytes(buf: Uint8Array, maxBytes: number, opts: { byteOffset?: number; newlinesBefore?: number; bufStartsAtLineStart?: boolean } = {}): TailWindow {
   const byteOffset = opts.byteOffset ?? 0;
   const newlinesBefore = opts.newlinesBefore ?? 0;
   const atLineStart = byteOffset === 0 || opts.bufStartsAtLineStart === true;

@@ -89,7 +89,11 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
     }
   }
   const archiveResume = (): void => {
-    add({ type: 'archive_resume', description: `move the resume file to ${ctx.archiveDir}/${issueId}/<timestamp>.swarm-resume.json`, files: [{ from: ctx.resumePath ?? '(resume file)', to: `${ctx.archiveDir}/${issueId}/<timestamp>.swarm-resume.json` }] });
+    add({
+      type: 'archive_resume',
+      description: `move the resume file to ${ctx.archiveDir}/${issueId}/<timestamp>.swarm-resume.json`,
+      files: [{ from: ctx.resumePath ?? '(resume file)', to: `${ctx.archiveDir}/${issueId}/<timestamp>.swarm-resume.json` }],
+    });
   };
   // A remedy variable the orchestrator does not read is never set (profile vars are null then).
   const withVar = (name: string | null, value: string): Record<string, string> => (name === null ? {} : { [name]: value });

@@ -56,7 +56,13 @@ export async function prepareRecovery(cfg: ResolvedConfig, profile: SwarmProfile
   return { diagnosis, plan, liveness, livenessUnknown, assumedNotRunning };
 }
 
-export async function executeRecovery(cfg: ResolvedConfig, profile: SwarmProfile, store: Store, prepared: PreparedRecovery, opts: { submit: SubmitFn; auto?: boolean; dryRun?: boolean }): Promise<ApplyResult> {
+export async function executeRecovery(
+  cfg: ResolvedConfig,
+  profile: SwarmProfile,
+  store: Store,
+  prepared: PreparedRecovery,
+  opts: { submit: SubmitFn; auto?: boolean; dryRun?: boolean },
+): Promise<ApplyResult> {
   const { plan } = prepared;
   if (plan.refusal) {
     if (!opts.dryRun) recordAudit(store, { issueId: plan.issueId, action: opts.auto ? 'recover.auto' : 'recover', outcome: 'skipped', detail: plan.refusal });

@@ -207,13 +207,7 @@ function cutPayload(text: string, payload: Compiled[]): { text: string; cut: boo
   return end === -1 ? { text, cut: false } : { text: text.slice(0, end), cut: true };
 }
 
-function* segmentsOf(
-  records: readonly LogRecord[],
-  cc: CompiledCatalogue,
-  maxLineChars: number,
-  fromLine: number,
-  preambleBefore = 0,
-): Generator<Segment> {
+function* segmentsOf(records: readonly LogRecord[], cc: CompiledCatalogue, maxLineChars: number, fromLine: number, preambleBefore = 0): Generator<Segment> {
   let lastTs: string | undefined;
   for (let ri = 0; ri < records.length; ri++) {
     const r = records[ri] as LogRecord;
@@ -315,11 +309,7 @@ function evaluate(kind: CompiledKind, hits: Hit[]): { triggers: string[]; groups
  * Matches records against every kind of the catalogue. Returns one entry per kind, in
  * catalogue order. Never throws on odd input.
  */
-export function matchSignatures(
-  records: readonly LogRecord[],
-  catalogue: SignatureCatalogue = BEEFCAKE_CATALOGUE,
-  opts: MatchOptions = {},
-): KindMatch[] {
+export function matchSignatures(records: readonly LogRecord[], catalogue: SignatureCatalogue = BEEFCAKE_CATALOGUE, opts: MatchOptions = {}): KindMatch[] {
   const cc = compile(catalogue);
   const maxEvidence = Math.max(0, opts.maxEvidence ?? 20);
   const maxText = Math.max(8, opts.maxTextLength ?? 300);
@@ -437,11 +427,7 @@ export interface WriteToolCalls {
   evidence: EvidenceItem[];
 }
 
-function countFirst(
-  segs: readonly Segment[],
-  entries: Compiled[],
-  maxText: number,
-): { count: number; from?: string; hits: EvidenceItem[] } {
+function countFirst(segs: readonly Segment[], entries: Compiled[], maxText: number): { count: number; from?: string; hits: EvidenceItem[] } {
   for (const e of entries) {
     const hits: EvidenceItem[] = [];
     for (const s of segs) {

@@ -7,7 +7,10 @@ export function defaultStart(svc: NamedService): string[][] | null {
   if (svc.start) return svc.start;
   switch (svc.kind) {
     case 'nfs':
-      return [['systemctl', 'restart', 'nfs-kernel-server'], ['exportfs', '-rav']];
+      return [
+        ['systemctl', 'restart', 'nfs-kernel-server'],
+        ['exportfs', '-rav'],
+      ];
     case 'openai-proxy':
       return [['systemctl', '--user', 'restart', svc.name]];
     default:

@@ -90,7 +90,14 @@ export function buildPlan(cfg: Pick<ResolvedConfig, 'services' | 'paths' | 'host
     };
   });
   if (opts.swarmJobs !== false) {
-    all.push({ name: SWARM_JOBS_STEP, kind: 'swarm-jobs', checks: 'issues PENDING/RUNNING in the last good queue (SQLite) without an active job now', start: [], dependsOn: [...order], verifyTimeoutS: 60 });
+    all.push({
+      name: SWARM_JOBS_STEP,
+      kind: 'swarm-jobs',
+      checks: 'issues PENDING/RUNNING in the last good queue (SQLite) without an active job now',
+      start: [],
+      dependsOn: [...order],
+      verifyTimeoutS: 60,
+    });
   }
   let steps = all;
   if (opts.from) steps = steps.slice(steps.findIndex((s) => s.name === opts.from));

@@ -51,10 +51,11 @@ export function swarmJobsFrom(cfg: ResolvedConfig, store: Store, submit: SwarmJo
       const now = await readQueue(cfg, store, { slurmOnly: true, all: true });
       if (!now.ok) return { issues: [...before], note: `queue of ${taken} had ${before.size}; squeue now fails (${now.error}): the submit decides` };
       const active = new Set<string>();
-      for (const j of now.jobs) if (j.active) {
-        const i = issueFromJobName(j.name, cfg.swarm.job_name_template);
-        if (i) active.add(i);
-      }
+      for (const j of now.jobs)
+        if (j.active) {
+          const i = issueFromJobName(j.name, cfg.swarm.job_name_template);
+          if (i) active.add(i);
+        }
       const issues = [...before].filter((i) => !active.has(i));
       return { issues, note: `queue of ${taken}: ${before.size} issue(s) had jobs; ${issues.length} without an active job now` };
     },

@@ -18,7 +18,7 @@ export function readRestartState(store: Store): RestartState {
   const run = latestRun(store);
   if (!run) return { run: null, steps: [], current: null, orphaned: false };
   const steps = runSteps(store, run.id);
-  const current = steps.find((s) => s.status === 'running') ?? (run.status === 'running' ? steps.find((s) => s.status === 'pending') ?? null : null);
+  const current = steps.find((s) => s.status === 'running') ?? (run.status === 'running' ? (steps.find((s) => s.status === 'pending') ?? null) : null);
   let orphaned = false;
   if (run.status === 'running' && run.pid) {
     try {

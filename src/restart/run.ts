@@ -126,7 +126,18 @@ export async function runRestart(store: Store, plan: PlanStep[], options: PlanOp
       const bad = outs.filter((o) => o.status === 'failed');
       const tail = outs.map((o) => `${o.issue} ${o.status}${o.jobId ? ` ${o.jobId}` : ''}${o.reason ? `: ${o.reason}` : ''}`).join('\n');
       updateStep(store, runId, seq, { status: 'running', argv: [['swarmctl', 'submit', ...p.issues]], exitCode: bad.length ? 2 : 0, outputTail: scrub(tail) });
-      e({ event: 'action', run_id: runId, step: step.name, argv: ['swarmctl', 'submit', ...p.issues], host: 'local', exit_code: bad.length ? 2 : 0, ok: !bad.length, duration_ms: now() - t, at: iso(now()), output_tail: scrub(tail) });
+      e({
+        event: 'action',
+        run_id: runId,
+        step: step.name,
+        argv: ['swarmctl', 'submit', ...p.issues],
+        host: 'local',
+        exit_code: bad.length ? 2 : 0,
+        ok: !bad.length,
+        duration_ms: now() - t,
+        at: iso(now()),
+        output_tail: scrub(tail),
+      });
       if (bad.length) fail(`submit failed for ${bad.map((o) => o.issue).join(', ')}`);
       else succeed('started', tail);
       continue;
@@ -170,7 +181,18 @@ export async function runRestart(store: Store, plan: PlanStep[], options: PlanOp
         const r = await deps.run(step, argv);
         const tail = scrub(outputTail(r));
         updateStep(store, runId, seq, { status: 'running', argv: step.start, exitCode: r.exitCode ?? -1, outputTail: tail });
-        e({ event: 'action', run_id: runId, step: step.name, argv, host: step.host ?? 'local', exit_code: r.exitCode, ok: r.ok, duration_ms: Math.round(r.durationMs), at: iso(now()), ...(tail ? { output_tail: tail } : {}) });
+        e({
+          event: 'action',
+          run_id: runId,
+          step: step.name,
+          argv,
+          host: step.host ?? 'local',
+          exit_code: r.exitCode,
+          ok: r.ok,
+          duration_ms: Math.round(r.durationMs),
+          at: iso(now()),
+          ...(tail ? { output_tail: tail } : {}),
+        });
         if (!r.ok) {
           actFailed = `${argv.join(' ')} ${r.spawnError ? `could not start: ${r.spawnError}` : r.timedOut ? 'timed out' : `exited ${r.exitCode ?? r.signal}`}${tail ? `: ${tail.split('\n').pop()}` : ''}`;
           break;

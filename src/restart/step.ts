@@ -27,7 +27,12 @@ export function isHealthy(status: string): boolean {
 export type VerifyOutcome = { ok: true; last: ProbeResult; attempts: number; waitedMs: number } | { ok: false; last: ProbeResult; attempts: number; waitedMs: number };
 
 /** Probe until healthy or the deadline; each wait doubles up to maxMs, never past the deadline. */
-export async function verifyUntil(deps: Pick<StepDeps, 'probe' | 'sleep' | 'now'>, timeoutMs: number, backoff: Backoff, onAttempt: (r: ProbeResult, attempt: number, elapsedMs: number) => void): Promise<VerifyOutcome> {
+export async function verifyUntil(
+  deps: Pick<StepDeps, 'probe' | 'sleep' | 'now'>,
+  timeoutMs: number,
+  backoff: Backoff,
+  onAttempt: (r: ProbeResult, attempt: number, elapsedMs: number) => void,
+): Promise<VerifyOutcome> {
   const start = deps.now();
   let wait = backoff.firstMs;
   for (let attempt = 1; ; attempt++) {

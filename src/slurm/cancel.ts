@@ -51,7 +51,15 @@ export async function planCancel(cfg: ResolvedConfig, store: Store, target: stri
   // Which SLURM jobs are the issue's is exactly what an unread queue cannot say: cancel
   // nothing rather than a partial or wrong set.
   if (found.slurmUnknown) {
-    return { target, kind: 'issue', issueId: target, slurmJobIds: [], sshJobs: [], argv: [], refused: `refusing to cancel ${target}: the queue could not be read, so its jobs are not known (${found.error}); cancel by job id (swarmctl cancel JOBID) or retry when squeue answers` };
+    return {
+      target,
+      kind: 'issue',
+      issueId: target,
+      slurmJobIds: [],
+      sshJobs: [],
+      argv: [],
+      refused: `refusing to cancel ${target}: the queue could not be read, so its jobs are not known (${found.error}); cancel by job id (swarmctl cancel JOBID) or retry when squeue answers`,
+    };
   }
   const plan: CancelPlan = { target, kind: 'issue', issueId: target, slurmJobIds: [], sshJobs: [], argv: [], ...(found.error ? { error: found.error } : {}) };
   for (const j of found.jobs) {
@@ -109,12 +117,24 @@ export async function cancel(cfg: ResolvedConfig, store: Store, target: string, 
     }
   }
   if (plan.argv.length === 0 && errors.length === 0) errors.push(`no active job found for ${target}`);
-  recordAudit(store, { issueId: plan.issueId ?? null, action: 'cancel', argv: plan.argv, outcome: errors.length && !cancelled.length ? 'failed' : 'ok', detail: [cancelled.length ? `cancelled ${cancelled.join(' ')}` : '', ...errors].filter(Boolean).join('; ') || null });
+  recordAudit(store, {
+    issueId: plan.issueId ?? null,
+    action: 'cancel',
+    argv: plan.argv,
+    outcome: errors.length && !cancelled.length ? 'failed' : 'ok',
+    detail: [cancelled.length ? `cancelled ${cancelled.join(' ')}` : '', ...errors].filter(Boolean).join('; ') || null,
+  });
   return { target, cancelled, argv: plan.argv, ...(errors.length ? { error: errors.join('; ') } : {}), ...(refused ? { refused: true } : {}) };
 }
 
 /** hold / release / requeue one SLURM job (scontrol), audited. */
-export async function jobControl(cfg: ResolvedConfig, store: Store, action: 'hold' | 'release' | 'requeue', jobId: string, opts: { dryRun?: boolean } = {}): Promise<{ ok: boolean; argv: string[]; error?: string }> {
+export async function jobControl(
+  cfg: ResolvedConfig,
+  store: Store,
+  action: 'hold' | 'release' | 'requeue',
+  jobId: string,
+  opts: { dryRun?: boolean } = {},
+): Promise<{ ok: boolean; argv: string[]; error?: string }> {
   if (!SLURM_ID.test(jobId)) throw new UsageError(`${JSON.stringify(jobId)} is not a SLURM job id`);
   const argv = jobControlArgv(action, [jobId]);
   if (opts.dryRun) return { ok: true, argv };

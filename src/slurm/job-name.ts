@@ -81,11 +81,7 @@ export function validateJobName(name: unknown): Validation {
 export type JobNameResult = { ok: true; name: string } | { ok: false; reason: string };
 
 /** Render the template for an issue; validates the id (default pattern) and the result. */
-export function renderJobName(
-  issueId: string,
-  template: string = DEFAULT_JOB_NAME_TEMPLATE,
-  issuePattern: string = DEFAULT_ISSUE_ID_PATTERN,
-): JobNameResult {
+export function renderJobName(issueId: string, template: string = DEFAULT_JOB_NAME_TEMPLATE, issuePattern: string = DEFAULT_ISSUE_ID_PATTERN): JobNameResult {
   const id = validateIssueId(issueId, issuePattern);
   if (!id.ok) return id;
   const t = parseJobNameTemplate(template);
@@ -100,10 +96,7 @@ export function renderJobName(
  * What a job name says about its issue under a template: the issue id (for `{issue}`),
  * or the short id (for `{short}`). null when the name does not fit the template.
  */
-export function matchJobName(
-  name: string,
-  template: string = DEFAULT_JOB_NAME_TEMPLATE,
-): { placeholder: 'issue' | 'short'; value: string } | null {
+export function matchJobName(name: string, template: string = DEFAULT_JOB_NAME_TEMPLATE): { placeholder: 'issue' | 'short'; value: string } | null {
   const t = parseJobNameTemplate(template);
   if (!t.ok) return null;
   const { prefix, suffix, placeholder } = t.template;
@@ -119,11 +112,7 @@ export function matchJobName(
  * against the issue id rules; if knownIssues is given it must be one of them). With
  * `{short}` the id is looked up in knownIssues and must match exactly one.
  */
-export function issueFromJobName(
-  name: string,
-  template: string = DEFAULT_JOB_NAME_TEMPLATE,
-  knownIssues?: readonly string[],
-): string | null {
+export function issueFromJobName(name: string, template: string = DEFAULT_JOB_NAME_TEMPLATE, knownIssues?: readonly string[]): string | null {
   const m = matchJobName(name, template);
   if (m === null) return null;
   if (m.placeholder === 'issue') {

@@ -152,7 +152,11 @@ export async function readSshJobs(cfg: ResolvedConfig, store: Store, issueId?: s
         jobs.push(...list.map((r) => sshQueueJob(r, 'UNKNOWN')));
         return;
       }
-      const { alive, error } = await aliveOnHost(cfg, host, list.map((r) => r.pid ?? 0));
+      const { alive, error } = await aliveOnHost(
+        cfg,
+        host,
+        list.map((r) => r.pid ?? 0),
+      );
       if (alive === null) {
         errors.push(`${hostName}: ${error ?? 'check failed'}`);
         jobs.push(...list.map((r) => sshQueueJob(r, 'UNKNOWN')));

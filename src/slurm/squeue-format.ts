@@ -123,11 +123,7 @@ export interface SqueueOptions {
 }
 
 const USER_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
-const STATE_WORDS = new Set<string>([
-  ...JOB_STATES,
-  ...Object.values(JOB_STATE_COMPACT),
-  'ALL',
-]);
+const STATE_WORDS = new Set<string>([...JOB_STATES, ...Object.values(JOB_STATE_COMPACT), 'ALL']);
 
 /** Throws TypeError for values that cannot be passed safely; these come from config/code. */
 export function squeueArgs(opts: SqueueOptions = {}): string[] {

@@ -207,7 +207,6 @@ function nullish(raw: string): string | null {
   return v === '' || v === '(null)' || v === 'N/A' || v === 'n/a' ? null : v;
 }
 
-
 /**
  * `[d-][h:]m:s` → seconds. null for `INVALID`, `UNLIMITED`, `NOT_SET`, `N/A` and
  * anything malformed (minutes/seconds ≥ 60, days without hours, letters).
@@ -432,9 +431,7 @@ const REASON_CODES: ReadonlyMap<string, ReasonKind> = new Map<string, ReasonKind
 
 // One frozen result per known code, shared by every job with that reason.
 const NO_REASON = Object.freeze({ code: null, kind: 'none' as ReasonKind });
-const REASON_RESULTS: ReadonlyMap<string, { code: string | null; kind: ReasonKind }> = new Map(
-  [...REASON_CODES].map(([code, kind]) => [code, Object.freeze({ code, kind })]),
-);
+const REASON_RESULTS: ReadonlyMap<string, { code: string | null; kind: ReasonKind }> = new Map([...REASON_CODES].map(([code, kind]) => [code, Object.freeze({ code, kind })]));
 
 /** Code and kind of a Reason value (null reason → 'none'). The result may be shared: do not mutate. */
 export function classifyReason(reason: string | null): { code: string | null; kind: ReasonKind } {
@@ -458,10 +455,7 @@ export function classifyReason(reason: string | null): { code: string | null; ki
  * The client-side half of queue filtering: squeue filters by user on the server, the
  * name prefix (which squeue cannot match) is applied here.
  */
-export function selectJobs(
-  jobs: readonly QueueJob[],
-  filter: { namePrefix?: string; names?: readonly string[]; user?: string; activeOnly?: boolean },
-): QueueJob[] {
+export function selectJobs(jobs: readonly QueueJob[], filter: { namePrefix?: string; names?: readonly string[]; user?: string; activeOnly?: boolean }): QueueJob[] {
   const names = filter.names === undefined ? undefined : new Set(filter.names);
   return jobs.filter(
     (j) =>

@@ -76,7 +76,8 @@ function parseAgainst(text: string, prev: Poll, opts: SqueueParseOptions): { pol
       const line = text.slice(pos, lineEnd);
       const atCursor = cursor < prev.lines.length ? prev.lines[cursor]! : null;
       if (atCursor === line) same = cursor++;
-      else if (atCursor !== null && sameJobId(atCursor, line, idLen)) cursor++; // changed in place
+      else if (atCursor !== null && sameJobId(atCursor, line, idLen))
+        cursor++; // changed in place
       else {
         byId ??= indexById(prev.lines);
         const k = byId.get(line.slice(0, idLen));

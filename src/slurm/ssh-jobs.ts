@@ -29,12 +29,7 @@ const START_SCRIPT = [
 ].join('\n');
 
 // Prints the pids (of the arguments) that are still alive; state files of dead ones go.
-const CHECK_SCRIPT = [
-  'logs=$1; shift',
-  'for p in "$@"; do',
-  '  if kill -0 "$p" 2>/dev/null; then echo "$p"; else rm -f "$logs/' + SSH_STATE_DIR + '/$p.json"; fi',
-  'done',
-].join('\n');
+const CHECK_SCRIPT = ['logs=$1; shift', 'for p in "$@"; do', '  if kill -0 "$p" 2>/dev/null; then echo "$p"; else rm -f "$logs/' + SSH_STATE_DIR + '/$p.json"; fi', 'done'].join('\n');
 
 /** Exit codes of KILL_SCRIPT's refusals (kill's own are 0/1, ssh's 255). */
 export const KILL_RC = { notOurs: 10, changed: 11, gone: 12 } as const;
@@ -121,7 +116,14 @@ export async function aliveOnHost(cfg: ResolvedConfig, host: NamedHost, pids: re
   const argv = ['sh', '-c', CHECK_SCRIPT, 'swarmctl-check', cfg.paths.logs_dir, ...pids.map(String)];
   const r = await runOnHost(host, { argv, timeoutMs: cfg.slurm.command_timeout_s * 1000 }, sshOptions(cfg));
   if (!r.ok || isSshTransportFailure(r)) return { alive: null, error: describeFailure(r) };
-  return { alive: new Set(r.stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number)) };
+  return {
+    alive: new Set(
+      r.stdout
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number),
+    ),
+  };
 }
 
 export type SshKill = { ok: true; detail: string } | { ok: false; error: string; refused?: 'not_ours' | 'changed'; gone?: boolean };

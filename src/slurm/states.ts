@@ -15,20 +15,7 @@
  */
 
 /** Base states (`JOB_STATE_BASE`), in SLURM's enum order. */
-export const BASE_JOB_STATES = [
-  'PENDING',
-  'RUNNING',
-  'SUSPENDED',
-  'COMPLETED',
-  'CANCELLED',
-  'FAILED',
-  'TIMEOUT',
-  'NODE_FAIL',
-  'PREEMPTED',
-  'BOOT_FAIL',
-  'DEADLINE',
-  'OUT_OF_MEMORY',
-] as const;
+export const BASE_JOB_STATES = ['PENDING', 'RUNNING', 'SUSPENDED', 'COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY'] as const;
 
 /** Flag states that squeue prints instead of the base state when the flag is set. */
 export const FLAG_JOB_STATES = [
@@ -111,9 +98,7 @@ const PHASE: Readonly<Record<JobState, JobPhase>> = {
 };
 
 const BY_NAME: ReadonlyMap<string, JobState> = new Map(JOB_STATES.map((s) => [s, s]));
-const BY_COMPACT: ReadonlyMap<string, JobState> = new Map(
-  JOB_STATES.map((s) => [JOB_STATE_COMPACT[s], s]),
-);
+const BY_COMPACT: ReadonlyMap<string, JobState> = new Map(JOB_STATES.map((s) => [JOB_STATE_COMPACT[s], s]));
 
 export function isJobState(value: string): value is JobState {
   return BY_NAME.has(value);

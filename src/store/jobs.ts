@@ -103,7 +103,8 @@ export type QueueCacheRow =
 export function readQueueCache(store: Store, source: string, format: string): QueueCacheRow | null {
   const found = store.db.prepare('SELECT taken_at, format, stdout FROM squeue_cache WHERE source = ?').get(source) as { taken_at: number; format: string; stdout: string } | undefined;
   const raw = found?.format === format ? found : undefined;
-  const legacy = store.db.prepare('SELECT taken_at, jobs_json FROM queue_cache WHERE source = ? AND taken_at > ?').get(source, raw?.taken_at ?? -1) as { taken_at: number; jobs_json: string } | undefined;
+  const legacy = store.db.prepare('SELECT taken_at, jobs_json FROM queue_cache WHERE source = ? AND taken_at > ?').get(source, raw?.taken_at ?? -1) as
+    { taken_at: number; jobs_json: string } | undefined;
   if (legacy) {
     try {
       const jobs = JSON.parse(legacy.jobs_json) as unknown;

@@ -35,14 +35,24 @@ export interface StepRow {
 
 export function createRun(store: Store, r: { actor: string; options: unknown; plan: unknown; steps: { service: string; host?: string }[] }, now = Date.now()): number {
   return store.write((db) => {
-    const id = Number(db.prepare("INSERT INTO restart_runs (started_at, status, actor, options_json, plan_json, pid) VALUES (?, 'running', ?, ?, ?, ?)").run(now, r.actor, JSON.stringify(r.options), JSON.stringify(r.plan), process.pid).lastInsertRowid);
+    const id = Number(
+      db
+        .prepare("INSERT INTO restart_runs (started_at, status, actor, options_json, plan_json, pid) VALUES (?, 'running', ?, ?, ?, ?)")
+        .run(now, r.actor, JSON.stringify(r.options), JSON.stringify(r.plan), process.pid).lastInsertRowid,
+    );
     const ins = db.prepare("INSERT INTO restart_steps (run_id, seq, service, action, status, host) VALUES (?, ?, ?, 'restart', 'pending', ?)");
     r.steps.forEach((s, i) => ins.run(id, i, s.service, s.host ?? null));
     return id;
   });
 }
 
-export function updateStep(store: Store, runId: number, seq: number, u: { status: StepStatus; detail?: string; argv?: string[][]; exitCode?: number | null; outputTail?: string; verified?: boolean; started?: boolean }, now = Date.now()): void {
+export function updateStep(
+  store: Store,
+  runId: number,
+  seq: number,
+  u: { status: StepStatus; detail?: string; argv?: string[][]; exitCode?: number | null; outputTail?: string; verified?: boolean; started?: boolean },
+  now = Date.now(),
+): void {
   store.write((db) =>
     db
       .prepare(

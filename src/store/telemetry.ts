@@ -82,7 +82,10 @@ export interface IssueDelta {
  * Normally there are none.
  */
 function convertLegacyRows(db: Db, file: string): void {
-  const rows = db.prepare("SELECT issue_id, offsets_json, offsets_bin FROM telemetry_index WHERE file = ? AND offsets_json != '[]'").all(file) as Pick<IndexRowRaw, 'issue_id' | 'offsets_json' | 'offsets_bin'>[];
+  const rows = db.prepare("SELECT issue_id, offsets_json, offsets_bin FROM telemetry_index WHERE file = ? AND offsets_json != '[]'").all(file) as Pick<
+    IndexRowRaw,
+    'issue_id' | 'offsets_json' | 'offsets_bin'
+  >[];
   if (rows.length === 0) return;
   const fix = db.prepare("UPDATE telemetry_index SET offsets_json = '[]', offsets_bin = ? WHERE file = ? AND issue_id = ?");
   for (const r of rows) fix.run(encodeOffsets(offsetsOf(r)), file, r.issue_id);

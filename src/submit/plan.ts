@@ -36,7 +36,9 @@ export function planSbatch(p: SbatchPlanInput): SbatchPlan {
   if (p.titleB64 !== undefined) env['SWARM_ISSUE_OBJECTIVE_B64'] = p.titleB64;
   if (p.configPath) env['SWARMCTL_CONFIG'] = p.configPath;
   if (p.swarmctlBin) env['SWARMCTL_BIN'] = p.swarmctlBin;
-  const forward = Object.keys(env).filter((k) => k.startsWith('SWARM_')).sort();
+  const forward = Object.keys(env)
+    .filter((k) => k.startsWith('SWARM_'))
+    .sort();
   // Names the wrapper forwards into `apptainer exec --cleanenv` (names only).
   env['SWARM_FORWARD_ENV'] = forward.join(',');
   const envNames = Object.keys(env).sort();

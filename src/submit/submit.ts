@@ -117,7 +117,13 @@ export async function submit(cfg: ResolvedConfig, store: Store, req: SubmitReque
       const r: SubmitOutcome = { issueId, ...o, ...(notes.length ? { notes: [...notes] } : {}) };
       out.push(r);
       if (!req.dryRun) {
-        recordAudit(store, { issueId, action: `submit:${r.via}`, argv: r.argv, outcome: r.status === 'submitted' ? 'ok' : r.status === 'dry-run' ? 'dry-run' : r.status, detail: r.jobId ? `job ${r.jobId}` : (r.reason ?? null) });
+        recordAudit(store, {
+          issueId,
+          action: `submit:${r.via}`,
+          argv: r.argv,
+          outcome: r.status === 'submitted' ? 'ok' : r.status === 'dry-run' ? 'dry-run' : r.status,
+          detail: r.jobId ? `job ${r.jobId}` : (r.reason ?? null),
+        });
       }
       return r;
     };
@@ -194,7 +200,19 @@ export async function submit(cfg: ResolvedConfig, store: Store, req: SubmitReque
     }
     const sub = await sbatchOnce(cfg, plan.argv, plan.env, name, queue);
     if (sub.ok) {
-      recordJob(store, { job_id: sub.jobId, via: 'slurm', issue_id: issueId, name, host: null, pid: null, argv: plan.argv, env_names: plan.envNames, log_path: `${cfg.paths.logs_dir}/swarm-orch-${sub.jobId}.log`, submitted_at: Date.now(), state: 'PENDING' });
+      recordJob(store, {
+        job_id: sub.jobId,
+        via: 'slurm',
+        issue_id: issueId,
+        name,
+        host: null,
+        pid: null,
+        argv: plan.argv,
+        env_names: plan.envNames,
+        log_path: `${cfg.paths.logs_dir}/swarm-orch-${sub.jobId}.log`,
+        submitted_at: Date.now(),
+        state: 'PENDING',
+      });
       if (sub.note) notes.push(sub.note);
       result({ status: 'submitted', via: 'slurm', jobId: sub.jobId, argv: plan.argv, envNames: plan.envNames });
       if (!req.sequential || !chainCounted) active++;
@@ -213,7 +231,13 @@ export async function submit(cfg: ResolvedConfig, store: Store, req: SubmitReque
  * before that retry (and after it) so a job that was submitted anyway is found,
  * not duplicated.
  */
-async function sbatchOnce(cfg: ResolvedConfig, argv: string[], env: Record<string, string>, name: string, before: QueueJob[]): Promise<{ ok: true; jobId: string; note?: string } | { ok: false; reason: string }> {
+async function sbatchOnce(
+  cfg: ResolvedConfig,
+  argv: string[],
+  env: Record<string, string>,
+  name: string,
+  before: QueueJob[],
+): Promise<{ ok: true; jobId: string; note?: string } | { ok: false; reason: string }> {
   const known = new Set(before.filter((j) => j.name === name).map((j) => j.jobId));
   let lastReason = '';
   for (let attempt = 0; attempt < 2; attempt++) {

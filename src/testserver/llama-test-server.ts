@@ -131,9 +131,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 function isMode(kind: ServerKind, mode: string): mode is TestServerMode {
-  return kind === 'llama'
-    ? (LLAMA_MODES as readonly string[]).includes(mode)
-    : (PROXY_MODES as readonly string[]).includes(mode);
+  return kind === 'llama' ? (LLAMA_MODES as readonly string[]).includes(mode) : (PROXY_MODES as readonly string[]).includes(mode);
 }
 
 function nonNegInt(name: string, v: number | undefined, dflt: number): number {
@@ -246,13 +244,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
   // ----- response helpers -------------------------------------------------
 
-  const send = (
-    res: http.ServerResponse,
-    status: number,
-    body: string,
-    contentType: string,
-    extra: Record<string, string> = {},
-  ): void => {
+  const send = (res: http.ServerResponse, status: number, body: string, contentType: string, extra: Record<string, string> = {}): void => {
     if (res.destroyed || res.headersSent) return;
     const headers: Record<string, string | number> = {
       'Content-Type': contentType,
@@ -263,8 +255,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     res.writeHead(status, headers);
     res.end(body);
   };
-  const sendJson = (res: http.ServerResponse, status: number, obj: unknown): void =>
-    send(res, status, JSON.stringify(obj), 'application/json; charset=utf-8');
+  const sendJson = (res: http.ServerResponse, status: number, obj: unknown): void => send(res, status, JSON.stringify(obj), 'application/json; charset=utf-8');
 
   const sendHuge = (res: http.ServerResponse): void => {
     const prefix = '{"status":"ok","padding":"';
@@ -352,8 +343,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     };
   };
 
-  const isChatPath = (path: string): boolean =>
-    path === '/v1/chat/completions' || path === '/chat/completions';
+  const isChatPath = (path: string): boolean => path === '/v1/chat/completions' || path === '/chat/completions';
 
   const oldHealthAnswer = (ctx: Ctx): void => {
     const failOnNoSlot = (ctx.url.searchParams.get('fail_on_no_slot') ?? '') !== '';
@@ -407,7 +397,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         sendJson(res, 503, errorJson(503, 'no slot available', 'unavailable_error'));
         return;
       }
-      sendJson(res, 200, Array.from({ length: cfg.totalSlots }, (_, i) => slotJson(i, busy)));
+      sendJson(
+        res,
+        200,
+        Array.from({ length: cfg.totalSlots }, (_, i) => slotJson(i, busy)),
+      );
       return;
     }
     if (method === 'GET' && (path === '/v1/models' || path === '/models')) {
@@ -445,15 +439,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         return;
       }
       if (m === 'parse-failure') {
-        sendJson(
-          res,
-          500,
-          errorJson(
-            500,
-            `Failed to parse input at pos ${cfg.parseFailurePos}: <tool_call>{"name": "read_file", "arguments": {"path": "README.md"}}`,
-            'server_error',
-          ),
-        );
+        sendJson(res, 500, errorJson(500, `Failed to parse input at pos ${cfg.parseFailurePos}: <tool_call>{"name": "read_file", "arguments": {"path": "README.md"}}`, 'server_error'));
         return;
       }
       sendJson(res, 200, chatReply(ctx, modelId()));

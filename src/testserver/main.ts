@@ -14,16 +14,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import {
-  LLAMA_MODES,
-  OLD_HEALTH_STATUSES,
-  PROXY_MODES,
-  startTestServer,
-  type OldHealthStatus,
-  type TestServerHandle,
-  type TestServerMode,
-  type TestServerOptions,
-} from './llama-test-server.js';
+import { LLAMA_MODES, OLD_HEALTH_STATUSES, PROXY_MODES, startTestServer, type OldHealthStatus, type TestServerHandle, type TestServerMode, type TestServerOptions } from './llama-test-server.js';
 
 export const USAGE =
   'usage: main.js [--port P] [--mode M] [--kind llama|proxy] [--loading-ms N] [--api-key-file F] ' +
@@ -39,10 +30,7 @@ function intArg(name: string, v: string | undefined): number | undefined {
 }
 
 /** Turn argv (without node and script) into server options. Throws ServerArgError. */
-export function parseMainArgs(
-  argv: readonly string[],
-  readKey: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-): TestServerOptions {
+export function parseMainArgs(argv: readonly string[], readKey: (path: string) => string = (p) => readFileSync(p, 'utf8')): TestServerOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

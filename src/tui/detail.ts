@@ -24,7 +24,17 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
       const r = row as JobRow;
       return {
         title: `job ${r.jobId}`,
-        lines: [`issue     ${r.issueId ?? '-'}`, `name      ${r.name}`, `state     ${r.state}`, `reason    ${r.reason}`, `elapsed   ${r.elapsed}`, `node      ${r.node}`, `via       ${r.via}`, '', 'c cancels this job (asks y/N); d diagnoses its issue'],
+        lines: [
+          `issue     ${r.issueId ?? '-'}`,
+          `name      ${r.name}`,
+          `state     ${r.state}`,
+          `reason    ${r.reason}`,
+          `elapsed   ${r.elapsed}`,
+          `node      ${r.node}`,
+          `via       ${r.via}`,
+          '',
+          'c cancels this job (asks y/N); d diagnoses its issue',
+        ],
       };
     }
     case 'issues': {

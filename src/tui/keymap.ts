@@ -4,9 +4,30 @@
 // Pure: no Ink (the `Key` shape mirrors Ink's useInput key object).
 
 export type CommandId =
-  | 'quit' | 'help' | 'next-panel' | 'prev-panel' | 'panel-1' | 'panel-2' | 'panel-3' | 'panel-4' | 'panel-5'
-  | 'up' | 'down' | 'top' | 'bottom' | 'detail' | 'back' | 'filter' | 'refresh'
-  | 'submit' | 'cancel' | 'diagnose' | 'recover' | 'log' | 'confirm-yes' | 'confirm-no';
+  | 'quit'
+  | 'help'
+  | 'next-panel'
+  | 'prev-panel'
+  | 'panel-1'
+  | 'panel-2'
+  | 'panel-3'
+  | 'panel-4'
+  | 'panel-5'
+  | 'up'
+  | 'down'
+  | 'top'
+  | 'bottom'
+  | 'detail'
+  | 'back'
+  | 'filter'
+  | 'refresh'
+  | 'submit'
+  | 'cancel'
+  | 'diagnose'
+  | 'recover'
+  | 'log'
+  | 'confirm-yes'
+  | 'confirm-no';
 
 export interface KeyBinding {
   keys: string[];

@@ -60,10 +60,14 @@ describe('queue during a controller outage', () => {
       // The console opened now shows the same last known job, marked STALE, not an empty queue.
       tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '40', 'bash', '--norc', '--noprofile');
       tmux('send-keys', '-t', session, `SLURM_CONF=/tmp/swarmctl-cluster/slurm/slurm.conf node ${BIN} --config ${env.config} --db ${env.db} tui`, 'Enter');
-      await until('the stale queue in the console', () => {
-        const s = screen();
-        return s.includes(jobId) && s.includes('STALE');
-      }, 60_000);
+      await until(
+        'the stale queue in the console',
+        () => {
+          const s = screen();
+          return s.includes(jobId) && s.includes('STALE');
+        },
+        60_000,
+      );
       tmux('send-keys', '-t', session, 'q');
     } finally {
       try {

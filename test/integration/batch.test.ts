@@ -154,8 +154,33 @@ describe('endpoint discovery', () => {
     const port = 20000 + (process.pid % 20000);
     const out = execFileSync(
       'sbatch',
-      ['--parsable', `--output=${env.logs}/llama-%j.log`, `--chdir=${REPO_ROOT}`, join(REPO_ROOT, 'slurm/llama-server.sbatch'), 'fast', String(port), 'test-model', process.execPath, join(REPO_ROOT, 'dist/testserver/main.js'), '--port', String(port), '--mode', 'healthy'],
-      { env: { ...process.env, SLURM_CONF: '/tmp/swarmctl-cluster/slurm/slurm.conf', SWARMCTL_CONFIG: env.config, SWARMCTL_DB: env.db, SWARMCTL_BIN: BIN, SWARM_ENDPOINT_HOST: '127.0.0.1', SWARM_HEALTH_WAIT_S: '30' }, encoding: 'utf8' },
+      [
+        '--parsable',
+        `--output=${env.logs}/llama-%j.log`,
+        `--chdir=${REPO_ROOT}`,
+        join(REPO_ROOT, 'slurm/llama-server.sbatch'),
+        'fast',
+        String(port),
+        'test-model',
+        process.execPath,
+        join(REPO_ROOT, 'dist/testserver/main.js'),
+        '--port',
+        String(port),
+        '--mode',
+        'healthy',
+      ],
+      {
+        env: {
+          ...process.env,
+          SLURM_CONF: '/tmp/swarmctl-cluster/slurm/slurm.conf',
+          SWARMCTL_CONFIG: env.config,
+          SWARMCTL_DB: env.db,
+          SWARMCTL_BIN: BIN,
+          SWARM_ENDPOINT_HOST: '127.0.0.1',
+          SWARM_HEALTH_WAIT_S: '30',
+        },
+        encoding: 'utf8',
+      },
     );
     const jobId = out.trim().split(';')[0]!;
     created.push(jobId);

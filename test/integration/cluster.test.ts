@@ -6,13 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  requireCluster,
-  slurmEnv,
-  sshArgs,
-  startController,
-  stopController,
-} from '../support/cluster.js';
+import { requireCluster, slurmEnv, sshArgs, startController, stopController } from '../support/cluster.js';
 
 interface Result {
   code: number;
@@ -52,11 +46,7 @@ const uniqueName = (what: string) => `swarmctl-it-${what}-${process.pid}-${Date.
 
 /** sbatch --parsable; returns the job id. Output goes to a temp dir, not the cwd. */
 async function submit(name: string, wrap: string, extra: string[] = []): Promise<string> {
-  const r = await run(
-    'sbatch',
-    ['--parsable', `--job-name=${name}`, `--output=${join(outDir, '%x-%j.out')}`, ...extra, `--wrap=${wrap}`],
-    slurmEnv(),
-  );
+  const r = await run('sbatch', ['--parsable', `--job-name=${name}`, `--output=${join(outDir, '%x-%j.out')}`, ...extra, `--wrap=${wrap}`], slurmEnv());
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const id = r.stdout.trim().split(';')[0] ?? '';
@@ -180,8 +170,6 @@ describe('local test cluster', () => {
 
     const cancel = await run('scancel', [id], slurmEnv());
     expect(cancel.code).toBe(0);
-    await waitFor('job to be cancelled', async () =>
-      (await queueByName(name))[0]?.state === 'CANCELLED' ? true : undefined,
-    );
+    await waitFor('job to be cancelled', async () => ((await queueByName(name))[0]?.state === 'CANCELLED' ? true : undefined));
   }, 120_000);
 });

@@ -51,7 +51,16 @@ interface Diag {
   status: string;
   exit_code: number;
   not_read: string[];
-  diagnoses: Array<{ kind: string; cause: string | null; node?: string; incident: boolean; retryable: boolean; summary: string; evidence: Array<{ file: string; line?: number; text: string }>; details: Record<string, unknown> }>;
+  diagnoses: Array<{
+    kind: string;
+    cause: string | null;
+    node?: string;
+    incident: boolean;
+    retryable: boolean;
+    summary: string;
+    evidence: Array<{ file: string; line?: number; text: string }>;
+    details: Record<string, unknown>;
+  }>;
 }
 
 async function diagnoseJson(config: string, issue: string, job: string): Promise<{ doc: Diag; code: number; stderr: string }> {
@@ -78,7 +87,10 @@ async function until(what: string, pred: () => boolean, ms: number): Promise<voi
 const logOf = (job: string): string => join(env.logs, `swarm-orch-${job}.log`);
 const logText = (job: string): string => (existsSync(logOf(job)) ? readFileSync(logOf(job), 'utf8') : '');
 /** The 1-based line of the log holding `re`. */
-const lineOf = (job: string, re: RegExp): number => logText(job).split('\n').findIndex((l) => re.test(l)) + 1;
+const lineOf = (job: string, re: RegExp): number =>
+  logText(job)
+    .split('\n')
+    .findIndex((l) => re.test(l)) + 1;
 
 beforeAll(() => {
   requireCluster();
@@ -195,7 +207,12 @@ describe('diagnose when it cannot tell (issue 13 points 5, 8)', () => {
     const port = (silent.address() as AddressInfo).port;
     try {
       const dead = join(env.dir, 'dead-slurm.conf');
-      writeFileSync(dead, readFileSync(CONF, 'utf8').replace(/^SlurmctldPort=.*$/m, 'SlurmctldPort=16999').replace(/^AccountingStorageType=.*$/m, `AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=127.0.0.1\nAccountingStoragePort=${port}`));
+      writeFileSync(
+        dead,
+        readFileSync(CONF, 'utf8')
+          .replace(/^SlurmctldPort=.*$/m, 'SlurmctldPort=16999')
+          .replace(/^AccountingStorageType=.*$/m, `AccountingStorageType=accounting_storage/slurmdbd\nAccountingStorageHost=127.0.0.1\nAccountingStoragePort=${port}`),
+      );
       const cfg = makeBatchConfig({ slurmConf: dead, timeoutS: 6 });
       const t0 = Date.now();
       const r = await runBin(['--config', cfg.config, '--db', cfg.db, 'diagnose', `dead${tag}`, '--job', '4243', '--json']);

@@ -31,9 +31,17 @@ describe('the journal on the share', () => {
     expect(mine.endsWith('\n')).toBe(true);
     expect(JSON.parse(mine.trim().split('\n').at(-1)!)).toMatchObject({ host, action: 'restart.run', outcome: 'ok' });
     // login-02's swarmctl crashed in the middle of its last line
-    writeFileSync(join(s.journal, 'login-02.jsonl'), JSON.stringify({ at: Date.now() - 1000, host: 'login-02', actor: 'ops@login-02', action: 'recover.attempt', issue_id: 'beefcake-q1', outcome: 'ok', detail: 'resubmit' }) + '\n' + '{"at":17000,"host":"login-02","act');
+    writeFileSync(
+      join(s.journal, 'login-02.jsonl'),
+      JSON.stringify({ at: Date.now() - 1000, host: 'login-02', actor: 'ops@login-02', action: 'recover.attempt', issue_id: 'beefcake-q1', outcome: 'ok', detail: 'resubmit' }) +
+        '\n' +
+        '{"at":17000,"host":"login-02","act',
+    );
     const a = JSON.parse((await runBin(['--config', s.config, '--db', s.db, 'audit', '--json'])).stdout).rows;
-    expect(a.map((x: any) => [x.host, x.action])).toEqual([[host, 'restart.run'], ['login-02', 'recover.attempt']]);
+    expect(a.map((x: any) => [x.host, x.action])).toEqual([
+      [host, 'restart.run'],
+      ['login-02', 'recover.attempt'],
+    ]);
   }, 60_000);
 
   it('the recovery budget counts attempts from every host (fails without the journal)', async () => {
@@ -42,7 +50,9 @@ describe('the journal on the share', () => {
     const kinds = async () => JSON.parse((await runBin(['--config', s.config, '--db', s.db, 'diagnose', 'beefcake-q1', '--job', '2317', '--json'])).stdout).diagnoses.map((d: any) => d.kind);
     expect(await kinds()).not.toContain('budget_exhausted');
     mkdirSync(s.journal, { recursive: true });
-    for (const h of ['login-01', 'login-02']) for (let i = 0; i < (h === 'login-01' ? 2 : 1); i++) appendFileSync(join(s.journal, `${h}.jsonl`), JSON.stringify({ at: Date.now(), host: h, actor: `ops@${h}`, action: 'recover.attempt', issue_id: 'beefcake-q1', outcome: 'ok' }) + '\n');
+    for (const h of ['login-01', 'login-02'])
+      for (let i = 0; i < (h === 'login-01' ? 2 : 1); i++)
+        appendFileSync(join(s.journal, `${h}.jsonl`), JSON.stringify({ at: Date.now(), host: h, actor: `ops@${h}`, action: 'recover.attempt', issue_id: 'beefcake-q1', outcome: 'ok' }) + '\n');
     expect(await kinds()).toContain('budget_exhausted');
   }, 60_000);
 

@@ -94,7 +94,7 @@ describe('concurrent probe writers on one database', () => {
         c.close();
       }
     };
-    for (let seen = -1, stable = 0, t = Date.now(); Date.now() - t < 10_000 && stable < 3; ) {
+    for (let seen = -1, stable = 0, t = Date.now(); Date.now() - t < 10_000 && stable < 3;) {
       await new Promise((r) => setTimeout(r, 500));
       const n = changes();
       stable = n === seen && received.length >= n ? stable + 1 : 0;
@@ -104,7 +104,12 @@ describe('concurrent probe writers on one database', () => {
     await Promise.all(watchers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
 
     const conn = new Database(db, { readonly: true });
-    const rows = conn.prepare('SELECT service, from_status AS "from", to_status AS "to", at FROM transitions ORDER BY id').all() as Array<{ service: string; from: string | null; to: string; at: number }>;
+    const rows = conn.prepare('SELECT service, from_status AS "from", to_status AS "to", at FROM transitions ORDER BY id').all() as Array<{
+      service: string;
+      from: string | null;
+      to: string;
+      at: number;
+    }>;
     conn.close();
     const bad: string[] = [];
     const last = new Map<string, string>();

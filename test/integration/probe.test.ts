@@ -52,7 +52,12 @@ describe('swarmctl probe against the test cluster', () => {
     const r = await bin('probe', 'shared', 'slurm', 'local-ssh', 'local-llama', 'llama', 'proxy', '--json');
     const doc = JSON.parse(r.stdout);
     expect(doc.services.map((s: any) => [s.name, s.status])).toEqual([
-      ['shared', 'up'], ['slurm', 'up'], ['local-ssh', 'up'], ['local-llama', 'up'], ['llama', 'up'], ['proxy', 'up'],
+      ['shared', 'up'],
+      ['slurm', 'up'],
+      ['local-ssh', 'up'],
+      ['local-llama', 'up'],
+      ['llama', 'up'],
+      ['proxy', 'up'],
     ]);
     const slurm = doc.services.find((s: any) => s.name === 'slurm');
     expect(slurm.reason).toMatch(/^controller up, 1 node ok$/);
@@ -85,7 +90,7 @@ describe('swarmctl probe against the test cluster', () => {
     expect(bad.stderr).toContain('unknown service: no-such-service');
   });
 
-  it('ssh to a closed port is down with ssh\'s reason', async () => {
+  it("ssh to a closed port is down with ssh's reason", async () => {
     const cfg = parse(readFileSync(cfgPath, 'utf8')) as Record<string, any>;
     cfg['hosts']['dead'] = { address: '127.0.0.1', port: 1, user: 'root' };
     cfg['services'] = { dead: { kind: 'ssh', host: 'dead' } };

@@ -20,7 +20,10 @@ describe('recover (real SLURM)', () => {
     const issue = `beefcake-rc${process.pid}`;
     copyFileSync(join(REPO_ROOT, 'fixtures/beefcake/swarm-orch-2317.stuck-loop.log'), join(root, 'ai/logs/swarm-orch-2317.log'));
     const cfgPath = join(root, 'swarmctl.yaml');
-    writeFileSync(cfgPath, `version: 1\npaths:\n  shared_root: ${root}\nslurm:\n  conf: ${cluster.slurmConf}\n  command_timeout_s: 10\nswarm:\n  profile: beefcake\n  sbatch_script: ${script}\nprofile:\n  wrapper_forwards_env: true\n`);
+    writeFileSync(
+      cfgPath,
+      `version: 1\npaths:\n  shared_root: ${root}\nslurm:\n  conf: ${cluster.slurmConf}\n  command_timeout_s: 10\nswarm:\n  profile: beefcake\n  sbatch_script: ${script}\nprofile:\n  wrapper_forwards_env: true\n`,
+    );
     const db = join(root, 'db.sqlite');
     const first = await runBin(['--config', cfgPath, '--db', db, 'recover', issue, '--job', '2317', '--yes', '--json']);
     expect(first.stderr).toContain('SWARM_WORKER_TEMPERATURE=0.1');

@@ -14,7 +14,12 @@ const env = makeBatchConfig({ command: ['sleep', '300'], jobNameTemplate: 'rstte
 const bin = (...args: string[]) => runBin(['--config', env.config, '--db', env.db, ...args], { timeoutMs: 60_000 });
 const scancelName = () => execFileSync('scancel', ['--name', `rsttest-${issue}`], { env: { ...process.env, SLURM_CONF: cluster.slurmConf } });
 const issue = `rst${Date.now().toString(36)}`;
-const events = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+const events = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 afterAll(() => scancelName());
 
 describe('restart: the swarm-jobs step', () => {
@@ -41,7 +46,10 @@ describe('restart: the swarm-jobs step', () => {
     const dir = join(env.dir, 'ai', 'swarmctl');
     mkdirSync(dir, { recursive: true });
     const now = Date.now();
-    writeFileSync(join(dir, 'operator.lock'), JSON.stringify({ user: 'ops', host: 'login-02', pid: 77, command: 'swarmctl restart', started_at: now - 30_000, renewed_at: now, ttl_s: 600, token: 'cccc' }));
+    writeFileSync(
+      join(dir, 'operator.lock'),
+      JSON.stringify({ user: 'ops', host: 'login-02', pid: 77, command: 'swarmctl restart', started_at: now - 30_000, renewed_at: now, ttl_s: 600, token: 'cccc' }),
+    );
     const r = await bin('submit', `${issue}x`, `${issue}y`, '--sequential', '--via', 'slurm');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/operator lock is held by ops@login-02 \(pid 77, "swarmctl restart"\) for 3\d s/);

@@ -16,7 +16,12 @@ afterAll(() => {
   for (const [e, names] of envs) killStarted(e.logs, names);
 });
 
-const events = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+const events = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, any>);
 const bin = (e: RestartEnv, ...args: string[]) => runBin(['--config', e.config, '--db', e.db, ...args], { timeoutMs: 90_000 });
 
 function listing(dir: string): string[] {
@@ -151,7 +156,10 @@ describe('swarmctl restart', () => {
     const lockDir = join(e.shared, 'ai', 'swarmctl');
     mkdirSync(lockDir, { recursive: true });
     const old = Date.now() - 3600_000;
-    writeFileSync(join(lockDir, 'operator.lock'), JSON.stringify({ user: 'ops', host: 'login-02', pid: 4242, command: 'swarmctl recover x', started_at: old, renewed_at: old, ttl_s: 120, token: 'aaaa' }));
+    writeFileSync(
+      join(lockDir, 'operator.lock'),
+      JSON.stringify({ user: 'ops', host: 'login-02', pid: 4242, command: 'swarmctl recover x', started_at: old, renewed_at: old, ttl_s: 120, token: 'aaaa' }),
+    );
     const st = await bin(e, 'lock', 'status');
     expect(st.code).toBe(1);
     expect(st.stdout).toMatch(/held by ops@login-02 pid 4242 "swarmctl recover x" for 60 min, EXPIRED: not renewed for 60 min/);
@@ -161,7 +169,10 @@ describe('swarmctl restart', () => {
     expect((await bin(e, 'lock', 'status')).stdout).toMatch(/^free/);
     // a live lock of another host: release refused without --force, archived and audited with it
     const now = Date.now();
-    writeFileSync(join(lockDir, 'operator.lock'), JSON.stringify({ user: 'ops', host: 'login-02', pid: 4242, command: 'swarmctl restart', started_at: now, renewed_at: now, ttl_s: 600, token: 'bbbb' }));
+    writeFileSync(
+      join(lockDir, 'operator.lock'),
+      JSON.stringify({ user: 'ops', host: 'login-02', pid: 4242, command: 'swarmctl restart', started_at: now, renewed_at: now, ttl_s: 600, token: 'bbbb' }),
+    );
     const refused = await bin(e, 'restart', '--yes', '--only', 'nfs');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/held by ops@login-02 \(pid 4242, "swarmctl restart"\)/);

@@ -102,7 +102,9 @@ beforeAll(() => {
   // Probes every second: a stream of live frames (latencies and ages change).
   writeFileSync(join(dir, 'swarmctl.yaml'), `${cfg}\nthresholds:\n  probe_interval_s: 1\n`);
   for (let i = 0; i < 3; i++) {
-    const id = execFileSync('sbatch', ['--parsable', '--job-name', `swarm-${tag}-${i}`, '--output', '/dev/null', '--wrap', 'sleep 300'], { env: slurmEnv(), encoding: 'utf8' }).trim().split(';')[0]!;
+    const id = execFileSync('sbatch', ['--parsable', '--job-name', `swarm-${tag}-${i}`, '--output', '/dev/null', '--wrap', 'sleep 300'], { env: slurmEnv(), encoding: 'utf8' })
+      .trim()
+      .split(';')[0]!;
     jobs.push(id);
   }
 });
@@ -118,8 +120,29 @@ afterAll(() => {
 
 describe('the console screen in tmux is exactly the frame the app drew', () => {
   it('at 80x24, 120x36 and 200x50: after 30 live frames, every overlay, and resizes both ways', async () => {
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-e', `SLURM_CONF=${slurmEnv()['SLURM_CONF']}`, '-e', `SWARMCTL_TUI_FRAME_FILE=${frameFile}`, '-e', 'TERM=xterm-256color',
-      process.execPath, BIN, '--config', join(dir, 'swarmctl.yaml'), '--db', join(dir, 'db'), 'tui');
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '80',
+      '-y',
+      '24',
+      '-e',
+      `SLURM_CONF=${slurmEnv()['SLURM_CONF']}`,
+      '-e',
+      `SWARMCTL_TUI_FRAME_FILE=${frameFile}`,
+      '-e',
+      'TERM=xterm-256color',
+      process.execPath,
+      BIN,
+      '--config',
+      join(dir, 'swarmctl.yaml'),
+      '--db',
+      join(dir, 'db'),
+      'tui',
+    );
     const end = Date.now() + 90_000;
     while ((readFrame()?.seq ?? 0) < 30 && Date.now() < end) await sleep(250);
     expect(readFrame()?.seq ?? 0).toBeGreaterThanOrEqual(30);
@@ -130,7 +153,13 @@ describe('the console screen in tmux is exactly the frame the app drew', () => {
     expect(capture()).toContain(jobs[0]!);
     await overlays(24, '80x24');
 
-    for (const [c, r] of [[120, 36], [200, 50], [120, 36], [80, 24], [200, 50]] as const) {
+    for (const [c, r] of [
+      [120, 36],
+      [200, 50],
+      [120, 36],
+      [80, 24],
+      [200, 50],
+    ] as const) {
       await resize(c, r);
       await expectExactScreen(`resized to ${c}x${r}`, r);
     }

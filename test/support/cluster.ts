@@ -134,14 +134,22 @@ export function slurmEnv(cluster: TestCluster = readCluster()): NodeJS.ProcessEn
 /** ssh argv prefix (without the remote command) that logs in to the test sshd as root. */
 export function sshArgs(cluster: TestCluster = readCluster()): string[] {
   return [
-    '-F', '/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=10',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${cluster.knownHosts}`,
-    '-i', cluster.sshKey,
-    '-p', String(cluster.sshPort),
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${cluster.knownHosts}`,
+    '-i',
+    cluster.sshKey,
+    '-p',
+    String(cluster.sshPort),
     'root@127.0.0.1',
   ];
 }

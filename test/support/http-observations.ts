@@ -38,7 +38,10 @@ const arbBody = fc.oneof(
         choices: fc.array(
           fc.oneof(
             fc.anything(),
-            fc.record({ message: fc.record({ content: fc.oneof(fc.string({ unit: 'binary' }), fc.anything()), reasoning_content: fc.anything() }, { requiredKeys: [] }), finish_reason: fc.anything() }, { requiredKeys: [] }),
+            fc.record(
+              { message: fc.record({ content: fc.oneof(fc.string({ unit: 'binary' }), fc.anything()), reasoning_content: fc.anything() }, { requiredKeys: [] }), finish_reason: fc.anything() },
+              { requiredKeys: [] },
+            ),
           ),
         ),
         usage: fc.anything(),

@@ -24,10 +24,23 @@ export function register(program: Command): void {
         const local = listAudit(store, { ...(opts.issue ? { issueId: opts.issue } : {}), limit }).map((r) => ({ ...r, host: journalHost() }));
         const others = otherHostsEntries(cfg.paths.shared_root)
           .filter((e) => !opts.issue || e.issue_id === opts.issue)
-          .map((e) => ({ id: null, at: e.at, actor: e.actor, issue_id: e.issue_id, action: e.action, argv: e.argv ?? null, archived: e.archived ?? null, outcome: e.outcome, detail: e.detail ?? null, host: e.host }));
+          .map((e) => ({
+            id: null,
+            at: e.at,
+            actor: e.actor,
+            issue_id: e.issue_id,
+            action: e.action,
+            argv: e.argv ?? null,
+            archived: e.archived ?? null,
+            outcome: e.outcome,
+            detail: e.detail ?? null,
+            host: e.host,
+          }));
         const rows = [...local, ...others].sort((a, b) => b.at - a.at).slice(0, limit);
         if (opts.json) printJson({ rows });
-        else for (const r of rows) say(`${new Date(r.at).toISOString()}  ${r.actor}  ${r.issue_id ?? '-'}  ${r.action}  ${r.outcome}  ${r.detail ?? ''}${r.archived ? `  archived=${JSON.stringify(r.archived)}` : ''}`);
+        else
+          for (const r of rows)
+            say(`${new Date(r.at).toISOString()}  ${r.actor}  ${r.issue_id ?? '-'}  ${r.action}  ${r.outcome}  ${r.detail ?? ''}${r.archived ? `  archived=${JSON.stringify(r.archived)}` : ''}`);
       } finally {
         store.close();
       }

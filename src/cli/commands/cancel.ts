@@ -10,7 +10,11 @@ export function register(program: Command): void {
     .argument('<target>', 'issue id, SLURM job id, or ssh:<host>:<pid>')
     .option('--dry-run', 'print the exact commands, run nothing')
     .option('--json', 'one JSON document: {target, cancelled, argv, error?}')
-    .addHelpText('after', examples('swarmctl cancel beefcake-7xjmj', 'swarmctl cancel 1234', 'swarmctl cancel ssh:local:4242 --json') + '\nExit: 0 cancelled (or --dry-run found it cancellable), 1 some cancelled, 2 nothing cancelled: an error, or refused (ssh:HOST:PID with no state file or whose process is no longer the one swarmctl started; an ISSUE while the queue cannot be read), 64 bad target (e.g. ssh PID 0, 1, negative or not a number).\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl cancel beefcake-7xjmj', 'swarmctl cancel 1234', 'swarmctl cancel ssh:local:4242 --json') +
+        '\nExit: 0 cancelled (or --dry-run found it cancellable), 1 some cancelled, 2 nothing cancelled: an error, or refused (ssh:HOST:PID with no state file or whose process is no longer the one swarmctl started; an ISSUE while the queue cannot be read), 64 bad target (e.g. ssh PID 0, 1, negative or not a number).\n',
+    )
     .action(async (target: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
       const { cancel } = await import('../../slurm/cancel.js');

@@ -13,14 +13,22 @@ export function register(program: Command): void {
     .description('write the key read from stdin to the service api_key_file (mode 0600, atomic)')
     .option('--stdin', 'read the key from stdin (required: a key never goes on the command line)')
     .option('--service <name>', 'the service whose api_key_file to write (default: the only one with api_key_file)')
-    .addHelpText('after', examples('swarmctl cloud-key set --stdin < ~/new-key', 'pass show swarm/cloud | swarmctl cloud-key set --stdin --service cloud-proxy') + '\nExit: 0 written, 2 failed, 64 usage.\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl cloud-key set --stdin < ~/new-key', 'pass show swarm/cloud | swarmctl cloud-key set --stdin --service cloud-proxy') + '\nExit: 0 written, 2 failed, 64 usage.\n',
+    )
     .action(async (opts: { stdin?: boolean; service?: string }, cmd: Command) => {
       if (!opts.stdin) throw usageError('pass --stdin: the key is read from standard input, never from argv');
       const { loadConfigOrExit, openStoreFor } = await import('../context.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const cfg = await loadConfigOrExit(global);
       const withKey = Object.values(cfg.services).filter((s) => s.api_key_file && (!opts.service || s.name === opts.service));
-      if (withKey.length !== 1) throw usageError(withKey.length === 0 ? 'no service with api_key_file' + (opts.service ? ` named ${opts.service}` : '') : `several services have api_key_file (${withKey.map((s) => s.name).join(', ')}): pass --service`);
+      if (withKey.length !== 1)
+        throw usageError(
+          withKey.length === 0
+            ? 'no service with api_key_file' + (opts.service ? ` named ${opts.service}` : '')
+            : `several services have api_key_file (${withKey.map((s) => s.name).join(', ')}): pass --service`,
+        );
       const svc = withKey[0]!;
       // Typed or pasted on a terminal, the key would be echoed to the screen and scrollback.
       if (process.stdin.isTTY) throw usageError('stdin is a terminal: pipe the key in instead (swarmctl cloud-key set --stdin < key-file), so it is never shown');
@@ -37,7 +45,12 @@ export function register(program: Command): void {
         const kept = await keepPrevious(file);
         await writeFileAtomic(file, `${key}\n`, { mode: 0o600 });
         await chmod(file, 0o600);
-        recordAudit(store, { action: 'cloud-key.set', outcome: 'ok', detail: `replaced ${file} for ${svc.name} (${key.length} characters)${kept ? `; previous key kept in ${kept} (mode 0600)` : ''}`, ...(kept ? { archived: { from: file, to: kept } } : {}) });
+        recordAudit(store, {
+          action: 'cloud-key.set',
+          outcome: 'ok',
+          detail: `replaced ${file} for ${svc.name} (${key.length} characters)${kept ? `; previous key kept in ${kept} (mode 0600)` : ''}`,
+          ...(kept ? { archived: { from: file, to: kept } } : {}),
+        });
         say(`wrote ${file} (mode 0600) for ${svc.name}${kept ? `; previous key kept in ${kept}` : ''}`);
       } catch (e) {
         recordAudit(store, { action: 'cloud-key.set', outcome: 'failed', detail: `${file}: ${(e as Error).message}` });

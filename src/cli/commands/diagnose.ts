@@ -11,7 +11,13 @@ export function register(program: Command): void {
     .description('diagnose an issue from its job log, state files, the queue and the audit (stuck loop, parse failure, overflow, cloud, dead job, budget)')
     .option('--job <jobid>', 'which job log to read (default: the newest job of the issue)')
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl diagnose beefcake-wb42', 'swarmctl diagnose beefcake-wb42 --job 2317 --json') + '\nA cloud escalation failure is confirmed with a live probe of each openai-proxy service\n(key rejected now / quota and its reset / proxy down / healthy now, so transient): the\nverdict is evidence line probe:<service> and details.proxy_check in --json.\n' + "\nA job SLURM ended is read from slurmstepd's notice in the job log when sacct has nothing:\njob_died with cause TIMEOUT / NODE_FAIL (and the node) / PREEMPTED / CANCELLED (not an\nincident) / unknown (the log just stops), out_of_memory with cause OUT_OF_MEMORY.\n" + '\nExit: 0 nothing wrong found (or only a plain scancel), 1 a diagnosis, 2 cannot tell (job log\nmissing, empty, binary, or the failure may lie before the window read; the queue unreadable), 64 bad id/config.\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl diagnose beefcake-wb42', 'swarmctl diagnose beefcake-wb42 --job 2317 --json') +
+        '\nA cloud escalation failure is confirmed with a live probe of each openai-proxy service\n(key rejected now / quota and its reset / proxy down / healthy now, so transient): the\nverdict is evidence line probe:<service> and details.proxy_check in --json.\n' +
+        "\nA job SLURM ended is read from slurmstepd's notice in the job log when sacct has nothing:\njob_died with cause TIMEOUT / NODE_FAIL (and the node) / PREEMPTED / CANCELLED (not an\nincident) / unknown (the log just stops), out_of_memory with cause OUT_OF_MEMORY.\n" +
+        '\nExit: 0 nothing wrong found (or only a plain scancel), 1 a diagnosis, 2 cannot tell (job log\nmissing, empty, binary, or the failure may lie before the window read; the queue unreadable), 64 bad id/config.\n',
+    )
     .action(async (issue: string, opts: { json?: boolean; job?: string }, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');

@@ -4,7 +4,7 @@ import { EXIT, examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
 
 export function register(program: Command): void {
-  const d = program.command('discovery').description('write or remove this job\'s endpoint discovery record');
+  const d = program.command('discovery').description("write or remove this job's endpoint discovery record");
   d.command('write')
     .description('wait until http://HOST:PORT/health answers ok, then write <endpoints_dir>/<JOBID>-<TIER>.json atomically')
     .requiredOption('--tier <tier>', 'fast, reasoning, ... (several joined by +)')
@@ -26,7 +26,11 @@ export function register(program: Command): void {
         if (!jobId) throw new UsageError('no job id: pass --job-id or run inside a SLURM job (SLURM_JOB_ID)');
         const waitS = Number(opts.waitS);
         if (!Number.isFinite(waitS) || waitS < 0) throw new UsageError('--wait-s must be a number of seconds');
-        return writeDiscovery(cfg, { jobId, tier: opts.tier, host: opts.host ?? hostname(), port: Number(opts.port), model: opts.model, pid: opts.pid ? Number(opts.pid) : process.ppid, startedAt: new Date() }, { waitMs: waitS * 1000 });
+        return writeDiscovery(
+          cfg,
+          { jobId, tier: opts.tier, host: opts.host ?? hostname(), port: Number(opts.port), model: opts.model, pid: opts.pid ? Number(opts.pid) : process.ppid, startedAt: new Date() },
+          { waitMs: waitS * 1000 },
+        );
       });
       const code = r.ok ? EXIT.OK : EXIT.FAILED;
       if (opts.json) printJson({ ...r, exit_code: code });
@@ -34,7 +38,7 @@ export function register(program: Command): void {
       process.exitCode = code;
     });
   d.command('remove')
-    .description('remove <endpoints_dir>/<JOBID>-<TIER>.json (a wrapper\'s EXIT/TERM trap)')
+    .description("remove <endpoints_dir>/<JOBID>-<TIER>.json (a wrapper's EXIT/TERM trap)")
     .requiredOption('--tier <tier>', 'tier the record was written with')
     .option('--job-id <id>', 'default: $SLURM_JOB_ID')
     .option('--json', 'one JSON document: {removed, path}')

@@ -24,7 +24,10 @@ export function register(program: Command): void {
       }
       if (opts.json) printJson(st);
       else if (!st.held) say(`free (${st.path})`);
-      else say(`held by ${st.holder.user}@${st.holder.host} pid ${st.holder.pid} "${st.holder.command}" for ${fmtAge(st.ageMs)}${st.expired ? `, EXPIRED: ${st.reason}` : `, TTL ${st.holder.ttl_s} s`} (${st.path})`);
+      else
+        say(
+          `held by ${st.holder.user}@${st.holder.host} pid ${st.holder.pid} "${st.holder.command}" for ${fmtAge(st.ageMs)}${st.expired ? `, EXPIRED: ${st.reason}` : `, TTL ${st.holder.ttl_s} s`} (${st.path})`,
+        );
       process.exitCode = st.held ? EXIT.DEGRADED : EXIT.OK;
     });
   lock
@@ -50,7 +53,13 @@ export function register(program: Command): void {
         }
         if (r.released) {
           const h = r.released;
-          recordAudit(store, { action: opts.force ? 'lock.release.force' : 'lock.release', argv: ['swarmctl', 'lock', 'release', ...(opts.force ? ['--force'] : [])], archived: r.archivedTo ? { lock: r.archivedTo } : null, outcome: 'ok', detail: `removed the lock of ${h.user}@${h.host} pid ${h.pid} "${h.command}"` });
+          recordAudit(store, {
+            action: opts.force ? 'lock.release.force' : 'lock.release',
+            argv: ['swarmctl', 'lock', 'release', ...(opts.force ? ['--force'] : [])],
+            archived: r.archivedTo ? { lock: r.archivedTo } : null,
+            outcome: 'ok',
+            detail: `removed the lock of ${h.user}@${h.host} pid ${h.pid} "${h.command}"`,
+          });
           say(`released the lock of ${h.user}@${h.host} pid ${h.pid} "${h.command}"${r.archivedTo ? `; kept as ${r.archivedTo}` : ''}`, opts.json);
         } else say('the operator lock is free', opts.json);
         if (opts.json) printJson({ released: Boolean(r.released), holder: r.released, archived_to: r.archivedTo ?? null });

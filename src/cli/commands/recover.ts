@@ -25,7 +25,11 @@ export function register(program: Command): void {
     .option('--job <jobid>', 'which job log to diagnose from')
     .option('--assume-not-running', "act although the queue cannot be read (squeue failed or was cut): you vouch that the issue's job is not running; audited")
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl recover beefcake-wb42 --dry-run', 'swarmctl recover beefcake-wb42 --yes', 'swarmctl recover --auto beefcake-wb42 --json') + '\nExit: 0 applied (or nothing to do), 1 refused/skipped (e.g. its job is queued or running), 2 an action failed, or refused because the queue could not be read (its job may be running; nothing touched: --assume-not-running overrides), 64 bad id/config.\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl recover beefcake-wb42 --dry-run', 'swarmctl recover beefcake-wb42 --yes', 'swarmctl recover --auto beefcake-wb42 --json') +
+        '\nExit: 0 applied (or nothing to do), 1 refused/skipped (e.g. its job is queued or running), 2 an action failed, or refused because the queue could not be read (its job may be running; nothing touched: --assume-not-running overrides), 64 bad id/config.\n',
+    )
     .action(async (issue: string, opts: Opts, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');

@@ -20,7 +20,9 @@ const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').fi
 export function register(program: Command): void {
   program
     .command('restart')
-    .description('restart the cluster in depends_on order: check each service, start it on its host if down, verify it (deadline + backoff); then resubmit the swarm jobs that were queued; recorded, resumable, under the operator lock')
+    .description(
+      'restart the cluster in depends_on order: check each service, start it on its host if down, verify it (deadline + backoff); then resubmit the swarm jobs that were queued; recorded, resumable, under the operator lock',
+    )
     .option('--dry-run', 'print the ordered plan with the exact argv per host; touch nothing')
     .option('--only <service>', 'only these steps (repeatable, or comma-separated)', collect)
     .option('--from <service>', 'start the plan at this step')
@@ -28,7 +30,11 @@ export function register(program: Command): void {
     .option('--resume', 'continue the last unfinished run (verified steps are re-checked, not redone)')
     .option('--yes', 'act without asking')
     .option('--json', 'NDJSON events only on stdout')
-    .addHelpText('after', examples('swarmctl restart --dry-run', 'swarmctl restart --yes --json', 'swarmctl restart --only qwen35 --yes', 'swarmctl restart --resume --yes') + '\nExit: 0 every step healthy, 1 some steps failed (their dependents blocked), 2 the run could not start (lock held, store), 64 bad usage.\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl restart --dry-run', 'swarmctl restart --yes --json', 'swarmctl restart --only qwen35 --yes', 'swarmctl restart --resume --yes') +
+        '\nExit: 0 every step healthy, 1 some steps failed (their dependents blocked), 2 the run could not start (lock held, store), 64 bad usage.\n',
+    )
     .action(async (opts: Opts, cmd: Command) => {
       const { loadConfigOrExit, openStoreFor } = await import('../context.js');
       const { buildPlan, PlanError } = await import('../../restart/plan.js');
@@ -46,7 +52,20 @@ export function register(program: Command): void {
           throw e;
         }
         if (opts.json) {
-          for (const [i, s] of plan.entries()) printJsonLine({ event: 'plan_step', n: i + 1, of: plan.length, step: s.name, kind: s.kind, host: s.host ?? 'local', checks: s.checks, argv: s.start, depends_on: s.dependsOn, verify_timeout_s: s.verifyTimeoutS, ...(s.noStart ? { no_start: s.noStart } : {}) });
+          for (const [i, s] of plan.entries())
+            printJsonLine({
+              event: 'plan_step',
+              n: i + 1,
+              of: plan.length,
+              step: s.name,
+              kind: s.kind,
+              host: s.host ?? 'local',
+              checks: s.checks,
+              argv: s.start,
+              depends_on: s.dependsOn,
+              verify_timeout_s: s.verifyTimeoutS,
+              ...(s.noStart ? { no_start: s.noStart } : {}),
+            });
         } else {
           say(`restart plan (${plan.length} steps, dry run: nothing is touched)`);
           for (const [i, s] of plan.entries()) {
@@ -116,7 +135,12 @@ export function register(program: Command): void {
         const { progressPrinter } = await import('../../restart/progress.js');
         const emit = opts.json ? printJsonLine : progressPrinter(process.stderr);
         const summary = await runRestart(store, plan, options, deps, emit, resume);
-        recordAudit(store, { action: opts.resume ? 'restart.resume' : 'restart.run', argv: ['swarmctl', 'restart', ...(opts.resume ? ['--resume'] : [])], outcome: summary.failed.length ? 'failed' : summary.declined ? 'skipped' : 'ok', detail: `run ${summary.runId}: done ${summary.done.join(',') || '-'}; failed ${summary.failed.join(',') || '-'}; skipped ${summary.skipped.join(',') || '-'}` });
+        recordAudit(store, {
+          action: opts.resume ? 'restart.resume' : 'restart.run',
+          argv: ['swarmctl', 'restart', ...(opts.resume ? ['--resume'] : [])],
+          outcome: summary.failed.length ? 'failed' : summary.declined ? 'skipped' : 'ok',
+          detail: `run ${summary.runId}: done ${summary.done.join(',') || '-'}; failed ${summary.failed.join(',') || '-'}; skipped ${summary.skipped.join(',') || '-'}`,
+        });
         process.exitCode = summary.failed.length ? EXIT.DEGRADED : EXIT.OK;
       } finally {
         lock.release();

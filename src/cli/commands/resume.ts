@@ -13,7 +13,11 @@ export function register(program: Command): void {
     .argument('<issue>', 'issue id')
     .description('show the resume file for ISSUE (the shared real one only counts when its issue.id is ISSUE)')
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') + '\nExit: 0 found, 1 none for this issue (or it belongs to another issue, or the profile has no resume file), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl resume show beefcake-7xjmj', 'swarmctl resume show beefcake-7xjmj --json') +
+        '\nExit: 0 found, 1 none for this issue (or it belongs to another issue, or the profile has no resume file), 2 corrupt, unreadable or refused (a symlink leading out of its root; nothing read), 64 bad id/config.\n',
+    )
     .action(async (issue: string, opts: { json?: boolean }, cmd: Command) => {
       const { issueContext } = await import('../recovery-context.js');
       const { readResume } = await import('../../issues/state.js');
@@ -25,7 +29,15 @@ export function register(program: Command): void {
         const v = r.value;
         say(`${r.path}${r.shared ? ' (shared file at the repo root)' : ''}`);
         say(`issue ${v.issueId}${v.issueTitle ? ` — ${v.issueTitle}` : ''}`);
-        for (const [k, val] of [['iteration', v.iteration], ['total iterations', v.totalIterations], ['tier', v.currentTier], ['phase', v.phase], ['saved at', v.savedAt], ['worktree', v.worktreePath], ['summary', v.escalationSummary]] as const) {
+        for (const [k, val] of [
+          ['iteration', v.iteration],
+          ['total iterations', v.totalIterations],
+          ['tier', v.currentTier],
+          ['phase', v.phase],
+          ['saved at', v.savedAt],
+          ['worktree', v.worktreePath],
+          ['summary', v.escalationSummary],
+        ] as const) {
           if (val !== undefined) say(`  ${String(k).padEnd(17)} ${val}`);
         }
       } else if (r.status === 'other_issue') say(`${r.path} belongs to ${r.ownerIssueId}, not ${issue}`);
@@ -42,7 +54,11 @@ export function register(program: Command): void {
     .option('--dry-run', 'say what would be moved')
     .option('--assume-not-running', "move it although the queue cannot be read: you vouch that the issue's job is not running (it would lose its resume point); audited")
     .option('--json', 'one JSON document')
-    .addHelpText('after', examples('swarmctl resume clear beefcake-7xjmj', 'swarmctl resume clear beefcake-7xjmj --dry-run --json') + '\nExit: 0 moved, 1 nothing to move for this issue, 2 failed or refused (also: its job is queued or running, or the queue could not be read), 64 bad id/config.\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl resume clear beefcake-7xjmj', 'swarmctl resume clear beefcake-7xjmj --dry-run --json') +
+        '\nExit: 0 moved, 1 nothing to move for this issue, 2 failed or refused (also: its job is queued or running, or the queue could not be read), 64 bad id/config.\n',
+    )
     .action(async (issue: string, opts: { json?: boolean; dryRun?: boolean; assumeNotRunning?: boolean }, cmd: Command) => {
       const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');
@@ -58,7 +74,8 @@ export function register(program: Command): void {
         const gate = async (): Promise<string | null> => {
           const liveness = await readIssueLiveness(cfg, store, issue);
           const refusal = livenessRefusal(liveness, `clear the resume file of ${issue}`, opts.assumeNotRunning ? { assumeNotRunning: true } : {});
-          if (!refusal && liveness.verdict === 'unknown' && !opts.dryRun) recordAudit(store, { issueId: issue, action: 'resume.clear.assume-not-running', outcome: 'ok', detail: `operator override: ${liveness.reason}` });
+          if (!refusal && liveness.verdict === 'unknown' && !opts.dryRun)
+            recordAudit(store, { issueId: issue, action: 'resume.clear.assume-not-running', outcome: 'ok', detail: `operator override: ${liveness.reason}` });
           return refusal;
         };
         const r = await clearResume(cfg, profile, store, issue, { dryRun: Boolean(opts.dryRun), gate });

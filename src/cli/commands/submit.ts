@@ -18,7 +18,11 @@ export function register(program: Command): void {
     .option('--force', 'submit even when the issue has an active job or the queue cannot be read')
     .option('--dry-run', 'print the exact argv and env NAMES, run nothing')
     .option('--json', 'one JSON document: {outcomes:[{issueId,status,jobId,via,argv,reason}], summary}')
-    .addHelpText('after', examples('swarmctl submit beefcake-7xjmj --title "Fix the parser"', 'swarmctl submit a-1 a-2 a-3 --sequential --env SWARM_USE_CLOUD=0', 'swarmctl submit a-1 --dry-run --json') + '\nExit: 0 all submitted/skipped, 1 some failed, 2 all failed, 64 bad input (nothing ran).\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl submit beefcake-7xjmj --title "Fix the parser"', 'swarmctl submit a-1 a-2 a-3 --sequential --env SWARM_USE_CLOUD=0', 'swarmctl submit a-1 --dry-run --json') +
+        '\nExit: 0 all submitted/skipped, 1 some failed, 2 all failed, 64 bad input (nothing ran).\n',
+    )
     .action(async (issues: string[], opts: { via: string; sequential?: boolean; env: string[]; title?: string; hold?: boolean; force?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { withBatch } = await import('../batch-context.js');
       const { submit } = await import('../../submit/submit.js');
@@ -28,22 +32,22 @@ export function register(program: Command): void {
         // A sequential chain is one operator's plan: two at once would interleave their dependencies.
         const lock = opts.sequential && !opts.dryRun ? await (await import('../lock-context.js')).takeOperatorLock(cfg, 'swarmctl submit --sequential') : null;
         try {
-        const env: Record<string, string> = {};
-        for (const a of opts.env) {
-          const p = parseEnvAssignment(a);
-          if (!p.ok) throw new UsageError(`--env ${JSON.stringify(a)}: ${p.reason}`);
-          env[p.name] = p.value;
-        }
-        return submit(cfg, store, {
-          issues,
-          env,
-          via: opts.via as 'slurm',
-          ...(opts.sequential ? { sequential: true } : {}),
-          ...(opts.force ? { force: true } : {}),
-          ...(opts.dryRun ? { dryRun: true } : {}),
-          ...(opts.hold ? { hold: true } : {}),
-          ...(opts.title !== undefined ? { title: opts.title } : {}),
-        });
+          const env: Record<string, string> = {};
+          for (const a of opts.env) {
+            const p = parseEnvAssignment(a);
+            if (!p.ok) throw new UsageError(`--env ${JSON.stringify(a)}: ${p.reason}`);
+            env[p.name] = p.value;
+          }
+          return submit(cfg, store, {
+            issues,
+            env,
+            via: opts.via as 'slurm',
+            ...(opts.sequential ? { sequential: true } : {}),
+            ...(opts.force ? { force: true } : {}),
+            ...(opts.dryRun ? { dryRun: true } : {}),
+            ...(opts.hold ? { hold: true } : {}),
+            ...(opts.title !== undefined ? { title: opts.title } : {}),
+          });
         } finally {
           lock?.release();
         }

@@ -22,7 +22,11 @@ export function register(program: Command): void {
     .option('--follow', 'print records as they are appended (survives truncation and rotation)')
     .option('--file <path>', 'telemetry file (default: paths.telemetry_file)')
     .option('--json', 'one JSON document; NDJSON with --follow')
-    .addHelpText('after', examples('swarmctl telemetry -n 20', 'swarmctl telemetry --issue beefcake-7xjmj --json', 'swarmctl telemetry --follow --json') + '\nExit: 0 ok, 1 malformed lines were skipped, 2 the file cannot be read, 64 usage.\n')
+    .addHelpText(
+      'after',
+      examples('swarmctl telemetry -n 20', 'swarmctl telemetry --issue beefcake-7xjmj --json', 'swarmctl telemetry --follow --json') +
+        '\nExit: 0 ok, 1 malformed lines were skipped, 2 the file cannot be read, 64 usage.\n',
+    )
     .action(async (o: Omit<Opts, 'n'> & { lines: string }, cmd: Command) => {
       const opts: Opts = { ...o, n: o.lines };
       const n = Number(opts.n);
@@ -41,25 +45,22 @@ export function register(program: Command): void {
       if (opts.follow) {
         const { followFile } = await import('../../issues/telemetry-follow.js');
         // Runs until Ctrl-C, which ends it as it ends `tail -f`: exit 130 (main.ts's SIGINT handler).
-        await followFile(
-          file,
-          (e) => {
-            if (e.type !== 'line') {
-              if (opts.json) printJsonLine({ event: e.type, ...e });
-              say(`-- ${e.detail}`, true);
-              return;
-            }
-            if (e.line.trim() === '') return;
-            const p = parseTelemetryLine(e.line);
-            if (!p.ok) {
-              if (opts.json) printJsonLine({ event: 'malformed', offset: e.offset, error: p.error });
-              return;
-            }
-            if (opts.issue && p.record.issueId !== opts.issue) return;
-            if (opts.json) printJsonLine({ event: 'record', offset: e.offset, record: p.record.raw });
-            else show(p.record);
-          },
-        );
+        await followFile(file, (e) => {
+          if (e.type !== 'line') {
+            if (opts.json) printJsonLine({ event: e.type, ...e });
+            say(`-- ${e.detail}`, true);
+            return;
+          }
+          if (e.line.trim() === '') return;
+          const p = parseTelemetryLine(e.line);
+          if (!p.ok) {
+            if (opts.json) printJsonLine({ event: 'malformed', offset: e.offset, error: p.error });
+            return;
+          }
+          if (opts.issue && p.record.issueId !== opts.issue) return;
+          if (opts.json) printJsonLine({ event: 'record', offset: e.offset, record: p.record.raw });
+          else show(p.record);
+        });
         return;
       }
 
@@ -71,7 +72,8 @@ export function register(program: Command): void {
             const r = await issueRecords(store, file, opts.issue, n);
             const code = r.malformed > 0 ? EXIT.DEGRADED : EXIT.OK;
             if (r.scan.reset && r.scan.reset !== 'new') say(`index reset: ${file} was ${r.scan.reset}; re-read from the start`, true);
-            if (opts.json) printJson({ file, issue: opts.issue, total: r.total, malformed: r.malformed, limited: r.limited, latest: r.latest, scan: r.scan, records: r.records.map((x) => x.raw), exit_code: code });
+            if (opts.json)
+              printJson({ file, issue: opts.issue, total: r.total, malformed: r.malformed, limited: r.limited, latest: r.latest, scan: r.scan, records: r.records.map((x) => x.raw), exit_code: code });
             else {
               for (const rec of r.records) show(rec);
               say(`${r.records.length} of ${r.total} records for ${opts.issue}${r.limited ? ' (the index keeps the last 200)' : ''}${r.malformed ? `; ${r.malformed} malformed skipped` : ''}`);

@@ -59,5 +59,4 @@ export function register(program: Command): void {
     .option('--json', 'one JSON document')
     .addHelpText('after', examples('swarmctl status', 'swarmctl status --json') + '\nExit: 0 healthy, 1 degraded, 2 something down or the queue unreadable.\n')
     .action(async (opts: { json?: boolean }, cmd: Command) => printStatus(cmd.optsWithGlobals<GlobalOptions>(), Boolean(opts.json)));
-
 }

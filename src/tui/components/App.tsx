@@ -163,7 +163,9 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
       <Box height={bodyHeight} flexDirection="column" overflow="hidden">
         {overlay ?? <Body boxes={layout.boxes} mode={layout.mode} render={panel} />}
       </Box>
-      <Text dimColor wrap="truncate">{footerText(readOnly)}</Text>
+      <Text dimColor wrap="truncate">
+        {footerText(readOnly)}
+      </Text>
     </Box>
   );
 }
@@ -203,14 +205,25 @@ function Header({ clusterName, view, readOnly, layoutMode, focused }: { clusterN
   const crit = view.alerts.rows.filter((a) => a.severity === 'crit').length;
   return (
     <Text wrap="truncate">
-      <Text bold inverse> swarmctl </Text> <Text bold>{clusterName}</Text>
+      <Text bold inverse>
+        {' '}
+        swarmctl{' '}
+      </Text>{' '}
+      <Text bold>{clusterName}</Text>
       {/* First after the name: the critical count must survive truncation at any width. */}
-      {'  '}alerts {crit ? <Text color="red" bold>{crit} crit</Text> : <Text color="green">0 crit</Text>}
+      {'  '}alerts{' '}
+      {crit ? (
+        <Text color="red" bold>
+          {crit} crit
+        </Text>
+      ) : (
+        <Text color="green">0 crit</Text>
+      )}
       {'  '}endpoints <Text color="green">✓{counts.up}</Text> <Text color="red">✗{counts.down}</Text> <Text color="yellow">!{counts.other}</Text>
       {'  '}jobs {running} running {pending} pending
       {view.queue.health.stale ? <Text color="yellow"> (STALE{view.queue.health.ageMs === null ? '' : ` ${formatAge(view.queue.health.ageMs)}`})</Text> : null}
-      {readOnly ? <Text color="yellow">  READ-ONLY</Text> : null}
-      {layoutMode === 'tabs' ? <Text dimColor>  [{focused}]  Tab/1-5 switch</Text> : null}
+      {readOnly ? <Text color="yellow"> READ-ONLY</Text> : null}
+      {layoutMode === 'tabs' ? <Text dimColor> [{focused}] Tab/1-5 switch</Text> : null}
     </Text>
   );
 }

@@ -15,15 +15,22 @@ export function HelpOverlay({ readOnly, width, height, scroll }: { readOnly: boo
   const more = all.length > rows ? `  lines ${first + 1}-${first + shown.length} of ${all.length}, j/k scroll` : '';
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={Math.min(width, 80)} height={Math.min(height, all.length + 4)}>
-      <Text bold wrap="truncate">keys{readOnly ? ' (read-only: mutating keys hidden)' : ''}</Text>
+      <Text bold wrap="truncate">
+        keys{readOnly ? ' (read-only: mutating keys hidden)' : ''}
+      </Text>
       {shown.map((b) => (
         <Text key={b.command} wrap="truncate">
-          {b.keys.map((k) => (k === 'return' ? 'Enter' : k === 'escape' ? 'Esc' : k)).join(', ').padEnd(16)}
+          {b.keys
+            .map((k) => (k === 'return' ? 'Enter' : k === 'escape' ? 'Esc' : k))
+            .join(', ')
+            .padEnd(16)}
           {b.description}
           {b.mutating ? <Text color="yellow"> (asks y/N)</Text> : null}
         </Text>
       ))}
-      <Text dimColor wrap="truncate">Esc or ? closes{more}</Text>
+      <Text dimColor wrap="truncate">
+        Esc or ? closes{more}
+      </Text>
     </Box>
   );
 }
@@ -33,13 +40,22 @@ export function ConfirmDialog({ title, commands, notes, width }: { title: string
   const inner = width - 4;
   return (
     <Box flexDirection="column" borderStyle="double" borderColor="yellow" paddingX={1} width={width}>
-      <Text bold color="yellow" wrap="truncate">{title}</Text>
+      <Text bold color="yellow" wrap="truncate">
+        {title}
+      </Text>
       {wrapLines(notes ?? [], inner).map((n, i) => (
-        <Text key={`n${i}`} wrap="truncate">{n}</Text>
+        <Text key={`n${i}`} wrap="truncate">
+          {n}
+        </Text>
       ))}
       <Text>{commands.length ? 'This will run:' : 'This runs no command.'}</Text>
-      {wrapLines(commands.map((c) => `  $ ${c.join(' ')}`), inner).map((l, i) => (
-        <Text key={i} color="cyan" wrap="truncate">{l}</Text>
+      {wrapLines(
+        commands.map((c) => `  $ ${c.join(' ')}`),
+        inner,
+      ).map((l, i) => (
+        <Text key={i} color="cyan" wrap="truncate">
+          {l}
+        </Text>
       ))}
       <Text bold>Run it? y/N</Text>
     </Box>
@@ -54,9 +70,14 @@ export function DetailView({ title, lines, height, width, scroll }: { title: str
   const more = wrapped.length > rows ? `  (lines ${first + 1}-${Math.min(wrapped.length, first + rows)} of ${wrapped.length}, j/k scroll)` : '';
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={width} height={height}>
-      <Text bold wrap="truncate">{title}<Text dimColor>{more}</Text></Text>
+      <Text bold wrap="truncate">
+        {title}
+        <Text dimColor>{more}</Text>
+      </Text>
       {wrapped.slice(first, first + rows).map((l, i) => (
-        <Text key={i} wrap="truncate">{l}</Text>
+        <Text key={i} wrap="truncate">
+          {l}
+        </Text>
       ))}
     </Box>
   );

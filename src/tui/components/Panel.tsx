@@ -33,10 +33,16 @@ export const Panel = memo(function Panel(p: PanelProps): React.ReactElement {
   return (
     <Box flexDirection="column" borderStyle={p.focused ? 'double' : 'single'} borderColor={p.focused ? 'cyan' : 'gray'} width={p.width} height={p.height}>
       <Text bold wrap="truncate">
-        {p.title} <Text dimColor>({p.count}){p.filter ? ` /${p.filter}/` : ''}{p.loading ? ' ⟳' : ''}</Text>
+        {p.title}{' '}
+        <Text dimColor>
+          ({p.count}){p.filter ? ` /${p.filter}/` : ''}
+          {p.loading ? ' ⟳' : ''}
+        </Text>
       </Text>
       {p.banner ? (
-        <Text color="red" bold wrap="truncate">{p.banner}</Text>
+        <Text color="red" bold wrap="truncate">
+          {p.banner}
+        </Text>
       ) : null}
       {/* Borders and title take 3 lines, the banner one more: the table gets the rest, never the bottom border. */}
       <Table columns={columnsFor(p.id, p.now)} rows={p.rows} selected={p.selected} width={p.width} height={p.height - 3 - (p.banner ? 1 : 0)} focused={p.focused} empty={p.empty} />

@@ -17,7 +17,14 @@ export function endpointColumns(now: number): TableColumn<EndpointRow>[] {
     { id: 'kind', title: 'KIND', priority: 3, width: 12, cell: (r) => ({ text: r.jobId ? `job ${r.jobId}` : r.kind, dim: true }) },
     { id: 'latency', title: 'LATENCY', priority: 1, width: 8, cell: (r) => ({ text: r.latencyMs === null ? '-' : `${Math.round(r.latencyMs)}ms` }) },
     { id: 'since', title: 'SINCE', priority: 4, width: 7, cell: (r) => ({ text: r.since === null ? '-' : formatAge(now - r.since), dim: true }) },
-    { id: 'reason', title: 'REASON', priority: 2, width: 16, flex: true, cell: (r) => ({ text: r.discovery ? `${r.discovery} ${r.reason}` : r.reason, ...(r.status !== 'up' ? { color: STATUS_COLOR[r.status] } : { dim: true }) }) },
+    {
+      id: 'reason',
+      title: 'REASON',
+      priority: 2,
+      width: 16,
+      flex: true,
+      cell: (r) => ({ text: r.discovery ? `${r.discovery} ${r.reason}` : r.reason, ...(r.status !== 'up' ? { color: STATUS_COLOR[r.status] } : { dim: true }) }),
+    },
   ];
 }
 
@@ -26,7 +33,14 @@ export const queueColumns: TableColumn<JobRow>[] = [
   { id: 'issue', title: 'ISSUE', priority: 0, width: 14, flex: true, cell: (r) => ({ text: r.issueId ?? r.name, bold: true }) },
   { id: 'state', title: 'STATE', priority: 0, width: 11, cell: (r) => ({ text: r.state, color: JOB_STATE_COLOR[r.state] ?? 'white' }) },
   { id: 'elapsed', title: 'ELAPSED', priority: 1, width: 10, cell: (r) => ({ text: r.elapsed }) },
-  { id: 'reason', title: 'REASON', priority: 2, width: 14, flex: true, cell: (r) => ({ text: r.reason === 'None' ? '' : r.reason, ...(r.reason.startsWith('Dependency') ? { color: 'yellow' } : { dim: true }) }) },
+  {
+    id: 'reason',
+    title: 'REASON',
+    priority: 2,
+    width: 14,
+    flex: true,
+    cell: (r) => ({ text: r.reason === 'None' ? '' : r.reason, ...(r.reason.startsWith('Dependency') ? { color: 'yellow' } : { dim: true }) }),
+  },
   { id: 'node', title: 'NODE', priority: 3, width: 10, cell: (r) => ({ text: r.node, dim: true }) },
   { id: 'via', title: 'VIA', priority: 4, width: 5, cell: (r) => ({ text: r.via, dim: true }) },
 ];

@@ -73,4 +73,3 @@ describe('command routing (only the named command is defined)', () => {
     expect(names(v)).toEqual([]);
   });
 });
-

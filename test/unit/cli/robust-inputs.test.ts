@@ -23,27 +23,43 @@ const noCrash = (s: string) => expect(s).not.toMatch(/internal error|^\s+at .+:\
 const run = (args: string[], opts: { input?: string } = {}) => runBin([...G, ...args], { env: ENV(env), timeoutMs: HARD, ...opts });
 
 describe('config (points 9, 10, 17)', () => {
-  it('config show prints YAML through the bundled binary (9)', async () => {
-    const r = await run(['config', 'show']);
-    noCrash(r.stderr);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^cluster_name: batch-test$/m);
-  }, HARD);
-
-  it('an alias bomb is one config error line, exit 64 (10)', async () => {
-    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]'];
-    for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
-    const file = join(env.dir, 'bomb.yaml');
-    writeFileSync(file, `${bomb.join('\n')}\npaths:\n  shared_root: /tmp/x\n`);
-    for (const args of [['config', 'check', file], ['--config', file, 'queue']]) {
-      const r = await runBin(args, { env: ENV(env), timeoutMs: HARD });
+  it(
+    'config show prints YAML through the bundled binary (9)',
+    async () => {
+      const r = await run(['config', 'show']);
       noCrash(r.stderr);
-      expect(r.code).toBe(64);
-      expect(r.stderr).toMatch(/aliases expand too far/);
-    }
-  }, HARD * 2);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^cluster_name: batch-test$/m);
+    },
+    HARD,
+  );
 
-  it('a shared anchor merged into 500 services is accepted (maxAliasCount is not yaml\'s 100)', () => {
+  it(
+    'an alias bomb is one config error line, exit 64 (10)',
+    async () => {
+      const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]'];
+      for (let i = 1; i < 9; i++)
+        bomb.push(
+          `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(96 + i)}`)
+            .join(',')}]`,
+        );
+      const file = join(env.dir, 'bomb.yaml');
+      writeFileSync(file, `${bomb.join('\n')}\npaths:\n  shared_root: /tmp/x\n`);
+      for (const args of [
+        ['config', 'check', file],
+        ['--config', file, 'queue'],
+      ]) {
+        const r = await runBin(args, { env: ENV(env), timeoutMs: HARD });
+        noCrash(r.stderr);
+        expect(r.code).toBe(64);
+        expect(r.stderr).toMatch(/aliases expand too far/);
+      }
+    },
+    HARD * 2,
+  );
+
+  it("a shared anchor merged into 500 services is accepted (maxAliasCount is not yaml's 100)", () => {
     const lines = ['x-defaults: &d', '  kind: slurm', 'paths:', '  shared_root: /tmp/x', 'services:'];
     for (let i = 0; i < 500; i++) lines.push(`  s${i}:`, '    <<: *d');
     const r = parseConfigText(lines.join('\n'), 'c.yaml', '/home/x');
@@ -66,53 +82,72 @@ describe('config (points 9, 10, 17)', () => {
 });
 
 describe('FIFOs, devices and huge files (points 13, 14)', () => {
-  it('a FIFO as the config, or /dev/zero, is refused at once (13)', async () => {
-    const fifo = join(env.dir, 'cfg.yaml');
-    execFileSync('mkfifo', [fifo]);
-    for (const [path, kind] of [[fifo, 'a FIFO'], ['/dev/zero', 'a character device']] as const) {
-      const r = await runBin(['--config', path, 'config', 'check'], { env: ENV(env), timeoutMs: HARD });
+  it(
+    'a FIFO as the config, or /dev/zero, is refused at once (13)',
+    async () => {
+      const fifo = join(env.dir, 'cfg.yaml');
+      execFileSync('mkfifo', [fifo]);
+      for (const [path, kind] of [
+        [fifo, 'a FIFO'],
+        ['/dev/zero', 'a character device'],
+      ] as const) {
+        const r = await runBin(['--config', path, 'config', 'check'], { env: ENV(env), timeoutMs: HARD });
+        noCrash(r.stderr);
+        expect(r.code).toBe(64);
+        expect(r.stderr).toContain(`config ${path} is ${kind}, not a regular file`);
+      }
+    },
+    HARD * 2,
+  );
+
+  it(
+    'a *.json FIFO in the endpoints dir is listed invalid; list and resolve end (13)',
+    async () => {
+      execFileSync('mkfifo', [join(env.endpoints, '4242-fast.json')]);
+      const l = await run(['endpoints', 'list', '--json']);
+      noCrash(l.stderr);
+      const doc = JSON.parse(l.stdout) as { entries: { file: string; status: string; reason: string }[] };
+      expect(doc.entries).toContainEqual(expect.objectContaining({ file: '4242-fast.json', status: 'invalid', reason: expect.stringContaining('is a FIFO, not a regular file') }));
+      const r = await run(['endpoints', 'resolve', '--tier', 'fast']);
       noCrash(r.stderr);
-      expect(r.code).toBe(64);
-      expect(r.stderr).toContain(`config ${path} is ${kind}, not a regular file`);
-    }
-  }, HARD * 2);
+      expect(r.code).toBe(2);
+    },
+    HARD * 2,
+  );
 
-  it('a *.json FIFO in the endpoints dir is listed invalid; list and resolve end (13)', async () => {
-    execFileSync('mkfifo', [join(env.endpoints, '4242-fast.json')]);
-    const l = await run(['endpoints', 'list', '--json']);
-    noCrash(l.stderr);
-    const doc = JSON.parse(l.stdout) as { entries: { file: string; status: string; reason: string }[] };
-    expect(doc.entries).toContainEqual(expect.objectContaining({ file: '4242-fast.json', status: 'invalid', reason: expect.stringContaining('is a FIFO, not a regular file') }));
-    const r = await run(['endpoints', 'resolve', '--tier', 'fast']);
-    noCrash(r.stderr);
-    expect(r.code).toBe(2);
-  }, HARD * 2);
+  it(
+    'a FIFO as the telemetry file or the resume file ends with one line (13)',
+    async () => {
+      const repo = join(env.dir, 'code', 'repo');
+      mkdirSync(repo, { recursive: true });
+      execFileSync('mkfifo', [join(repo, '.swarm-telemetry.jsonl')]);
+      const t = await run(['telemetry', '-n', '5']);
+      noCrash(t.stderr);
+      expect(t.code).toBe(2);
+      expect(t.stderr).toContain('is a FIFO, not a regular file');
+      execFileSync('mkfifo', [join(repo, '.swarm-resume.json')]);
+      const s = await run(['resume', 'show', 'beefcake-ab1', '--json']);
+      noCrash(s.stderr);
+      expect(JSON.parse(s.stdout)).toMatchObject({ status: 'unreadable', error: expect.stringContaining('is a FIFO') });
+    },
+    HARD * 2,
+  );
 
-  it('a FIFO as the telemetry file or the resume file ends with one line (13)', async () => {
-    const repo = join(env.dir, 'code', 'repo');
-    mkdirSync(repo, { recursive: true });
-    execFileSync('mkfifo', [join(repo, '.swarm-telemetry.jsonl')]);
-    const t = await run(['telemetry', '-n', '5']);
-    noCrash(t.stderr);
-    expect(t.code).toBe(2);
-    expect(t.stderr).toContain('is a FIFO, not a regular file');
-    execFileSync('mkfifo', [join(repo, '.swarm-resume.json')]);
-    const s = await run(['resume', 'show', 'beefcake-ab1', '--json']);
-    noCrash(s.stderr);
-    expect(JSON.parse(s.stdout)).toMatchObject({ status: 'unreadable', error: expect.stringContaining('is a FIFO') });
-  }, HARD * 2);
-
-  it('a 1.5 GB discovery record is refused with its size and the limit, in bounded memory (14)', async () => {
-    const big = join(env.endpoints, '4243-fast.json');
-    const fd = openSync(big, 'w');
-    writeSync(fd, '{"host":"127.0.0.1","port":1,');
-    ftruncateSync(fd, 1.5 * 1024 ** 3); // sparse: no disk used
-    closeSync(fd);
-    const r = await runBin([...G, 'endpoints', 'list', '--json'], { env: { ...ENV(env), NODE_OPTIONS: '--max-old-space-size=96' }, timeoutMs: HARD });
-    noCrash(r.stderr);
-    const doc = JSON.parse(r.stdout) as { entries: { file: string; reason: string }[] };
-    expect(doc.entries.find((e) => e.file === '4243-fast.json')?.reason).toMatch(/discovery record .*4243-fast\.json is 1\.5 GiB, over the 1 MiB limit/);
-  }, HARD);
+  it(
+    'a 1.5 GB discovery record is refused with its size and the limit, in bounded memory (14)',
+    async () => {
+      const big = join(env.endpoints, '4243-fast.json');
+      const fd = openSync(big, 'w');
+      writeSync(fd, '{"host":"127.0.0.1","port":1,');
+      ftruncateSync(fd, 1.5 * 1024 ** 3); // sparse: no disk used
+      closeSync(fd);
+      const r = await runBin([...G, 'endpoints', 'list', '--json'], { env: { ...ENV(env), NODE_OPTIONS: '--max-old-space-size=96' }, timeoutMs: HARD });
+      noCrash(r.stderr);
+      const doc = JSON.parse(r.stdout) as { entries: { file: string; reason: string }[] };
+      expect(doc.entries.find((e) => e.file === '4243-fast.json')?.reason).toMatch(/discovery record .*4243-fast\.json is 1\.5 GiB, over the 1 MiB limit/);
+    },
+    HARD,
+  );
 
   it('a telemetry file with a 300 MB NUL tail and no newline: the last lines, the tail skipped, bounded memory (14)', async () => {
     const repo = join(env.dir, 'code', 'repo');
@@ -132,48 +167,63 @@ describe('FIFOs, devices and huge files (points 13, 14)', () => {
 });
 
 describe('resume depth, endpoints dir, partial writes (points 11, 12, 18)', () => {
-  it('a resume file nested 100,000 deep is corrupt, not a stack overflow (12)', async () => {
-    const repo = join(env.dir, 'code', 'repo');
-    mkdirSync(repo, { recursive: true });
-    writeFileSync(join(repo, '.swarm-resume.json'), `{"issue":{"id":"beefcake-ab1"},"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
-    const r = await run(['resume', 'show', 'beefcake-ab1', '--json']);
-    noCrash(r.stderr);
-    expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'corrupt', error: expect.stringContaining('nested more than 64 levels') });
-  }, HARD);
+  it(
+    'a resume file nested 100,000 deep is corrupt, not a stack overflow (12)',
+    async () => {
+      const repo = join(env.dir, 'code', 'repo');
+      mkdirSync(repo, { recursive: true });
+      writeFileSync(join(repo, '.swarm-resume.json'), `{"issue":{"id":"beefcake-ab1"},"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+      const r = await run(['resume', 'show', 'beefcake-ab1', '--json']);
+      noCrash(r.stderr);
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: 'corrupt', error: expect.stringContaining('nested more than 64 levels') });
+    },
+    HARD,
+  );
 
-  it('discovery write creates a missing endpoints dir, and refuses when its parent is missing too (11)', async () => {
-    rmSync(env.endpoints, { recursive: true });
-    const r = await run(['discovery', 'write', '--tier', 'fast', '--port', '1', '--model', 'm', '--job-id', '77', '--wait-s', '0', '--json']);
-    noCrash(r.stderr);
-    expect(r.code).toBe(2); // nothing answers on port 1: not written, but no ENOENT
-    expect(JSON.parse(r.stdout).error).toMatch(/not healthy/);
-    expect(existsSync(env.endpoints)).toBe(true);
-    const cfg2 = join(env.dir, 'nomount.yaml');
-    writeFileSync(cfg2, `paths:\n  shared_root: ${env.dir}/not-mounted\n  endpoints_dir: ${env.dir}/not-mounted/ai/endpoints\n`);
-    const r2 = await runBin(['--config', cfg2, '--db', env.db, 'discovery', 'write', '--tier', 'fast', '--port', '1', '--model', 'm', '--job-id', '77', '--wait-s', '0'], { env: ENV(env), timeoutMs: HARD });
-    noCrash(r2.stderr);
-    expect(r2.code).toBe(2);
-    expect(`${r2.stdout}${r2.stderr}`).toMatch(/does not exist and neither does its parent .*is the share mounted/);
-  }, HARD * 2);
+  it(
+    'discovery write creates a missing endpoints dir, and refuses when its parent is missing too (11)',
+    async () => {
+      rmSync(env.endpoints, { recursive: true });
+      const r = await run(['discovery', 'write', '--tier', 'fast', '--port', '1', '--model', 'm', '--job-id', '77', '--wait-s', '0', '--json']);
+      noCrash(r.stderr);
+      expect(r.code).toBe(2); // nothing answers on port 1: not written, but no ENOENT
+      expect(JSON.parse(r.stdout).error).toMatch(/not healthy/);
+      expect(existsSync(env.endpoints)).toBe(true);
+      const cfg2 = join(env.dir, 'nomount.yaml');
+      writeFileSync(cfg2, `paths:\n  shared_root: ${env.dir}/not-mounted\n  endpoints_dir: ${env.dir}/not-mounted/ai/endpoints\n`);
+      const r2 = await runBin(['--config', cfg2, '--db', env.db, 'discovery', 'write', '--tier', 'fast', '--port', '1', '--model', 'm', '--job-id', '77', '--wait-s', '0'], {
+        env: ENV(env),
+        timeoutMs: HARD,
+      });
+      noCrash(r2.stderr);
+      expect(r2.code).toBe(2);
+      expect(`${r2.stdout}${r2.stderr}`).toMatch(/does not exist and neither does its parent .*is the share mounted/);
+    },
+    HARD * 2,
+  );
 
-  it('endpoints gc deletes partial writes over a minute old (dry run lists them), audited (18)', async () => {
-    const old = join(env.endpoints, '.4244-fast.json.tmp-12345-deadbeef');
-    const fresh = join(env.endpoints, '.4245-fast.json.tmp-12346-cafebabe');
-    writeFileSync(old, '{"host":');
-    writeFileSync(fresh, '{"host":');
-    utimesSync(old, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
-    const d = await run(['endpoints', 'gc', '--dry-run', '--json']);
-    noCrash(d.stderr);
-    expect(JSON.parse(d.stdout).tmpWouldRemove).toEqual([old]);
-    expect(existsSync(old)).toBe(true);
-    const g = await run(['endpoints', 'gc', '--json']);
-    noCrash(g.stderr);
-    expect(JSON.parse(g.stdout).tmpRemoved).toEqual([old]);
-    expect(readdirSync(env.endpoints)).toEqual(['.4245-fast.json.tmp-12346-cafebabe']);
-    const a = await run(['audit', '--json']);
-    expect(a.stdout).toContain('endpoints:gc-tmp');
-  }, HARD * 3);
+  it(
+    'endpoints gc deletes partial writes over a minute old (dry run lists them), audited (18)',
+    async () => {
+      const old = join(env.endpoints, '.4244-fast.json.tmp-12345-deadbeef');
+      const fresh = join(env.endpoints, '.4245-fast.json.tmp-12346-cafebabe');
+      writeFileSync(old, '{"host":');
+      writeFileSync(fresh, '{"host":');
+      utimesSync(old, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+      const d = await run(['endpoints', 'gc', '--dry-run', '--json']);
+      noCrash(d.stderr);
+      expect(JSON.parse(d.stdout).tmpWouldRemove).toEqual([old]);
+      expect(existsSync(old)).toBe(true);
+      const g = await run(['endpoints', 'gc', '--json']);
+      noCrash(g.stderr);
+      expect(JSON.parse(g.stdout).tmpRemoved).toEqual([old]);
+      expect(readdirSync(env.endpoints)).toEqual(['.4245-fast.json.tmp-12346-cafebabe']);
+      const a = await run(['audit', '--json']);
+      expect(a.stdout).toContain('endpoints:gc-tmp');
+    },
+    HARD * 3,
+  );
 });
 
 describe('config check cost (19)', () => {

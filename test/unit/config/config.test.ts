@@ -13,7 +13,11 @@ describe('config parse', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const c = r.config;
-    expect(Object.values(c.hosts).map((h) => h.address).sort()).toEqual(['10.0.0.20', '10.0.0.21', '10.0.0.5', '100.105.113.58']);
+    expect(
+      Object.values(c.hosts)
+        .map((h) => h.address)
+        .sort(),
+    ).toEqual(['10.0.0.20', '10.0.0.21', '10.0.0.5', '100.105.113.58']);
     expect(c.paths).toMatchObject({
       shared_root: '/cluster/shared',
       endpoints_dir: '/cluster/shared/ai/endpoints',
@@ -22,7 +26,10 @@ describe('config parse', () => {
       repo: '/cluster/shared/code/beefcake-swarm',
       telemetry_file: '/cluster/shared/code/beefcake-swarm/.swarm-telemetry.jsonl',
     });
-    expect(c.services['nfs']!.start).toEqual([['systemctl', 'restart', 'nfs-kernel-server'], ['exportfs', '-rav']]);
+    expect(c.services['nfs']!.start).toEqual([
+      ['systemctl', 'restart', 'nfs-kernel-server'],
+      ['exportfs', '-rav'],
+    ]);
     expect(c.services['ai-proxy']!.api_key_file).toBe('/cluster/shared/ai/.cloud-api-key');
     expect(c.swarm.sbatch_script).toBe('/cluster/shared/code/beefcake-swarm/scripts/run-swarm-sandbox.slurm');
   });

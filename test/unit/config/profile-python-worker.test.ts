@@ -50,7 +50,10 @@ describe('python-worker profile', () => {
     const plain = planRecovery(d('stuck_loop'), ctx(py()));
     expect(allEnv(plain)).toEqual([]);
     expect(plain.actions[0]).toMatchObject({ type: 'resubmit_with_env', args: ['--architect-coder'] });
-    const model = planRecovery(d('stuck_loop'), ctx(py(), { recovery: { temperature: 0.1, max_turns: 4, auto_actions: [], worker_model: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } }));
+    const model = planRecovery(
+      d('stuck_loop'),
+      ctx(py(), { recovery: { temperature: 0.1, max_turns: 4, auto_actions: [], worker_model: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } }),
+    );
     expect(model.actions[0]).toMatchObject({ env: { SWARM_WORKER_MODEL: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } });
     expect(model.actions[0]?.args).toBeUndefined();
   });

@@ -15,7 +15,12 @@ function fired(file: string) {
   const lines = text.split('\n');
   return matchSignatures(splitLogRecords(text), PYTHON_WORKER_CATALOGUE)
     .filter((k) => k.fired)
-    .map((k) => ({ kind: k.kind, triggers: k.triggers, lines: k.evidence.filter((e) => e.role === 'trigger').map((e) => e.line), first: lines[(k.evidence.find((e) => e.role === 'trigger')?.line ?? 1) - 1] }));
+    .map((k) => ({
+      kind: k.kind,
+      triggers: k.triggers,
+      lines: k.evidence.filter((e) => e.role === 'trigger').map((e) => e.line),
+      first: lines[(k.evidence.find((e) => e.role === 'trigger')?.line ?? 1) - 1],
+    }));
 }
 
 describe('PYTHON_WORKER_CATALOGUE', () => {

@@ -1,13 +1,7 @@
 // Issue ids, env names and env values are checked before anything runs; every bad input
 // from the batch issue's list is refused with a reason that names the problem.
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ISSUE_ID_PATTERN,
-  parseEnvAssignment,
-  validateEnvName,
-  validateEnvValue,
-  validateIssueId,
-} from '../../../src/config/validate.js';
+import { DEFAULT_ISSUE_ID_PATTERN, parseEnvAssignment, validateEnvName, validateEnvValue, validateIssueId } from '../../../src/config/validate.js';
 
 const reasonOf = (r: { ok: boolean; reason?: string }): string => {
   expect(r.ok).toBe(false);

@@ -80,7 +80,20 @@ describe('Monitor', () => {
 
   it('keeps the last good data, marked stale with the error, when a load fails', async () => {
     let fail = false;
-    const m = new Monitor([{ name: 'queue', intervalMs: 20, timeoutMs: 1000, load: async () => { if (fail) throw new Error('Unable to contact slurm controller'); return ['job1']; } }], realClock);
+    const m = new Monitor(
+      [
+        {
+          name: 'queue',
+          intervalMs: 20,
+          timeoutMs: 1000,
+          load: async () => {
+            if (fail) throw new Error('Unable to contact slurm controller');
+            return ['job1'];
+          },
+        },
+      ],
+      realClock,
+    );
     m.start();
     await wait(30);
     fail = true;
@@ -152,10 +165,31 @@ describe('Monitor', () => {
   it('a source that follows another loads right after the leader brings new data, not on its own clock', async () => {
     let jobs: string[] = [];
     const seenByIssues: string[][] = [];
-    const m = new Monitor([
-      { name: 'queue', intervalMs: 60_000, timeoutMs: 1000, load: async () => { await wait(40); jobs = ['2317']; return jobs; } },
-      { name: 'issues', intervalMs: 60_000, timeoutMs: 1000, follows: 'queue', load: async () => { seenByIssues.push(jobs); return jobs.map((j) => `issue of ${j}`); } },
-    ], realClock);
+    const m = new Monitor(
+      [
+        {
+          name: 'queue',
+          intervalMs: 60_000,
+          timeoutMs: 1000,
+          load: async () => {
+            await wait(40);
+            jobs = ['2317'];
+            return jobs;
+          },
+        },
+        {
+          name: 'issues',
+          intervalMs: 60_000,
+          timeoutMs: 1000,
+          follows: 'queue',
+          load: async () => {
+            seenByIssues.push(jobs);
+            return jobs.map((j) => `issue of ${j}`);
+          },
+        },
+      ],
+      realClock,
+    );
     m.start();
     await wait(150);
     m.stop();
@@ -165,7 +199,20 @@ describe('Monitor', () => {
   });
 
   it('refresh resolves when the loads it started end', async () => {
-    const m = new Monitor([{ name: 'q', intervalMs: 60_000, timeoutMs: 1000, load: async () => { await wait(30); return Date.now(); } }], realClock);
+    const m = new Monitor(
+      [
+        {
+          name: 'q',
+          intervalMs: 60_000,
+          timeoutMs: 1000,
+          load: async () => {
+            await wait(30);
+            return Date.now();
+          },
+        },
+      ],
+      realClock,
+    );
     m.start();
     await wait(50);
     const loads = m.loadsOf('q');

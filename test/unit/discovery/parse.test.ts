@@ -3,15 +3,7 @@
 // and the record swarmctl writes.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_TIER_MAP,
-  buildDiscoveryRecord,
-  discoveryFileName,
-  isPlainHost,
-  parseDiscovery,
-  parseDiscoveryFileName,
-  type DiscoveryRecord,
-} from '../../../src/discovery/parse.js';
+import { DEFAULT_TIER_MAP, buildDiscoveryRecord, discoveryFileName, isPlainHost, parseDiscovery, parseDiscoveryFileName, type DiscoveryRecord } from '../../../src/discovery/parse.js';
 
 const dir = new URL('../../../fixtures/discovery/', import.meta.url);
 const read = (p: string): string => readFileSync(new URL(p, dir), 'utf8');
@@ -98,12 +90,7 @@ describe('runbook-shaped records', () => {
 
   it('1002-reasoning.json: local offset normalised to UTC', () => {
     const r = parseOk('1002-reasoning.json', read('1002-reasoning.json'));
-    expect([r.jobId, r.tiers, r.startedAt, r.healthUrl]).toEqual([
-      '1002',
-      ['reasoning'],
-      '2026-04-16T13:10:00.000Z',
-      'http://vasp-01:8081/health',
-    ]);
+    expect([r.jobId, r.tiers, r.startedAt, r.healthUrl]).toEqual(['1002', ['reasoning'], '2026-04-16T13:10:00.000Z', 'http://vasp-01:8081/health']);
   });
 
   it('fast/reasoning tags name themselves even with a custom tier map', () => {
@@ -162,10 +149,7 @@ describe('lenient fields with warnings', () => {
 
   it('warns about a listen-on-all host and an unreadable started_at', () => {
     const r = parseOk('2504-fast.json', '{"host": "0.0.0.0", "port": 80, "model": "m", "started_at": "yesterday"}');
-    expect(r.warnings).toEqual([
-      'host 0.0.0.0 is a listen-on-all address, not reachable from other machines',
-      '"started_at" "yesterday" is not a timestamp',
-    ]);
+    expect(r.warnings).toEqual(['host 0.0.0.0 is a listen-on-all address, not reachable from other machines', '"started_at" "yesterday" is not a timestamp']);
   });
 
   it('does not let a __proto__ key change the extra object', () => {

@@ -93,7 +93,9 @@ describe('gcEndpoints refuses discovery symlinks that lead out (in process)', ()
       const r = await gcEndpoints(cfg, store);
       expect(r.ok).toBe(false);
       expect(r.moved).toEqual([]);
-      expect(r.error).toMatch(new RegExp(`^refused: ${cfg.paths.archive_dir}/endpoints/\\S+-900201-reasoning\\.json resolves through a symlink to ${outside}/\\S+, outside ${cfg.paths.archive_dir}; nothing moved$`));
+      expect(r.error).toMatch(
+        new RegExp(`^refused: ${cfg.paths.archive_dir}/endpoints/\\S+-900201-reasoning\\.json resolves through a symlink to ${outside}/\\S+, outside ${cfg.paths.archive_dir}; nothing moved$`),
+      );
       expect(readFileSync(rec, 'utf8')).toBe(recordOf('900201', 'reasoning'));
       expect(listTree(outside)).toEqual([]);
     } finally {

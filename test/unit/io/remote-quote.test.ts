@@ -32,10 +32,16 @@ describe('quoteWord', () => {
   });
   it('round-trips any string without NUL (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary', minLength: 0, maxLength: 20 }).filter((s) => !s.includes('\0')), { maxLength: 6 }), (words) => {
-        // printf's own %s never interprets its argument; the shell is what we test.
-        expect(roundTrip('sh', words)).toEqual(words);
-      }),
+      fc.property(
+        fc.array(
+          fc.string({ unit: 'binary', minLength: 0, maxLength: 20 }).filter((s) => !s.includes('\0')),
+          { maxLength: 6 },
+        ),
+        (words) => {
+          // printf's own %s never interprets its argument; the shell is what we test.
+          expect(roundTrip('sh', words)).toEqual(words);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -23,13 +23,22 @@ describe('runLocal', () => {
   });
 
   it('passes input on stdin (how secrets reach a child) and arguments verbatim', async () => {
-    const r = await runLocal({ argv: [process.execPath, '-e', 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(s+"|"+process.argv[1]))', '$(id) `x` ;'], timeoutMs: 10_000, input: 'secret' });
+    const r = await runLocal({
+      argv: [process.execPath, '-e', 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(s+"|"+process.argv[1]))', '$(id) `x` ;'],
+      timeoutMs: 10_000,
+      input: 'secret',
+    });
     expect(r.stdout).toBe('secret|$(id) `x` ;\n');
   });
 
   it('cleanEnv passes only the given variables plus PATH/HOME', async () => {
     process.env['SWARMCTL_LEAK_CHECK'] = 'leaked';
-    const r = await runLocal({ argv: [process.execPath, '-e', 'console.log(JSON.stringify([process.env.SWARMCTL_LEAK_CHECK ?? null, process.env.MINE]))'], timeoutMs: 10_000, env: { MINE: 'a,b=c' }, cleanEnv: true });
+    const r = await runLocal({
+      argv: [process.execPath, '-e', 'console.log(JSON.stringify([process.env.SWARMCTL_LEAK_CHECK ?? null, process.env.MINE]))'],
+      timeoutMs: 10_000,
+      env: { MINE: 'a,b=c' },
+      cleanEnv: true,
+    });
     expect(JSON.parse(r.stdout)).toEqual([null, 'a,b=c']);
     delete process.env['SWARMCTL_LEAK_CHECK'];
   });

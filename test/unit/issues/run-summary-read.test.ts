@@ -16,7 +16,17 @@ function bigSummary(rows: number): string {
   for (let i = 0; i < rows; i++) {
     const issue = i % 97 === 0 ? 'beefcake-target' : `beefcake-${i % 500}`;
     const status = i % 2 ? 'no_change' : 'failed';
-    out.push(JSON.stringify({ issue_id: issue, model: 'worker_code_edit', started_at: '2026-04-20T09:12:04+00:00', worker: { status: 'no_change', exit_status: 'Submitted', files_modified: [] }, pad: 'x'.repeat(i % 700), status, wall_s: i }));
+    out.push(
+      JSON.stringify({
+        issue_id: issue,
+        model: 'worker_code_edit',
+        started_at: '2026-04-20T09:12:04+00:00',
+        worker: { status: 'no_change', exit_status: 'Submitted', files_modified: [] },
+        pad: 'x'.repeat(i % 700),
+        status,
+        wall_s: i,
+      }),
+    );
     if (i % 1000 === 5) out.push('{"issue_id": "beefcake-target", "sta'); // a torn line
   }
   return `${out.join('\n')}\n`;

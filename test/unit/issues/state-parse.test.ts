@@ -32,7 +32,15 @@ describe('parseResumeFile', () => {
     const r = parseResumeFile(read('state/resume.runbook.json'));
     expect(r).toMatchObject({
       ok: true,
-      resume: { shape: 'runbook', issueId: 'beefcake-rb01', phase: 'implementing', iteration: 3, savedAt: '2026-02-10T02:14:00Z', worktreePath: '/cluster/shared/wt/beefcake-rb01', currentTier: 'worker' },
+      resume: {
+        shape: 'runbook',
+        issueId: 'beefcake-rb01',
+        phase: 'implementing',
+        iteration: 3,
+        savedAt: '2026-02-10T02:14:00Z',
+        worktreePath: '/cluster/shared/wt/beefcake-rb01',
+        currentTier: 'worker',
+      },
     });
   });
 

@@ -40,7 +40,11 @@ describe('readIssueState with symlinks', () => {
     const wt = join(cfg.paths.worktrees_dir, 'beefcake-away');
     symlinkSync(outside, wt);
     const st = await readIssueState(cfg, p, 'beefcake-away');
-    for (const [name, r] of [['session', st.session], ['checkpoint', st.checkpoint], ['metrics', st.metrics]] as const) {
+    for (const [name, r] of [
+      ['session', st.session],
+      ['checkpoint', st.checkpoint],
+      ['metrics', st.metrics],
+    ] as const) {
       expect(r.status, name).toBe('refused');
       expect(r.value, name).toBeUndefined();
       expect(r.error, name).toMatch(new RegExp(`resolves through a symlink to ${outside}/\\S+, outside ${cfg.paths.worktrees_dir}; nothing read$`));

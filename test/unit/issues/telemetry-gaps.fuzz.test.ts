@@ -86,7 +86,6 @@ const fileBytes = fc.tuple(fc.array(fc.tuple(part, sep), { maxLength: 40 }), fc.
 });
 const blockSize = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 65, max: 4096 }), fc.constant(64 * 1024));
 
-
 describe('readLastLines (backwards tail) over real files', () => {
   it('equals the reference for any bytes, N and block size (never throws, complete lines only)', async () => {
     await fc.assert(
@@ -227,7 +226,11 @@ describe('followFile over real files', () => {
     const done = followFile(f, (e) => events.push(e), { from: 0, pollMs: 5, useWatch: false, signal: ac.signal });
     const huge = Buffer.concat([enc('{"issue_id":"big","pad":"'), Buffer.alloc(5 * 1024 * 1024, 0x7a), enc('€"}\r\n'), enc('next\n')]);
     const euro = huge.indexOf(enc('€'));
-    for (const [a, b] of [[0, 3_000_000], [3_000_000, euro + 1], [euro + 1, huge.length]] as const) {
+    for (const [a, b] of [
+      [0, 3_000_000],
+      [3_000_000, euro + 1],
+      [euro + 1, huge.length],
+    ] as const) {
       appendFileSync(f, huge.subarray(a, b));
       await sleep(30);
     }

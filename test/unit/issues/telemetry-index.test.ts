@@ -101,7 +101,13 @@ const lineArb: fc.Arbitrary<string> = fc.oneof(
   idText.map((a) => `{"a":"b"issue_id":"${a}","phase":"p"}`),
   // something before the key that could hide an earlier "issue_id", then valid JSON,
   // broken JSON or a duplicate key after it (extractIssueId then parses the whole line)
-  fc.tuple(idText.chain((a) => fc.constantFrom(...HAZARDS(a))), idText, fc.constantFrom(...AFTER)).map(([hazard, b, after]) => hazardLine(hazard, b, after)),
+  fc
+    .tuple(
+      idText.chain((a) => fc.constantFrom(...HAZARDS(a))),
+      idText,
+      fc.constantFrom(...AFTER),
+    )
+    .map(([hazard, b, after]) => hazardLine(hazard, b, after)),
   idText.map((a) => `{"pad":"${'p'.repeat(700)}","issue_id":"${a}","phase":"p"}`),
   // the key twice (both take the first; see extractIssueId), an id-like key nested after the real one,
   // whitespace that String.prototype.trim removes (BOM, NBSP, U+2028, \v)
@@ -118,7 +124,9 @@ const lineArb: fc.Arbitrary<string> = fc.oneof(
   idText.map((a) => `  ${event(a, 1)}  `),
   fc.string({ maxLength: 40 }),
 );
-const corpus = fc.tuple(fc.array(fc.tuple(lineArb, fc.constantFrom('\n', '\n', '\n', '\r\n')), { maxLength: 60 }), fc.constantFrom('', '{"issue_id":"partial', '\r')).map(([ls, tail]) => ls.map(([l, eol]) => l + eol).join('') + tail);
+const corpus = fc
+  .tuple(fc.array(fc.tuple(lineArb, fc.constantFrom('\n', '\n', '\n', '\r\n')), { maxLength: 60 }), fc.constantFrom('', '{"issue_id":"partial', '\r'))
+  .map(([ls, tail]) => ls.map(([l, eol]) => l + eol).join('') + tail);
 
 describe('telemetry index vs the reference (extractIssueId per line)', () => {
   it('agrees on every line, with any read size and keep', async () => {
@@ -356,9 +364,19 @@ describe('stored offsets', () => {
           // offsets_json list for a row an older swarmctl wrote (its offsets_bin stale).
           const bin = Buffer.concat([encodeOffsets(stored), Buffer.alloc(cut, 0xab)]);
           // (An older version's EMPTY list is '[]', which reads as this version's: not generated.)
-          if (legacyJson && stored.length > 0) store.db.prepare('INSERT INTO telemetry_index (file, issue_id, offsets_json, offsets_bin, latest_json, records) VALUES (?, ?, ?, ?, NULL, ?)').run(f, 'x', JSON.stringify(stored), encodeOffsets([1, 2, 3]), stored.length);
+          if (legacyJson && stored.length > 0)
+            store.db
+              .prepare('INSERT INTO telemetry_index (file, issue_id, offsets_json, offsets_bin, latest_json, records) VALUES (?, ?, ?, ?, NULL, ?)')
+              .run(f, 'x', JSON.stringify(stored), encodeOffsets([1, 2, 3]), stored.length);
           else store.db.prepare("INSERT INTO telemetry_index (file, issue_id, offsets_json, offsets_bin, latest_json, records) VALUES (?, ?, '[]', ?, NULL, ?)").run(f, 'x', bin, stored.length);
-          const ok = applyScan(store, f, { offset: 10, inode: 1 }, { inode: 1, size: 20, offset: 20, badLines: 0, reset: false }, new Map([['x', { offsets: added, records: added.length, latest: { offset: 7 } }]]), keep);
+          const ok = applyScan(
+            store,
+            f,
+            { offset: 10, inode: 1 },
+            { inode: 1, size: 20, offset: 20, badLines: 0, reset: false },
+            new Map([['x', { offsets: added, records: added.length, latest: { offset: 7 } }]]),
+            keep,
+          );
           expect(ok).toBe(true);
           const row = getIssueIndex(store.db, f, 'x');
           const all = [...stored, ...added];

@@ -21,7 +21,11 @@ describe('telemetry tail (backwards read)', () => {
     const t = await readLastLines(f, 3, 100);
     expect(t.lines).toEqual([4997, 4998, 4999].map((i) => line(`b-${i % 7}`, i).trimEnd()));
     expect(t.partialBytes).toBe('{"issue_id":"b-partial'.length);
-    expect(readFileSync(f).subarray(t.offsets[0] as number, (t.offsets[0] as number) + 10).toString()).toBe(line('b-6', 4997).slice(0, 10));
+    expect(
+      readFileSync(f)
+        .subarray(t.offsets[0] as number, (t.offsets[0] as number) + 10)
+        .toString(),
+    ).toBe(line('b-6', 4997).slice(0, 10));
     const all = await readLastLines(f, 100_000);
     expect(all.lines.length).toBe(5000);
   });

@@ -6,13 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 
-import {
-  classifyNoAnswer,
-  errorInfo,
-  parseJsonSafe,
-  readAnswer,
-  unusable2xxBody,
-} from '../../../src/probes/classify-common.js';
+import { classifyNoAnswer, errorInfo, parseJsonSafe, readAnswer, unusable2xxBody } from '../../../src/probes/classify-common.js';
 import * as llama from '../../../src/probes/llama-classify.js';
 import type { HttpObservation } from '../../../src/core/probe.js';
 

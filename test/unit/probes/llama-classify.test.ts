@@ -108,7 +108,10 @@ describe('classifyVllmHealth', () => {
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(arbObservation, (o) => expectWellFormed(classifyVllmHealth(o))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(arbObservation, (o) => expectWellFormed(classifyVllmHealth(o))),
+      { numRuns: 1000 },
+    );
   });
 });
 
@@ -135,7 +138,10 @@ describe('classifySlots (GET /slots?fail_on_no_slot=1)', () => {
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(arbObservation, (o) => expectWellFormed(classifySlots(o))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(arbObservation, (o) => expectWellFormed(classifySlots(o))),
+      { numRuns: 1000 },
+    );
   });
 });
 
@@ -166,16 +172,13 @@ describe('parseProps', () => {
     });
   });
 
-  it.each(['', 'not json', '[]', 'null', '{"total_slots":"two","build_info":7}', '{"default_generation_settings":5}'])(
-    'is tolerant of %j',
-    (body) => {
-      const p = parseProps(body);
-      expect(p.n_ctx).toBeNull();
-      expect(p.total_slots).toBeNull();
-      expect(p.build_info).toBeNull();
-      expect(p.model).toBeNull();
-    },
-  );
+  it.each(['', 'not json', '[]', 'null', '{"total_slots":"two","build_info":7}', '{"default_generation_settings":5}'])('is tolerant of %j', (body) => {
+    const p = parseProps(body);
+    expect(p.n_ctx).toBeNull();
+    expect(p.total_slots).toBeNull();
+    expect(p.build_info).toBeNull();
+    expect(p.model).toBeNull();
+  });
 
   it('never throws on any string', () => {
     fc.assert(
@@ -225,11 +228,7 @@ describe('helpers', () => {
       fc.property(arbObservation, fc.stringMatching(/^[A-Za-z0-9._-]{8,40}$/), (o, key) => {
         const echoed: HttpObservation = { ...o, body: o.body.replace(/a/, key) + key };
         if (echoed.error !== undefined) echoed.error = { ...echoed.error, message: `${key} ${echoed.error.message}` };
-        for (const r of [
-          classifyLlamaHealth(echoed, { secrets: [key] }),
-          classifySlots(echoed, { secrets: [key] }),
-          classifyVllmHealth(echoed, { secrets: [key] }),
-        ] as ProbeResult[]) {
+        for (const r of [classifyLlamaHealth(echoed, { secrets: [key] }), classifySlots(echoed, { secrets: [key] }), classifyVllmHealth(echoed, { secrets: [key] })] as ProbeResult[]) {
           expect(JSON.stringify(r)).not.toContain(key);
         }
       }),

@@ -7,12 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import {
-  classifyProxyBanner,
-  classifyProxyLiveness,
-  classifyProxyModels,
-  PROXY_DEFAULT_PORT,
-} from '../../../src/probes/proxy-classify.js';
+import { classifyProxyBanner, classifyProxyLiveness, classifyProxyModels, PROXY_DEFAULT_PORT } from '../../../src/probes/proxy-classify.js';
 import type { HttpObservation, ProbeResult, ProbeStatus } from '../../../src/core/probe.js';
 import { arbObservation, expectWellFormed } from '../../support/http-observations.js';
 
@@ -90,7 +85,10 @@ describe('classifyProxyBanner', () => {
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(arbObservation, (o) => expectWellFormed(classifyProxyBanner(o))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(arbObservation, (o) => expectWellFormed(classifyProxyBanner(o))),
+      { numRuns: 1000 },
+    );
   });
 });
 
@@ -105,10 +103,28 @@ describe('classifyProxyModels', () => {
     ['401 Invalid API key (string error)', obs(401, { error: 'Invalid API key' }), 'degraded', /^key rejected \(invalid API key\)$/, { httpStatus: 401, keyError: 'invalid' }],
     ['401 OpenAI-shaped', obs(401, { error: { message: 'bad', type: 'authentication_error', code: 'invalid_api_key' } }), 'degraded', /^key rejected$/, { httpStatus: 401 }],
     ['429 model_cooldown', obs(429, COOLDOWN), 'degraded', /^quota, resets in 90 s$/, { httpStatus: 429, retryable: true, model: 'gemini-2.5-pro', provider: 'gemini', resetSeconds: 90 }],
-    ['429 fractional reset rounds up', obs(429, { error: { code: 'model_cooldown', message: 'x', reset_seconds: 0.2 } }), 'degraded', /^quota, resets in 1 s$/, { httpStatus: 429, retryable: true, resetSeconds: 1 }],
+    [
+      '429 fractional reset rounds up',
+      obs(429, { error: { code: 'model_cooldown', message: 'x', reset_seconds: 0.2 } }),
+      'degraded',
+      /^quota, resets in 1 s$/,
+      { httpStatus: 429, retryable: true, resetSeconds: 1 },
+    ],
     ['429 cooldown without seconds', obs(429, { error: { code: 'model_cooldown', message: 'x' } }), 'degraded', /^quota: model cooling down$/, { httpStatus: 429, retryable: true }],
-    ['429 client key rate limit (string)', obs(429, { error: 'API key rate limit exceeded' }), 'degraded', /^rate limited: HTTP 429: API key rate limit exceeded$/, { httpStatus: 429, retryable: true }],
-    ['503 no auth available', obs(503, { error: { message: 'auth_unavailable: no auth available', type: 'server_error', code: 'internal_server_error' } }), 'degraded', /^no auth available/, { httpStatus: 503, retryable: true }],
+    [
+      '429 client key rate limit (string)',
+      obs(429, { error: 'API key rate limit exceeded' }),
+      'degraded',
+      /^rate limited: HTTP 429: API key rate limit exceeded$/,
+      { httpStatus: 429, retryable: true },
+    ],
+    [
+      '503 no auth available',
+      obs(503, { error: { message: 'auth_unavailable: no auth available', type: 'server_error', code: 'internal_server_error' } }),
+      'degraded',
+      /^no auth available/,
+      { httpStatus: 503, retryable: true },
+    ],
     ['503 other', obs(503, ''), 'down', /^proxy unavailable: HTTP 503$/, { httpStatus: 503, retryable: true }],
     ['404', obs(404, '404 page not found'), 'down', /^no \/v1\/models route \(HTTP 404\)$/, { httpStatus: 404 }],
     ['200 HTML', obs(200, '<html>'), 'degraded', /not JSON/, { httpStatus: 200 }],
@@ -124,7 +140,10 @@ describe('classifyProxyModels', () => {
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(arbObservation, (o) => expectWellFormed(classifyProxyModels(o))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(arbObservation, (o) => expectWellFormed(classifyProxyModels(o))),
+      { numRuns: 2000 },
+    );
   });
 
   it('a 401 never echoes its body, even without the key passed as a secret', () => {
@@ -155,11 +174,7 @@ describe('classifyProxyModels', () => {
         (key, status, t, truncated) => {
           const body = templates[t]!(key);
           const o = obs(status, body, { truncated });
-          for (const r of [
-            classifyProxyModels(o, { secrets: [key] }),
-            classifyProxyLiveness(o, { secrets: [key] }),
-            classifyProxyBanner(o, { secrets: [key] }),
-          ] as ProbeResult[]) {
+          for (const r of [classifyProxyModels(o, { secrets: [key] }), classifyProxyLiveness(o, { secrets: [key] }), classifyProxyBanner(o, { secrets: [key] })] as ProbeResult[]) {
             expect(JSON.stringify(r)).not.toContain(key);
           }
           // transport errors that quote the request URL / header

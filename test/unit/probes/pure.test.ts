@@ -90,8 +90,30 @@ const snap: SweepSnapshot = {
   timeoutS: 5,
   transitions: [],
   services: [
-    { name: 'llama-01', kind: 'llama-server', status: 'up', latency_ms: 12.3, reason: 'ok', address: 'http://10.0.0.21:8080', since: '2025-01-01T00:00:00.000Z', first_seen: false, checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'up', reason: 'ok' } },
-    { name: 'pro"xy', kind: 'openai-proxy', status: 'down', latency_ms: null, reason: 'connection refused', address: 'http://10.0.0.5:8317', since: '2025-01-01T00:00:00.000Z', first_seen: true, checked_at: '2025-01-01T00:00:00.000Z', raw: { status: 'down', reason: 'connection refused' } },
+    {
+      name: 'llama-01',
+      kind: 'llama-server',
+      status: 'up',
+      latency_ms: 12.3,
+      reason: 'ok',
+      address: 'http://10.0.0.21:8080',
+      since: '2025-01-01T00:00:00.000Z',
+      first_seen: false,
+      checked_at: '2025-01-01T00:00:00.000Z',
+      raw: { status: 'up', reason: 'ok' },
+    },
+    {
+      name: 'pro"xy',
+      kind: 'openai-proxy',
+      status: 'down',
+      latency_ms: null,
+      reason: 'connection refused',
+      address: 'http://10.0.0.5:8317',
+      since: '2025-01-01T00:00:00.000Z',
+      first_seen: true,
+      checked_at: '2025-01-01T00:00:00.000Z',
+      raw: { status: 'down', reason: 'connection refused' },
+    },
   ],
 };
 
@@ -163,10 +185,7 @@ describe('history summary', () => {
 });
 
 describe('nfs pure readers', () => {
-  const mi = [
-    '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
-    '88 22 0:50 / /mnt/my\\040share rw,relatime shared:40 - nfs4 10.0.0.5:/export rw,vers=4.2',
-  ].join('\n');
+  const mi = ['22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw', '88 22 0:50 / /mnt/my\\040share rw,relatime shared:40 - nfs4 10.0.0.5:/export rw,vers=4.2'].join('\n');
   it('finds a mount point (octal escapes decoded) and its fstype', () => {
     expect(findMount(mi, '/mnt/my share/')).toEqual({ fstype: 'nfs4', source: '10.0.0.5:/export' });
     expect(findMount(mi, '/mnt')).toBeUndefined();

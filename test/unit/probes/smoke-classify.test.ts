@@ -54,7 +54,17 @@ describe('classifySmoke', () => {
   });
 
   it('accepts content parts and the /v1/completions shape', () => {
-    expect(classifySmoke(obs(200, reply([{ type: 'text', text: 'Rea' }, { type: 'text', text: 'dy' }]))).details?.['reply']).toBe('Ready');
+    expect(
+      classifySmoke(
+        obs(
+          200,
+          reply([
+            { type: 'text', text: 'Rea' },
+            { type: 'text', text: 'dy' },
+          ]),
+        ),
+      ).details?.['reply'],
+    ).toBe('Ready');
     expect(classifySmoke(obs(200, { choices: [{ text: ' Ready', finish_reason: 'length' }] })).status).toBe('up');
   });
 
@@ -101,12 +111,7 @@ describe('classifySmoke', () => {
       'down',
       /^context overflow: request 9000 tokens exceeds context 8192 tokens$/,
     ],
-    [
-      'context overflow: only the message, no type',
-      obs(400, { error: { message: 'the request exceeds the available context size' } }),
-      'down',
-      /^context overflow/,
-    ],
+    ['context overflow: only the message, no type', obs(400, { error: { message: 'the request exceeds the available context size' } }), 'down', /^context overflow/],
     [
       'input larger than the max context size (embeddings wording)',
       obs(400, { error: { code: 400, message: 'input (5000 tokens) is larger than the max context size (4096 tokens)', type: 'exceed_context_size_error' } }),
@@ -153,7 +158,10 @@ describe('classifySmoke', () => {
   });
 
   it('never throws and always gives a valid status and a one-line reason', () => {
-    fc.assert(fc.property(arbObservation, (o) => expectWellFormed(classifySmoke(o))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(arbObservation, (o) => expectWellFormed(classifySmoke(o))),
+      { numRuns: 2000 },
+    );
   });
 
   it('never leaks a key passed as a secret (smoke through the proxy sends one)', () => {

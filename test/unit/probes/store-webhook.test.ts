@@ -88,7 +88,13 @@ function receiver(handler: (req: IncomingMessage, body: string, res: import('nod
     });
     server.listen(0, '127.0.0.1', () => {
       const a = server.address() as { port: number };
-      cleanups.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }));
+      cleanups.push(
+        () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      );
       resolve({ url: `http://127.0.0.1:${a.port}/hook`, server });
     });
   });

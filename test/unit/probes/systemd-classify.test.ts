@@ -10,7 +10,7 @@ describe('classifyIsActive', () => {
     ['deactivating\n', '', 3, 'degraded'],
     ['inactive\n', '', 3, 'down'],
     ['failed\n', '', 3, 'down'],
-    ['', 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\nFailed to connect to bus: Host is down', 1, 'unknown'],
+    ['', "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down", 1, 'unknown'],
     ['', '', null, 'unknown'],
   ] as const)('%j %j exit %s → %s', (out, err, code, status) => {
     expect(classifyIsActive(out, err, code, 'dogfood-loop').status).toBe(status);

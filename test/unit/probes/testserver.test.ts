@@ -194,11 +194,10 @@ describe('sweep concurrency', () => {
     expect(wall).toBeLessThan(1200);
   });
   it('a probe that never returns is cut at its deadline; a throwing probe is unknown', async () => {
-    const items = await runSweep(
-      [svc({ name: 'never' }), svc({ name: 'throws' })],
-      (s) => (s.name === 'never' ? new Promise(() => {}) : Promise.reject(new Error('boom'))),
-      { concurrency: 2, timeoutMsFor: () => 100 },
-    );
+    const items = await runSweep([svc({ name: 'never' }), svc({ name: 'throws' })], (s) => (s.name === 'never' ? new Promise(() => {}) : Promise.reject(new Error('boom'))), {
+      concurrency: 2,
+      timeoutMsFor: () => 100,
+    });
     expect(items[0]?.result).toMatchObject({ status: 'down', reason: 'probe did not finish in 0.1 s' });
     expect(items[1]?.result).toMatchObject({ status: 'unknown', reason: 'probe failed: boom' });
   });

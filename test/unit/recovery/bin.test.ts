@@ -125,7 +125,11 @@ describe('cloud-key set --stdin (real binary)', () => {
     expect(noStdin.stderr).toMatch(/pass --stdin/);
     expect(existsSync(s.keyFile)).toBe(false);
     // stdin on a pseudo-terminal (python's pty module gives the child one).
-    const tty = spawnSync('python3', ['-c', 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))', process.execPath, BIN, '--config', s.config, '--db', s.db, 'cloud-key', 'set', '--stdin'], { encoding: 'utf8', input: '', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    const tty = spawnSync(
+      'python3',
+      ['-c', 'import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))', process.execPath, BIN, '--config', s.config, '--db', s.db, 'cloud-key', 'set', '--stdin'],
+      { encoding: 'utf8', input: '', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } },
+    );
     expect(tty.status).toBe(64);
     expect(tty.stdout).toMatch(/stdin is a terminal: pipe the key in instead/);
     expect(existsSync(s.keyFile)).toBe(false);
@@ -150,7 +154,10 @@ class Follower {
   /** Complete NDJSON lines printed so far. */
   docs(): Array<Record<string, unknown>> {
     const full = this.stdout.slice(0, this.stdout.lastIndexOf('\n') + 1);
-    return full.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return full
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
   records(): string[] {
     return this.docs().flatMap((d) => (d['event'] === 'record' ? [String((d['record'] as { issue_id: string }).issue_id)] : []));
@@ -177,21 +184,29 @@ describe('telemetry --follow (real binary)', () => {
     writeFileSync(config, `version: 1\npaths:\n  shared_root: ${dir}\n`);
     const file = join(dir, 'tel.jsonl');
     writeFileSync(file, `${record('beefcake-before', 1)}\n${record('beefcake-before', 2)}\n`);
-    const child = spawn(process.execPath, [BIN, '--config', config, '--db', join(dir, 'state.db'), 'telemetry', '--follow', '--file', file, '--json'], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--config', config, '--db', join(dir, 'state.db'), 'telemetry', '--follow', '--file', file, '--json'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const f = new Follower(child);
     followers.push(f);
 
     // Ready once a line appended after start shows up (the follower starts at the end).
     let n = 0;
     let last = 0;
-    await f.until(() => {
-      if (f.records().some((r) => r.startsWith('beefcake-ready'))) return true;
-      if (Date.now() - last > 250) {
-        appendFileSync(file, `${record(`beefcake-ready${n++}`, 3)}\n`);
-        last = Date.now();
-      }
-      return false;
-    }, 'the follower to start', 30_000);
+    await f.until(
+      () => {
+        if (f.records().some((r) => r.startsWith('beefcake-ready'))) return true;
+        if (Date.now() - last > 250) {
+          appendFileSync(file, `${record(`beefcake-ready${n++}`, 3)}\n`);
+          last = Date.now();
+        }
+        return false;
+      },
+      'the follower to start',
+      30_000,
+    );
     expect(f.records().every((r) => r.startsWith('beefcake-ready'))).toBe(true); // what was there before is not replayed
 
     const partial = record('beefcake-partial', 5);
@@ -262,7 +277,14 @@ describe('audit --issue X --json after resume clear (real binary)', () => {
     expect(rows).toHaveLength(1);
     const row = rows[0] as AuditRow;
     const user = process.env['SUDO_USER'] ? `${process.env['SUDO_USER']}(sudo)` : userInfo().username;
-    expect(row).toMatchObject({ actor: `${user}@${hostname()}`, issue_id: issue, action: 'resume.clear', outcome: 'ok', archived: { from: resume, to: res.archivedTo }, detail: `moved ${resume} to ${res.archivedTo}` });
+    expect(row).toMatchObject({
+      actor: `${user}@${hostname()}`,
+      issue_id: issue,
+      action: 'resume.clear',
+      outcome: 'ok',
+      archived: { from: resume, to: res.archivedTo },
+      detail: `moved ${resume} to ${res.archivedTo}`,
+    });
     expect(row.at).toBeGreaterThanOrEqual(t0);
     expect(row.at).toBeLessThanOrEqual(t1);
 

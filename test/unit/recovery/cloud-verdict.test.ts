@@ -49,11 +49,17 @@ describe('cloudVerdict (pure)', () => {
   });
 
   it('keeps the reset time of a quota, also while backing off', () => {
-    expect(cloudVerdict(probe('p', { status: 'degraded', reason: 'quota, resets in 90 s (backing off, next models check in 90 s)', details: { httpStatus: 429, resetSeconds: 90, backoffSeconds: 90 } }))).toMatchObject({ verdict: 'quota', reset_seconds: 90, http_status: 429 });
+    expect(
+      cloudVerdict(probe('p', { status: 'degraded', reason: 'quota, resets in 90 s (backing off, next models check in 90 s)', details: { httpStatus: 429, resetSeconds: 90, backoffSeconds: 90 } })),
+    ).toMatchObject({ verdict: 'quota', reset_seconds: 90, http_status: 429 });
   });
 
   it('over several proxies, the key problem wins over a healthy or down one', () => {
-    const check = proxyCheckOf([probe('a', { status: 'up', reason: '2 models', details: { httpStatus: 200 } }), probe('b', { status: 'down', reason: 'timeout' }), probe('c', { status: 'degraded', reason: 'key rejected', details: { httpStatus: 401 } })]);
+    const check = proxyCheckOf([
+      probe('a', { status: 'up', reason: '2 models', details: { httpStatus: 200 } }),
+      probe('b', { status: 'down', reason: 'timeout' }),
+      probe('c', { status: 'degraded', reason: 'key rejected', details: { httpStatus: 401 } }),
+    ]);
     expect(check).toMatchObject({ verdict: 'key_rejected', service: 'c' });
     expect(check?.probes.map((p) => p.verdict)).toEqual(['healthy_now', 'proxy_down', 'key_rejected']);
     expect(proxyCheckOf([])).toBeNull();
@@ -62,18 +68,32 @@ describe('cloudVerdict (pure)', () => {
   it('any probe result gives one of the verdicts and a one-line summary (fuzz)', () => {
     const status = fc.constantFrom<ProbeResult['status']>('up', 'loading', 'degraded', 'down', 'unknown');
     fc.assert(
-      fc.property(status, fc.string(), fc.option(fc.dictionary(fc.constantFrom('httpStatus', 'resetSeconds', 'backoffSeconds'), fc.oneof(fc.integer(), fc.string(), fc.constant(null)))), (s, reason, details) => {
-        const c = cloudVerdict({ service: 'x', result: { status: s, reason: reason.replace(/\n/g, ' '), latencyMs: null, ...(details ? { details } : {}) } });
-        expect(['key_rejected', 'key_missing', 'quota', 'no_upstream_auth', 'proxy_down', 'proxy_degraded', 'not_checked', 'healthy_now']).toContain(c.verdict);
-        expect(c.summary).not.toMatch(/\n/);
-      }),
+      fc.property(
+        status,
+        fc.string(),
+        fc.option(fc.dictionary(fc.constantFrom('httpStatus', 'resetSeconds', 'backoffSeconds'), fc.oneof(fc.integer(), fc.string(), fc.constant(null)))),
+        (s, reason, details) => {
+          const c = cloudVerdict({ service: 'x', result: { status: s, reason: reason.replace(/\n/g, ' '), latencyMs: null, ...(details ? { details } : {}) } });
+          expect(['key_rejected', 'key_missing', 'quota', 'no_upstream_auth', 'proxy_down', 'proxy_degraded', 'not_checked', 'healthy_now']).toContain(c.verdict);
+          expect(c.summary).not.toMatch(/\n/);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 });
 
 describe('diagnose attaches the proxy check; the plan advises from it', () => {
-  const ctx = { issueId: 'beefcake-cl0d', profile: bc, recovery: { temperature: 0.1, max_turns: 4, auto_actions: ['resubmit_with_env'] }, repo: '/s/repo', archiveDir: '/s/arch', resumePresent: false, recurrence: false, trackerCommand: 'bd' };
+  const ctx = {
+    issueId: 'beefcake-cl0d',
+    profile: bc,
+    recovery: { temperature: 0.1, max_turns: 4, auto_actions: ['resubmit_with_env'] },
+    repo: '/s/repo',
+    archiveDir: '/s/arch',
+    resumePresent: false,
+    recurrence: false,
+    trackerCommand: 'bd',
+  };
 
   it('not probed: no proxy_check, no note; probed with no proxy configured: a note', () => {
     const plain = diagnose(input());

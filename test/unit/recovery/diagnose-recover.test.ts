@@ -61,21 +61,30 @@ describe('diagnose (pure)', () => {
 
   // The run is still going (its job RUNNING): these logs end mid-session. The same log
   // of a job gone from the queue is job_died (cause unknown), never "nothing wrong".
-  it.each(['neg-context-words.beefcake.txt', 'neg-parse-then-success.beefcake.txt', 'neg-quoted-tool-output.beefcake.txt', 'neg-resolved-after.beefcake.txt', 'neg-single-no-change.beefcake.txt'])('negative %s fires nothing', (f) => {
-    const r = diagnose(base(join(LOGS, f), bc, { queue: { ok: true, jobs: [{ jobId: '7', state: 'RUNNING', active: true }] } }));
-    expect(r.diagnoses).toEqual([]);
-    expect(r.status).toBe('ok');
-  });
+  it.each(['neg-context-words.beefcake.txt', 'neg-parse-then-success.beefcake.txt', 'neg-quoted-tool-output.beefcake.txt', 'neg-resolved-after.beefcake.txt', 'neg-single-no-change.beefcake.txt'])(
+    'negative %s fires nothing',
+    (f) => {
+      const r = diagnose(base(join(LOGS, f), bc, { queue: { ok: true, jobs: [{ jobId: '7', state: 'RUNNING', active: true }] } }));
+      expect(r.diagnoses).toEqual([]);
+      expect(r.status).toBe('ok');
+    },
+  );
 
   it('job_died: unfinished session, nothing queued; end states decide retryable/OOM; active jobs and dependency holds', () => {
-    const session = { status: 'ok', path: '/s/wt/x/.swarm/session.jsonl', value: { events: [{ type: 'state_transition', line: 4, kind: {} }], badLines: 0, badLineNumbers: [], partialLastLine: false, completed: false, state: 'implementing' } };
+    const session = {
+      status: 'ok',
+      path: '/s/wt/x/.swarm/session.jsonl',
+      value: { events: [{ type: 'state_transition', line: 4, kind: {} }], badLines: 0, badLineNumbers: [], partialLastLine: false, completed: false, state: 'implementing' },
+    };
     const noLog = { log: null, logError: 'no job' };
     const died = diagnose(base('', bc, { ...noLog, session, endState: { jobId: '7', state: 'NODE_FAIL' } }));
     expect(died.diagnoses[0]).toMatchObject({ kind: 'job_died', retryable: true });
     expect(died.diagnoses[0]?.evidence[0]).toMatchObject({ file: session.path, line: 4 });
     expect(kinds(base('', bc, { ...noLog, session, endState: { jobId: '7', state: 'OUT_OF_MEMORY' } }))).toEqual(['out_of_memory']);
     expect(kinds(base('', bc, { ...noLog, session, queue: { ok: true, jobs: [{ jobId: '8', state: 'RUNNING', active: true }] } }))).toEqual([]);
-    expect(kinds(base('', bc, { ...noLog, session, queue: { ok: true, jobs: [{ jobId: '8', state: 'PENDING', active: true, reason: 'DependencyNeverSatisfied' }] } }))).toEqual(['dependency_never_satisfied']);
+    expect(kinds(base('', bc, { ...noLog, session, queue: { ok: true, jobs: [{ jobId: '8', state: 'PENDING', active: true, reason: 'DependencyNeverSatisfied' }] } }))).toEqual([
+      'dependency_never_satisfied',
+    ]);
     const cannot = diagnose(base('', bc, { ...noLog, session, queue: { ok: false, error: 'slurm down', jobs: [] } }));
     expect(cannot.status).toBe('unknown');
     expect(kinds(base('', bc, { ...noLog, resume: { status: 'ok', path: '/r' }, attempts: 3 }))).toEqual(['job_died', 'budget_exhausted']);
@@ -83,14 +92,29 @@ describe('diagnose (pure)', () => {
 });
 
 describe('recovery plan (pure)', () => {
-  const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({ issueId: 'b-1', profile: bc, recovery: { temperature: 0.1, max_turns: 4, auto_actions: ['resubmit', 'resubmit_with_env'] }, repo: '/s/repo', archiveDir: '/s/arch', worktreePath: '/s/wt/b-1', resumePresent: false, recurrence: false, trackerCommand: 'bd', ...over });
+  const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({
+    issueId: 'b-1',
+    profile: bc,
+    recovery: { temperature: 0.1, max_turns: 4, auto_actions: ['resubmit', 'resubmit_with_env'] },
+    repo: '/s/repo',
+    archiveDir: '/s/arch',
+    worktreePath: '/s/wt/b-1',
+    resumePresent: false,
+    recurrence: false,
+    trackerCommand: 'bd',
+    ...over,
+  });
   const d = (kind: string, retryable = true) => ({ kind, summary: kind, evidence: [], retryable, details: {} }) as never;
   it('maps each kind to the ladder with the profile’s variable names', () => {
     expect(planRecovery(d('stuck_text_mode'), ctx()).actions[0]).toMatchObject({ type: 'resubmit_with_env', env: { SWARM_WORKER_TEMPERATURE: '0.1' }, safe: true });
     expect(planRecovery(d('stuck_text_mode'), ctx({ profile: rb })).actions[0]?.env).toEqual({ SWARM_WORKER_TEMP: '0.1' });
     const wb = planRecovery(d('stuck_wrong_branch'), ctx());
     expect(wb.actions.map((a) => a.type)).toEqual(['clean_worktree', 'resubmit']);
-    expect(wb.actions[0]?.argv).toEqual([['git', '-C', '/s/repo', 'worktree', 'remove', '--force', '/s/wt/b-1'], ['git', '-C', '/s/repo', 'branch', '-D', 'swarm/b-1'], ['git', '-C', '/s/repo', 'worktree', 'prune']]);
+    expect(wb.actions[0]?.argv).toEqual([
+      ['git', '-C', '/s/repo', 'worktree', 'remove', '--force', '/s/wt/b-1'],
+      ['git', '-C', '/s/repo', 'branch', '-D', 'swarm/b-1'],
+      ['git', '-C', '/s/repo', 'worktree', 'prune'],
+    ]);
     expect(wb.actions[0]?.safe).toBe(false);
     expect(planRecovery(d('output_parse_failure'), ctx()).actions[0]?.env).toEqual({ SWARM_WORKER_MAX_TURNS: '4' });
     expect(planRecovery(d('context_overflow'), ctx({ recurrence: true, resumePresent: true })).actions.map((a) => a.type)).toEqual(['archive_resume', 'resubmit_with_env']);
@@ -98,7 +122,10 @@ describe('recovery plan (pure)', () => {
     expect(cloud.actions[0]?.env).toEqual({ SWARM_USE_CLOUD: '0' });
     expect(cloud.actions[1]?.description).toMatch(/cloud-key set --stdin/);
     expect(planRecovery(d('job_died'), ctx()).actions.map((a) => a.type)).toEqual(['resubmit']);
-    expect(planRecovery(d('budget_exhausted', false), ctx()).actions[0]?.argv).toEqual([['bd', 'update', 'b-1', '--status', 'open'], ['bd', 'note', 'b-1', 'swarmctl: budget_exhausted']]);
+    expect(planRecovery(d('budget_exhausted', false), ctx()).actions[0]?.argv).toEqual([
+      ['bd', 'update', 'b-1', '--status', 'open'],
+      ['bd', 'note', 'b-1', 'swarmctl: budget_exhausted'],
+    ]);
   });
   it('refuses while the job is queued or running, and without a diagnosis', () => {
     expect(planRecovery(d('job_died'), ctx({ activeJob: { jobId: '5', state: 'RUNNING' } })).refusal).toMatch(/RUNNING/);
@@ -155,7 +182,15 @@ describe('recovery apply with real git worktrees and a stand-in bd', () => {
     try {
       const res = await applyPlan(cfg, p, store, plan, { submit });
       expect(res.outcome).toBe('ok');
-      expect(readFileSync(bdLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([['update', 'b-9', '--status', 'open'], ['note', 'b-9', 'swarmctl: out of budget']]);
+      expect(
+        readFileSync(bdLog, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      ).toEqual([
+        ['update', 'b-9', '--status', 'open'],
+        ['note', 'b-9', 'swarmctl: out of budget'],
+      ]);
     } finally {
       process.env['PATH'] = oldPath;
     }
@@ -172,7 +207,10 @@ describe('recovery apply with real git worktrees and a stand-in bd', () => {
     const plan = planRecovery({ kind: 'stuck_wrong_branch', summary: '', evidence: [], retryable: true, details: {} }, planContext(cfg, p, 'b-2', { worktreePath: join(root, 'wt/b-2') }));
     let submitted = 0;
     const res = await applyPlan(cfg, p, store, plan, { safeOnly: true, submit: async () => [{ issueId: 'b-2', status: 'submitted', jobId: String(++submitted), via: 'slurm', argv: [] }] });
-    expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([['clean_worktree', 'skipped'], ['resubmit', 'ok']]);
+    expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([
+      ['clean_worktree', 'skipped'],
+      ['resubmit', 'ok'],
+    ]);
     expect(existsSync(join(root, 'wt/b-2'))).toBe(true);
     store.close();
   });

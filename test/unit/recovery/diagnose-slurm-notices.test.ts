@@ -42,23 +42,79 @@ function render(lines: string[], v: Variant, noticeIdx: number[]): string {
   return out.join(v.endsWith('crlf') ? '\r\n' : '\n') + (v.endsWith('crlf') ? '\r\n' : '\n');
 }
 function input(p: Prof, text: string, extra: Partial<DiagnoseInput> = {}): DiagnoseInput {
-  return { issueId: ISSUE, catalogue: profiles[p].catalogue, log: { path: FILE, records: splitLogRecords(text) }, jobId: JOB, resume: { status: 'missing' }, session: { status: 'missing' }, queue: gone, attempts: 0, maxAttempts: 3, ...extra };
+  return {
+    issueId: ISSUE,
+    catalogue: profiles[p].catalogue,
+    log: { path: FILE, records: splitLogRecords(text) },
+    jobId: JOB,
+    resume: { status: 'missing' },
+    session: { status: 'missing' },
+    queue: gone,
+    attempts: 0,
+    maxAttempts: 3,
+    ...extra,
+  };
 }
 
 // The notices as each SLURM release prints them (src/slurmd/slurmstepd/req.c, task/cgroup;
 // the 22.05 lines were printed by the test cluster).
 const NOTICES: Array<{ name: string; line: string; kind: string; cause: string; node?: string; incident: boolean }> = [
-  { name: 'time limit (22.05, slurmstepd-<node>)', line: `slurmstepd-vm: error: *** JOB ${JOB} ON vm CANCELLED AT 2026-12-04T14:48:14 DUE TO TIME LIMIT ***`, kind: 'job_died', cause: 'TIMEOUT', node: 'vm', incident: true },
+  {
+    name: 'time limit (22.05, slurmstepd-<node>)',
+    line: `slurmstepd-vm: error: *** JOB ${JOB} ON vm CANCELLED AT 2026-12-04T14:48:14 DUE TO TIME LIMIT ***`,
+    kind: 'job_died',
+    cause: 'TIMEOUT',
+    node: 'vm',
+    incident: true,
+  },
   { name: 'time limit (before 17.11, no ON)', line: `slurmstepd: error: *** JOB ${JOB} CANCELLED AT 2016-03-01T10:00:00 DUE TO TIME LIMIT ***`, kind: 'job_died', cause: 'TIMEOUT', incident: true },
-  { name: 'node failure (17.11+)', line: `slurmstepd: error: *** JOB ${JOB} ON node7 CANCELLED AT 2026-04-16T15:10:00 DUE TO NODE FAILURE, SEE SLURMCTLD LOG FOR DETAILS ***`, kind: 'job_died', cause: 'NODE_FAIL', node: 'node7', incident: true },
+  {
+    name: 'node failure (17.11+)',
+    line: `slurmstepd: error: *** JOB ${JOB} ON node7 CANCELLED AT 2026-04-16T15:10:00 DUE TO NODE FAILURE, SEE SLURMCTLD LOG FOR DETAILS ***`,
+    kind: 'job_died',
+    cause: 'NODE_FAIL',
+    node: 'node7',
+    incident: true,
+  },
   { name: 'node failure (old)', line: `slurmstepd: error: *** JOB ${JOB} CANCELLED AT 2016-03-01T10:00:00 DUE TO NODE FAILURE ***`, kind: 'job_died', cause: 'NODE_FAIL', incident: true },
-  { name: 'preemption', line: `slurmstepd-node7: error: *** JOB ${JOB} ON node7 CANCELLED AT 2026-04-16T15:10:00 DUE TO PREEMPTION ***`, kind: 'job_died', cause: 'PREEMPTED', node: 'node7', incident: true },
+  {
+    name: 'preemption',
+    line: `slurmstepd-node7: error: *** JOB ${JOB} ON node7 CANCELLED AT 2026-04-16T15:10:00 DUE TO PREEMPTION ***`,
+    kind: 'job_died',
+    cause: 'PREEMPTED',
+    node: 'node7',
+    incident: true,
+  },
   { name: 'scancel (22.05)', line: `slurmstepd-vm: error: *** JOB ${JOB} ON vm CANCELLED AT 2026-12-04T14:46:53 ***`, kind: 'job_died', cause: 'CANCELLED', node: 'vm', incident: false },
   { name: 'scancel (old)', line: `slurmstepd: error: *** JOB ${JOB} CANCELLED AT 2016-03-01T10:00:00 ***`, kind: 'job_died', cause: 'CANCELLED', incident: false },
-  { name: 'oom-kill (21.08+)', line: `slurmstepd: error: Detected 1 oom-kill event(s) in StepId=${JOB}.batch. Some of your processes may have been killed by the cgroup out-of-memory handler.`, kind: 'out_of_memory', cause: 'OUT_OF_MEMORY', incident: true },
-  { name: 'oom-kill (20.11)', line: `slurmstepd-node7: error: Detected 3 oom-kill event(s) in StepId=${JOB}.batch cgroup. Some of your processes may have been killed by the cgroup out-of-memory handler.`, kind: 'out_of_memory', cause: 'OUT_OF_MEMORY', incident: true },
-  { name: 'oom-kill (17.x–20.02)', line: `slurmstepd: error: Detected 593060 oom-kill event(s) in step ${JOB}.batch cgroup. Some of your processes may have been killed by the cgroup out-of-memory handler.`, kind: 'out_of_memory', cause: 'OUT_OF_MEMORY', incident: true },
-  { name: 'memory limit (jobacct_gather)', line: `slurmstepd: error: Job ${JOB} exceeded memory limit (8388608 > 4194304), being killed`, kind: 'out_of_memory', cause: 'OUT_OF_MEMORY', incident: true },
+  {
+    name: 'oom-kill (21.08+)',
+    line: `slurmstepd: error: Detected 1 oom-kill event(s) in StepId=${JOB}.batch. Some of your processes may have been killed by the cgroup out-of-memory handler.`,
+    kind: 'out_of_memory',
+    cause: 'OUT_OF_MEMORY',
+    incident: true,
+  },
+  {
+    name: 'oom-kill (20.11)',
+    line: `slurmstepd-node7: error: Detected 3 oom-kill event(s) in StepId=${JOB}.batch cgroup. Some of your processes may have been killed by the cgroup out-of-memory handler.`,
+    kind: 'out_of_memory',
+    cause: 'OUT_OF_MEMORY',
+    incident: true,
+  },
+  {
+    name: 'oom-kill (17.x–20.02)',
+    line: `slurmstepd: error: Detected 593060 oom-kill event(s) in step ${JOB}.batch cgroup. Some of your processes may have been killed by the cgroup out-of-memory handler.`,
+    kind: 'out_of_memory',
+    cause: 'OUT_OF_MEMORY',
+    incident: true,
+  },
+  {
+    name: 'memory limit (jobacct_gather)',
+    line: `slurmstepd: error: Job ${JOB} exceeded memory limit (8388608 > 4194304), being killed`,
+    kind: 'out_of_memory',
+    cause: 'OUT_OF_MEMORY',
+    incident: true,
+  },
 ];
 
 describe('slurmstepd death notices are the job end state without accounting (issue 19)', () => {
@@ -118,7 +174,10 @@ describe('slurmstepd death notices are the job end state without accounting (iss
 
   describe('negatives', () => {
     it('a job that completed (wrapper exit line / session resolved) is not job_died', () => {
-      for (const end of ['swarm-job: command exited with 0 at 2026-04-16T15:00:00+00:00', rec('beefcake', '2026-04-16T14:59:00.000000Z', 'INFO', 'swarm_agents::driver', `Issue resolved (state driver) id=${ISSUE}`)]) {
+      for (const end of [
+        'swarm-job: command exited with 0 at 2026-04-16T15:00:00+00:00',
+        rec('beefcake', '2026-04-16T14:59:00.000000Z', 'INFO', 'swarm_agents::driver', `Issue resolved (state driver) id=${ISSUE}`),
+      ]) {
         const r = diagnose(input('beefcake', sessionLog('beefcake', [end]).join('\n')));
         expect(r.diagnoses).toEqual([]);
         expect(r.status).toBe('ok');
@@ -163,7 +222,18 @@ describe('issue 13 points 5–7', () => {
 
   it('5: missing, empty and binary logs and a failure beyond the window read are "cannot tell", saying what was not read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'swarmctl-diag5-'));
-    const base = (log: DiagnoseInput['log'], logError?: string): DiagnoseInput => ({ issueId: ISSUE, catalogue: profiles.beefcake.catalogue, log, ...(logError ? { logError } : {}), jobId: '4242', resume: { status: 'missing' }, session: { status: 'missing' }, queue: gone, attempts: 0, maxAttempts: 3 });
+    const base = (log: DiagnoseInput['log'], logError?: string): DiagnoseInput => ({
+      issueId: ISSUE,
+      catalogue: profiles.beefcake.catalogue,
+      log,
+      ...(logError ? { logError } : {}),
+      jobId: '4242',
+      resume: { status: 'missing' },
+      session: { status: 'missing' },
+      queue: gone,
+      attempts: 0,
+      maxAttempts: 3,
+    });
     const missing = diagnose(base(null, `${dir}/swarm-orch-4242.log does not exist`));
     expect(missing.status).toBe('unknown');
     expect(missing.not_read[0]).toMatch(/does not exist/);
@@ -185,7 +255,16 @@ describe('issue 13 points 5–7', () => {
 
     // the failure is at the top; the window (4 KiB) holds only filler of the same session
     const filler = Array.from({ length: 200 }, (_, i) => rec('beefcake', '2026-04-16T14:10:00.000000Z', 'INFO', 'swarm_agents::runtime_adapter', `LLM turn started agent=Qwen turn=${i}`));
-    const big = sessionLog('beefcake', [rec('beefcake', '2026-04-16T14:04:00.000000Z', 'ERROR', 'swarm_agents::driver', 'Agent failed (state driver): Invalid status code 500 Internal Server Error with message: {"error":{"code":500,"message":"Failed to parse input at pos 18234"}}'), ...filler]);
+    const big = sessionLog('beefcake', [
+      rec(
+        'beefcake',
+        '2026-04-16T14:04:00.000000Z',
+        'ERROR',
+        'swarm_agents::driver',
+        'Agent failed (state driver): Invalid status code 500 Internal Server Error with message: {"error":{"code":500,"message":"Failed to parse input at pos 18234"}}',
+      ),
+      ...filler,
+    ]);
     writeFileSync(join(dir, 'big.log'), big.join('\n') + '\n');
     const t = await readJobLogTail(join(dir, 'big.log'), 4096);
     expect(t.truncated).toBe(true);
@@ -198,16 +277,32 @@ describe('issue 13 points 5–7', () => {
   });
 
   it('6: a transient parse retry the run survived is not output_parse_failure (per record, not per substring)', () => {
-    const retry = rec('beefcake', '2026-04-16T14:04:00.000000Z', 'WARN', 'swarm_agents::orchestrator', 'Transient error — retrying (with hook) attempt=1 max_retries=2 error=CompletionError: ProviderError: Invalid status code 500 Internal Server Error with message: {"error":{"code":500,"message":"Failed to parse input at pos 18234: <tool_call>","type":"server_error"}} category=parse_failure');
+    const retry = rec(
+      'beefcake',
+      '2026-04-16T14:04:00.000000Z',
+      'WARN',
+      'swarm_agents::orchestrator',
+      'Transient error — retrying (with hook) attempt=1 max_retries=2 error=CompletionError: ProviderError: Invalid status code 500 Internal Server Error with message: {"error":{"code":500,"message":"Failed to parse input at pos 18234: <tool_call>","type":"server_error"}} category=parse_failure',
+    );
     const edit = rec('beefcake', '2026-04-16T14:05:00.000000Z', 'INFO', 'swarm_agents::runtime_adapter', 'Tool call completed tool=edit_file outcome=Success duration_ms=12');
-    for (const tail of [[retry, edit], [retry.replace(' category=parse_failure', ''), edit], [retry.replace('category=parse_failure', 'category=parse_failure\nCaused by:\n    Failed to parse input at pos 18234'), edit]]) {
+    for (const tail of [
+      [retry, edit],
+      [retry.replace(' category=parse_failure', ''), edit],
+      [retry.replace('category=parse_failure', 'category=parse_failure\nCaused by:\n    Failed to parse input at pos 18234'), edit],
+    ]) {
       const r = diagnose(input('beefcake', sessionLog('beefcake', tail).join('\n'), running));
       expect(r.diagnoses).toEqual([]);
       expect(r.status).toBe('ok');
       expect(r.matches.find((m) => m.kind === 'output_parse_failure')).toMatchObject({ fired: false });
     }
     // the real failure after the retries still fires
-    const failed = rec('beefcake', '2026-04-16T14:06:00.000000Z', 'ERROR', 'swarm_agents::driver', 'Agent failed (state driver): CompletionError: ProviderError: Invalid status code 500 Internal Server Error with message: {"error":{"code":500,"message":"Failed to parse input at pos 18234"}}');
+    const failed = rec(
+      'beefcake',
+      '2026-04-16T14:06:00.000000Z',
+      'ERROR',
+      'swarm_agents::driver',
+      'Agent failed (state driver): CompletionError: ProviderError: Invalid status code 500 Internal Server Error with message: {"error":{"code":500,"message":"Failed to parse input at pos 18234"}}',
+    );
     expect(diagnose(input('beefcake', sessionLog('beefcake', [retry, failed]).join('\n'), running)).diagnoses.map((d) => d.kind)).toEqual(['output_parse_failure']);
   });
 
@@ -219,7 +314,11 @@ describe('issue 13 points 5–7', () => {
       expect(d?.evidence[0]).toEqual({ file: FILE, line: 1, text: echo });
     }
     // plain lines of an earlier session of the same job log stay out
-    const two = [...sessionLog('beefcake'), 'Cloud model x unavailable (http=429); falling back to y', rec('beefcake', '2026-04-16T15:00:00.000000Z', 'INFO', 'swarm_agents', `Processing CLI issue id=${ISSUE} title=again`)];
+    const two = [
+      ...sessionLog('beefcake'),
+      'Cloud model x unavailable (http=429); falling back to y',
+      rec('beefcake', '2026-04-16T15:00:00.000000Z', 'INFO', 'swarm_agents', `Processing CLI issue id=${ISSUE} title=again`),
+    ];
     expect(diagnose(input('beefcake', two.join('\n'), running)).diagnoses).toEqual([]);
   });
 });

@@ -2,15 +2,7 @@
 // lines, CRLF, and tail windows that keep the file's line numbers.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  countNewlines,
-  parseTracingHead,
-  splitLogRecords,
-  splitPhysicalLines,
-  stripAnsi,
-  tailWindow,
-  tailWindowBytes,
-} from '../../../src/recovery/log-records.js';
+import { countNewlines, parseTracingHead, splitLogRecords, splitPhysicalLines, stripAnsi, tailWindow, tailWindowBytes } from '../../../src/recovery/log-records.js';
 
 const SAMPLE = readFileSync(new URL('../../../fixtures/beefcake/swarm-orch-2317.stuck-loop.log', import.meta.url), 'utf8');
 const SAMPLE_LINES = SAMPLE.split('\n').slice(0, -1);

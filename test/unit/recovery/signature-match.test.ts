@@ -4,21 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { splitLogRecords } from '../../../src/recovery/log-records.js';
-import {
-  countWriteToolCalls,
-  findSessionStarts,
-  matchSignatures,
-  type KindMatch,
-  type MatchOptions,
-} from '../../../src/recovery/signature-match.js';
+import { countWriteToolCalls, findSessionStarts, matchSignatures, type KindMatch, type MatchOptions } from '../../../src/recovery/signature-match.js';
 import { BEEFCAKE_CATALOGUE, RUNBOOK_CATALOGUE } from '../../../src/config/signature-catalogue.js';
-import {
-  LOG_DIAGNOSIS_KINDS,
-  mergeCatalogue,
-  signatureCatalogueOverrideSchema,
-  signatureCatalogueSchema,
-  type SignatureCatalogue,
-} from '../../../src/config/signatures.js';
+import { LOG_DIAGNOSIS_KINDS, mergeCatalogue, signatureCatalogueOverrideSchema, signatureCatalogueSchema, type SignatureCatalogue } from '../../../src/config/signatures.js';
 
 const read = (p: string): string => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
 
@@ -253,9 +241,7 @@ describe('cloud_escalation_failed', () => {
     const file = 'logs/cloud-failure.beefcake.txt';
     const c = run(file)['cloud_escalation_failed']!;
     expect(c.fired).toBe(true);
-    expect(c.triggers).toEqual(
-      expect.arrayContaining(['cloud_model_unavailable', 'cloud_validation_error', 'harness_judgment_rejected', 'fallback_failed', 'http_auth_quota']),
-    );
+    expect(c.triggers).toEqual(expect.arrayContaining(['cloud_model_unavailable', 'cloud_validation_error', 'harness_judgment_rejected', 'fallback_failed', 'http_auth_quota']));
     const echo = c.evidence.find((e) => e.id === 'cloud_model_unavailable')!;
     expect(echo).toMatchObject({ line: 2, captures: { model: 'claude-sonnet-4-6', http: '401', fallback: 'Qwen3.5-27B-Distilled' } });
     expect(c.evidence.find((e) => e.id === 'cloud_validation_error')?.captures['model']).toBe('gemini-3-pro-preview');
@@ -319,7 +305,10 @@ describe('negatives', () => {
       for (const file of ['logs/neg-quoted-tool-output.beefcake.txt', 'logs/neg-quoted-tool-output.runbook.txt']) {
         const res = run(file, cat);
         expect(fired(res), `${cat.name} ${file}`).toEqual([]);
-        expect(Object.values(res).reduce((n, m) => n + m.count, 0), `${cat.name} ${file}`).toBe(0);
+        expect(
+          Object.values(res).reduce((n, m) => n + m.count, 0),
+          `${cat.name} ${file}`,
+        ).toBe(0);
       }
     }
     // …but the very same text outside a payload does
@@ -329,13 +318,12 @@ describe('negatives', () => {
       .map((l) => l.replace(/^\d+: /, ''))
       .join('\n');
     const res = matchSignatures(splitLogRecords(bare), BEEFCAKE_CATALOGUE);
-    expect(res.filter((m) => m.fired).map((m) => m.kind).sort()).toEqual([
-      'budget_exhausted',
-      'cloud_escalation_failed',
-      'context_overflow',
-      'output_parse_failure',
-      'stuck_loop',
-    ]);
+    expect(
+      res
+        .filter((m) => m.fired)
+        .map((m) => m.kind)
+        .sort(),
+    ).toEqual(['budget_exhausted', 'cloud_escalation_failed', 'context_overflow', 'output_parse_failure', 'stuck_loop']);
   });
 
   it('old no-change lines followed by a successful iteration and a resolved session are not current', () => {

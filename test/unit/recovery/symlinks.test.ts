@@ -141,7 +141,9 @@ describe('resume clear refuses symlinks that lead out of their root (real binary
 
     const r = await runBin(['--config', s.config, '--db', s.db, 'resume', 'clear', issue]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^refused: .*\/wt\/beefcake-sym2\/\.swarm-resume\.json resolves through a symlink to .*\/outside\/wt-elsewhere\/\.swarm-resume\.json, outside .*\/share\/wt; nothing moved$/m);
+    expect(r.stdout).toMatch(
+      /^refused: .*\/wt\/beefcake-sym2\/\.swarm-resume\.json resolves through a symlink to .*\/outside\/wt-elsewhere\/\.swarm-resume\.json, outside .*\/share\/wt; nothing moved$/m,
+    );
     expect(readFileSync(join(outWt, '.swarm-resume.json'), 'utf8')).toBe(runbookResumeOf(issue));
     expect(listTree(join(s.root, 'ai/archive'))).toEqual([]);
     const rows = await auditRows(s.config, s.db, issue);
@@ -206,7 +208,10 @@ describe('worktree archive/cleanup refuses a symlinked worktree that leads out (
     };
     const res = await applyPlan(cfg, p, store, plan, { submit });
     expect(res.outcome).toBe('failed');
-    expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([['clean_worktree', 'failed'], ['resubmit', 'skipped']]);
+    expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([
+      ['clean_worktree', 'failed'],
+      ['resubmit', 'skipped'],
+    ]);
     expect(res.actions[0]?.detail).toMatch(/^refused: .* resolves through a symlink to .*, outside .*; nothing moved, no git command run$/);
     expect(submits).toBe(0);
     // Nothing moved, nothing deleted, git untouched.
@@ -231,9 +236,15 @@ describe('worktree archive/cleanup refuses a symlinked worktree that leads out (
     const direct = await clearResume(cfg, p, store, issue);
     expect(direct.outcome).toBe('failed');
     expect(direct.reason).toMatch(/^refused: .*; nothing moved$/);
-    const plan = planRecovery({ kind: 'context_overflow', summary: '', evidence: [], retryable: true, details: {} }, planContext(cfg, p, issue, { resumePath: join(cfg.paths.repo, '.swarm-resume.json'), resumePresent: true, recurrence: true }));
+    const plan = planRecovery(
+      { kind: 'context_overflow', summary: '', evidence: [], retryable: true, details: {} },
+      planContext(cfg, p, issue, { resumePath: join(cfg.paths.repo, '.swarm-resume.json'), resumePresent: true, recurrence: true }),
+    );
     const res = await applyPlan(cfg, p, store, plan, { submit: async () => [] });
-    expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([['archive_resume', 'failed'], ['resubmit_with_env', 'skipped']]);
+    expect(res.actions.map((a) => [a.type, a.outcome])).toEqual([
+      ['archive_resume', 'failed'],
+      ['resubmit_with_env', 'skipped'],
+    ]);
     expect(res.actions[0]?.detail).toMatch(/^refused: /);
     expect(readFileSync(join(outside, 'r.json'), 'utf8')).toBe(resumeOf(issue));
     expect(lstatSync(join(cfg.paths.repo, '.swarm-resume.json')).isSymbolicLink()).toBe(true);

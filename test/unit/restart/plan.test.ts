@@ -5,7 +5,11 @@ import { buildPlan, dependentsOf, PlanError, topoOrder } from '../../../src/rest
 import { verifyUntil } from '../../../src/restart/step.js';
 
 const svc = (kind: string, extra: Record<string, unknown> = {}) => ({ kind, depends_on: [], write_check: false, ...extra }) as any;
-const cfg = (services: Record<string, any>) => ({ services: Object.fromEntries(Object.entries(services).map(([n, s]) => [n, { ...s, name: n }])), paths: { logs_dir: '/s/ai/logs' } as any, hosts: { 'vasp-01': { name: 'vasp-01', address: '10.0.0.1', ssh_options: [] } } as any });
+const cfg = (services: Record<string, any>) => ({
+  services: Object.fromEntries(Object.entries(services).map(([n, s]) => [n, { ...s, name: n }])),
+  paths: { logs_dir: '/s/ai/logs' } as any,
+  hosts: { 'vasp-01': { name: 'vasp-01', address: '10.0.0.1', ssh_options: [] } } as any,
+});
 
 describe('restart plan', () => {
   it("the seed's order: nfs → hydracoder → qwen35 → ai-proxy → swarm jobs, whatever the config order", () => {
@@ -17,10 +21,24 @@ describe('restart plan', () => {
     });
     const plan = buildPlan(c);
     expect(plan.map((s) => s.name)).toEqual(['nfs', 'hydracoder', 'qwen35', 'ai-proxy', 'swarm-jobs']);
-    expect(plan[0]!.start).toEqual([['systemctl', 'restart', 'nfs-kernel-server'], ['exportfs', '-rav']]);
+    expect(plan[0]!.start).toEqual([
+      ['systemctl', 'restart', 'nfs-kernel-server'],
+      ['exportfs', '-rav'],
+    ]);
     expect(plan[1]!.noStart).toMatch(/add start: \[\.\.\.\] to services.hydracoder/);
     expect(plan[2]!.host).toBe('vasp-01');
-    expect(plan[2]!.start[0]).toEqual(['setsid', '-f', 'sh', '-c', 'log=$1; shift; exec "$@" >>"$log" 2>&1 </dev/null', 'swarmctl-start', '/s/ai/logs/restart-qwen35.log', 'llama-server', '-m', 'q.gguf']);
+    expect(plan[2]!.start[0]).toEqual([
+      'setsid',
+      '-f',
+      'sh',
+      '-c',
+      'log=$1; shift; exec "$@" >>"$log" 2>&1 </dev/null',
+      'swarmctl-start',
+      '/s/ai/logs/restart-qwen35.log',
+      'llama-server',
+      '-m',
+      'q.gguf',
+    ]);
     expect(plan[3]!.start).toEqual([['systemctl', '--user', 'restart', 'ai-proxy']]);
     expect(plan[2]!.verifyTimeoutS).toBe(600);
   });
@@ -46,10 +64,33 @@ describe('restart plan', () => {
     let t = 0;
     const waits: number[] = [];
     const seq = ['loading', 'loading', 'loading', 'up'];
-    const r = await verifyUntil({ probe: async () => ({ status: seq.shift() as any, reason: '', latencyMs: 1 }), sleep: async (ms) => { waits.push(ms); t += ms; }, now: () => t }, 10_000, { firstMs: 100, maxMs: 250 }, () => {});
+    const r = await verifyUntil(
+      {
+        probe: async () => ({ status: seq.shift() as any, reason: '', latencyMs: 1 }),
+        sleep: async (ms) => {
+          waits.push(ms);
+          t += ms;
+        },
+        now: () => t,
+      },
+      10_000,
+      { firstMs: 100, maxMs: 250 },
+      () => {},
+    );
     expect(r).toMatchObject({ ok: true, attempts: 4 });
     expect(waits).toEqual([100, 200, 250]);
-    const down = await verifyUntil({ probe: async () => ({ status: 'down', reason: 'refused', latencyMs: 1 }), sleep: async (ms) => { t += ms; }, now: () => t }, 1000, { firstMs: 300, maxMs: 5000 }, () => {});
+    const down = await verifyUntil(
+      {
+        probe: async () => ({ status: 'down', reason: 'refused', latencyMs: 1 }),
+        sleep: async (ms) => {
+          t += ms;
+        },
+        now: () => t,
+      },
+      1000,
+      { firstMs: 300, maxMs: 5000 },
+      () => {},
+    );
     expect(down).toMatchObject({ ok: false });
   });
 });

@@ -1,14 +1,6 @@
 // Job-name templates: render for an issue, validate, and map squeue names back to issues.
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_JOB_NAME_TEMPLATE,
-  issueFromJobName,
-  matchJobName,
-  parseJobNameTemplate,
-  renderJobName,
-  shortIssueId,
-  validateJobName,
-} from '../../../src/slurm/job-name.js';
+import { DEFAULT_JOB_NAME_TEMPLATE, issueFromJobName, matchJobName, parseJobNameTemplate, renderJobName, shortIssueId, validateJobName } from '../../../src/slurm/job-name.js';
 
 describe('renderJobName', () => {
   it('defaults to swarm-{issue}', () => {
@@ -16,7 +8,7 @@ describe('renderJobName', () => {
     expect(renderJobName('beefcake-7xjmj')).toEqual({ ok: true, name: 'swarm-beefcake-7xjmj' });
   });
 
-  it('renders the real scripts\' swarm-{short}', () => {
+  it("renders the real scripts' swarm-{short}", () => {
     expect(renderJobName('beefcake-7xjmj', 'swarm-{short}')).toEqual({ ok: true, name: 'swarm-7xjmj' });
     expect(renderJobName('beefcake-7xjmj.1', 'swarm-{short}')).toEqual({ ok: true, name: 'swarm-7xjmj.1' });
     expect(renderJobName('nodash', 'swarm-{short}')).toEqual({ ok: true, name: 'swarm-nodash' });

@@ -68,22 +68,16 @@ describe('squeue value parsers', () => {
 
   it('timestamps with any offset give the same instant', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2099, 11, 31) }),
-        fc.integer({ min: -12 * 60, max: 14 * 60 }),
-        fc.boolean(),
-        (ms0, offsetMin, colon) => {
-          const ms = Math.floor(ms0 / 1000) * 1000;
-          const local = new Date(ms + offsetMin * 60_000);
-          const abs = Math.abs(offsetMin);
-          const zone = `${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}${colon ? ':' : ''}${pad(abs % 60)}`;
-          const text =
-            `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
-            `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
-          expect(parseSlurmTimestamp(`${text}${zone}`)).toBe(new Date(ms).toISOString());
-          expect(parseSlurmTimestamp(text, offsetMin)).toBe(new Date(ms).toISOString());
-        },
-      ),
+      fc.property(fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2099, 11, 31) }), fc.integer({ min: -12 * 60, max: 14 * 60 }), fc.boolean(), (ms0, offsetMin, colon) => {
+        const ms = Math.floor(ms0 / 1000) * 1000;
+        const local = new Date(ms + offsetMin * 60_000);
+        const abs = Math.abs(offsetMin);
+        const zone = `${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}${colon ? ':' : ''}${pad(abs % 60)}`;
+        const text =
+          `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` + `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
+        expect(parseSlurmTimestamp(`${text}${zone}`)).toBe(new Date(ms).toISOString());
+        expect(parseSlurmTimestamp(text, offsetMin)).toBe(new Date(ms).toISOString());
+      }),
       RUNS,
     );
   });

@@ -31,10 +31,7 @@ function squeueAnswers(a: { stdout: string } | { fail: true }): void {
 
 beforeAll(() => {
   fakeBin = mkdtempSync(join(tmpdir(), 'swarmctl-fake-squeue-'));
-  writeFileSync(
-    join(fakeBin, 'squeue'),
-    `#!/bin/sh\ncat '${fakeBin}/out'\nrc=$(cat '${fakeBin}/rc')\n[ "$rc" = 0 ] || echo '${DOWN}' >&2\nexit "$rc"\n`,
-  );
+  writeFileSync(join(fakeBin, 'squeue'), `#!/bin/sh\ncat '${fakeBin}/out'\nrc=$(cat '${fakeBin}/rc')\n[ "$rc" = 0 ] || echo '${DOWN}' >&2\nexit "$rc"\n`);
   chmodSync(join(fakeBin, 'squeue'), 0o755);
   // readQueue spawns squeue through PATH; this worker process only.
   process.env['PATH'] = `${fakeBin}:${savedPath ?? ''}`;
@@ -83,7 +80,9 @@ describe('stale-queue cache', () => {
     squeueAnswers({ stdout: ALL });
     await readQueue(cfg, store, { all: true, slurmOnly: true, now: 1_000 });
     // An older swarmctl polled later and wrote its own cache: parsed jobs, no via.
-    const old = parseSqueue(ALL).jobs.slice(0, 2).map(({ via: _via, ...rest }) => rest);
+    const old = parseSqueue(ALL)
+      .jobs.slice(0, 2)
+      .map(({ via: _via, ...rest }) => rest);
     store.db.prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?)').run('slurm', 5_000, JSON.stringify(old));
     squeueAnswers({ fail: true });
     const bad = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 6_000 });
@@ -106,7 +105,9 @@ describe('stale-queue cache', () => {
     expect(bad).toMatchObject({ ok: false, jobs: [] });
     expect(bad.stale).toBeUndefined();
     // An older JSON row is then the usable one, even though it is older.
-    const old = parseSqueue(ALL).jobs.slice(0, 1).map(({ via: _via, ...rest }) => rest);
+    const old = parseSqueue(ALL)
+      .jobs.slice(0, 1)
+      .map(({ via: _via, ...rest }) => rest);
     store.db.prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?)').run('slurm', 500, JSON.stringify(old));
     const legacy = await readQueue(cfg, store, { all: true, slurmOnly: true, now: 2_000 });
     expect(legacy.stale).toEqual({ takenAt: 500, ageMs: 1_500 });
@@ -123,7 +124,7 @@ describe('stale-queue cache', () => {
     expect(store.db.prepare('SELECT taken_at, length(stdout) AS n FROM squeue_cache').get()).toEqual({ taken_at: 3_000, n: 0 });
   });
 
-  it('a reusing parser hands back the previous read\'s job objects through readQueue', async () => {
+  it("a reusing parser hands back the previous read's job objects through readQueue", async () => {
     const parser = createSqueueParser();
     squeueAnswers({ stdout: ALL });
     await readQueue(cfg, store, { all: true, slurmOnly: true, parser });
@@ -138,14 +139,16 @@ describe('stale-queue cache', () => {
     expect(c.jobs).toEqual(a.jobs);
   });
 
-  it('the console\'s queue source reuses rows of unchanged jobs between polls and builds rows for changed ones', async () => {
+  it("the console's queue source reuses rows of unchanged jobs between polls and builds rows for changed ones", async () => {
     const backends = realBackends(cfg, store);
     squeueAnswers({ stdout: ALL });
     await backends.queue(new AbortController().signal);
     const a = await backends.queue(new AbortController().signal);
     expect(a.length).toBeGreaterThan(2);
     // Job 25 ran one more second.
-    const ran = ALL.split('\n').map((l) => (l.startsWith('25\x1f') ? l.replace('\x1f0:03\x1f', '\x1f0:04\x1f') : l)).join('\n');
+    const ran = ALL.split('\n')
+      .map((l) => (l.startsWith('25\x1f') ? l.replace('\x1f0:03\x1f', '\x1f0:04\x1f') : l))
+      .join('\n');
     expect(ran).not.toBe(ALL);
     squeueAnswers({ stdout: ran });
     const b = await backends.queue(new AbortController().signal);
@@ -154,14 +157,16 @@ describe('stale-queue cache', () => {
     expect(b.find((r) => r.jobId === '25')!.elapsed).toBe('0:04');
   });
 
-  it('the console\'s queue source, started during an outage, offers the last known jobs as StaleData', async () => {
+  it("the console's queue source, started during an outage, offers the last known jobs as StaleData", async () => {
     squeueAnswers({ stdout: ALL });
     const good = await readQueue(cfg, store, { now: 1_000 }); // an earlier swarmctl run
     squeueAnswers({ fail: true });
-    const err = await realBackends(cfg, store).queue(new AbortController().signal).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await realBackends(cfg, store)
+      .queue(new AbortController().signal)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(StaleData);
     const stale = err as StaleData;
     expect(stale.message).toContain('Unable to contact slurm controller');
@@ -170,12 +175,14 @@ describe('stale-queue cache', () => {
     expect(good.jobs.length).toBeGreaterThan(0);
   });
 
-  it('with no copy in SQLite, the console\'s queue source fails plainly', async () => {
+  it("with no copy in SQLite, the console's queue source fails plainly", async () => {
     squeueAnswers({ fail: true });
-    const err = await realBackends(cfg, store).queue(new AbortController().signal).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const err = await realBackends(cfg, store)
+      .queue(new AbortController().signal)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(StaleData);
   });

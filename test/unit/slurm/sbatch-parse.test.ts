@@ -80,11 +80,7 @@ describe('classifySbatchFailure', () => {
   });
 
   it('keeps the deciding message', () => {
-    const f = explainSbatchFailure(
-      'sbatch: error: invalid partition specified: nosuch\nsbatch: error: Batch job submission failed: Invalid partition name specified\n',
-      1,
-      false,
-    );
+    const f = explainSbatchFailure('sbatch: error: invalid partition specified: nosuch\nsbatch: error: Batch job submission failed: Invalid partition name specified\n', 1, false);
     expect(f.message).toBe('Batch job submission failed: Invalid partition name specified');
   });
 

@@ -3,27 +3,11 @@
 // covers what that controller could not produce.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  SQUEUE_ENV,
-  SQUEUE_FIELDS,
-  SQUEUE_FORMAT,
-  squeueArgs,
-  squeueEnvPrefix,
-  squeueFormatErrors,
-} from '../../../src/slurm/squeue-format.js';
-import {
-  classifyReason,
-  parseDependency,
-  parseSlurmDuration,
-  parseSlurmTimestamp,
-  parseSqueue,
-  selectJobs,
-  type QueueJob,
-} from '../../../src/slurm/squeue-parse.js';
+import { SQUEUE_ENV, SQUEUE_FIELDS, SQUEUE_FORMAT, squeueArgs, squeueEnvPrefix, squeueFormatErrors } from '../../../src/slurm/squeue-format.js';
+import { classifyReason, parseDependency, parseSlurmDuration, parseSlurmTimestamp, parseSqueue, selectJobs, type QueueJob } from '../../../src/slurm/squeue-parse.js';
 
 // Decode like the client does: invalid UTF-8 becomes U+FFFD.
-const read = (p: string): string =>
-  new TextDecoder('utf-8').decode(readFileSync(new URL(`../../../fixtures/squeue/${p}`, import.meta.url)));
+const read = (p: string): string => new TextDecoder('utf-8').decode(readFileSync(new URL(`../../../fixtures/squeue/${p}`, import.meta.url)));
 
 const ALL = read('slurm-22.05-all-states.txt');
 const ACTIVE = read('slurm-22.05-active.txt');
@@ -141,34 +125,19 @@ describe('parseSqueue on real 22.05.8 output (all states)', () => {
 
   it('reads the pending reasons of a sequential batch', () => {
     const dep = byId(r.jobs, '27');
-    expect([dep.state, dep.reason, dep.reasonKind, dep.nodeList, dep.startTime]).toEqual([
-      'PENDING',
-      'Dependency',
-      'dependency',
-      null,
-      null,
-    ]);
+    expect([dep.state, dep.reason, dep.reasonKind, dep.nodeList, dep.startTime]).toEqual(['PENDING', 'Dependency', 'dependency', null, null]);
     expect(dep.startTimeRaw).toBe('N/A');
     expect(dep.dependencies).toEqual([{ type: 'afterany', jobIds: ['26'], status: 'unfulfilled' }]);
     expect(dep.timeLimitUnlimited).toBe(true);
     expect(dep.timeLimitSeconds).toBeNull();
     const never = byId(r.jobs, '30');
-    expect([never.reasonCode, never.reasonKind, never.dependency]).toEqual([
-      'DependencyNeverSatisfied',
-      'dependency_never_satisfied',
-      'afterok:18(failed)',
-    ]);
+    expect([never.reasonCode, never.reasonKind, never.dependency]).toEqual(['DependencyNeverSatisfied', 'dependency_never_satisfied', 'afterok:18(failed)']);
     expect(byId(r.jobs, '29').reasonKind).toBe('resources');
   });
 
   it('classifies the free-text reasons slurmctld stores instead of codes', () => {
     const held = byId(r.jobs, '23');
-    expect([held.state, held.reason, held.reasonCode, held.reasonKind]).toEqual([
-      'PENDING',
-      'job requeued in held state',
-      null,
-      'held',
-    ]);
+    expect([held.state, held.reason, held.reasonCode, held.reasonKind]).toEqual(['PENDING', 'job requeued in held state', null, 'held']);
     const nodes = byId(r.jobs, '3');
     expect(nodes.reason).toBe('Nodes required for job are DOWN, DRAINED or reserved for jobs in higher priority partitions');
     expect(nodes.reasonKind).toBe('nodes_unavailable');
@@ -246,19 +215,7 @@ describe('parseSqueue on hand-made edge cases', () => {
   const r = parseSqueue(EDGE);
 
   it('keeps 11 jobs and skips 5 malformed lines with reasons', () => {
-    expect(r.jobs.map((j) => j.jobId)).toEqual([
-      '4101',
-      '4102',
-      '4103',
-      '4104_7',
-      '4105_[1-5%2]',
-      '4106+0',
-      '4107',
-      '4108',
-      '4109',
-      '4110',
-      '4111',
-    ]);
+    expect(r.jobs.map((j) => j.jobId)).toEqual(['4101', '4102', '4103', '4104_7', '4105_[1-5%2]', '4106+0', '4107', '4108', '4109', '4110', '4111']);
     expect(r.skipped.map((s) => s.reason)).toEqual([
       'job id is not valid UTF-8',
       'empty job id',
@@ -374,9 +331,7 @@ describe('value parsers', () => {
   it('a real reason code missing from the man page (PartitionConfig, captured)', () => {
     const r = parseSqueue(read('slurm-22.05-partition-config.txt'));
     expect(r.skipped).toEqual([]);
-    expect(r.jobs.map((j) => [j.jobId, j.name, j.state, j.reasonCode, j.reasonKind])).toEqual([
-      ['31', 'wrap', 'PENDING', 'PartitionConfig', 'invalid_request'],
-    ]);
+    expect(r.jobs.map((j) => [j.jobId, j.name, j.state, j.reasonCode, j.reasonKind])).toEqual([['31', 'wrap', 'PENDING', 'PartitionConfig', 'invalid_request']]);
   });
 
   it('reason families', () => {

@@ -102,7 +102,24 @@ describe('createSqueueParser', () => {
     // work dir, so one stdout is ~0.8 MB; 60 polls would keep ~48 MB if old stdouts stayed.
     const dir = `/scratch/${'w'.repeat(2000)}`;
     const row = (id: number, state: string, used: string): string =>
-      [String(id), `swarm-job-${id}`, state, state === 'PENDING' ? 'Priority' : 'None', used, '1:00:00', state === 'PENDING' ? '' : 'n1', '2026-11-23T10:00:00+0000', 'N/A', 'u', 'p', dir, '(null)', '/x/%j.log'].map((f) => `${f}\x1f`).join('');
+      [
+        String(id),
+        `swarm-job-${id}`,
+        state,
+        state === 'PENDING' ? 'Priority' : 'None',
+        used,
+        '1:00:00',
+        state === 'PENDING' ? '' : 'n1',
+        '2026-11-23T10:00:00+0000',
+        'N/A',
+        'u',
+        'p',
+        dir,
+        '(null)',
+        '/x/%j.log',
+      ]
+        .map((f) => `${f}\x1f`)
+        .join('');
     const stdoutAt = (poll: number): string => {
       const parts: Record<string, string[]> = { stable: [], new: [], newNewestFirst: [], running: [] };
       for (let i = 0; i < 300; i++) parts['stable']!.push(row(1000 + i, 'PENDING', '0:00'));

@@ -78,18 +78,7 @@ describe('job states', () => {
       'SIGNALING',
       'STAGE_OUT',
     ];
-    const free: JobState[] = [
-      'COMPLETED',
-      'CANCELLED',
-      'FAILED',
-      'TIMEOUT',
-      'NODE_FAIL',
-      'PREEMPTED',
-      'BOOT_FAIL',
-      'DEADLINE',
-      'OUT_OF_MEMORY',
-      'REVOKED',
-    ];
+    const free: JobState[] = ['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE', 'OUT_OF_MEMORY', 'REVOKED'];
     expect(blocking.length + free.length).toBe(JOB_STATES.length);
     for (const s of blocking) expect([s, isActive(s)]).toEqual([s, true]);
     for (const s of free) expect([s, isActive(s), isFinished(s)]).toEqual([s, false, true]);
@@ -126,9 +115,7 @@ describe('parseScontrolPing', () => {
   });
 
   it('reads the captured DOWN output with its banner (exit 1)', () => {
-    const out =
-      'Slurmctld(primary) at vm is DOWN\n*****************************************\n' +
-      '** RESTORE SLURMCTLD DAEMON TO SERVICE **\n*****************************************\n';
+    const out = 'Slurmctld(primary) at vm is DOWN\n*****************************************\n' + '** RESTORE SLURMCTLD DAEMON TO SERVICE **\n*****************************************\n';
     const r = parseScontrolPing(out);
     expect(r?.anyUp).toBe(false);
     expect(r?.primaryUp).toBe(false);
@@ -154,12 +141,7 @@ describe('parseScontrolPing', () => {
 
 describe('sinfo nodes', () => {
   it('builds the -N -O argv with 0x1F after every field', () => {
-    expect(sinfoArgs()).toEqual([
-      '-h',
-      '-N',
-      '-O',
-      'NodeList:\x1f,Partition:\x1f,StateLong:\x1f,StateComplete:\x1f,Reason:\x1f',
-    ]);
+    expect(sinfoArgs()).toEqual(['-h', '-N', '-O', 'NodeList:\x1f,Partition:\x1f,StateLong:\x1f,StateComplete:\x1f,Reason:\x1f']);
     expect(sinfoArgs({ partition: 'gpu' }).at(-1)).toBe('--partition=gpu');
   });
 
@@ -183,9 +165,7 @@ describe('sinfo nodes', () => {
 
   it('reads healthy nodes with reason none as available', () => {
     // Captured before the drain: "vm debug* mixed mixed none" and "vm debug* idle idle none".
-    const { nodes } = parseSinfoNodes(
-      `${sinfoLine('vm', 'debug*', 'mixed', 'mixed', 'none')}\n${sinfoLine('vm', 'debug*', 'idle', 'idle', 'none')}\n`,
-    );
+    const { nodes } = parseSinfoNodes(`${sinfoLine('vm', 'debug*', 'mixed', 'mixed', 'none')}\n${sinfoLine('vm', 'debug*', 'idle', 'idle', 'none')}\n`);
     expect(nodes.map((n) => [n.state, n.unavailable, n.reason])).toEqual([
       ['mixed', false, null],
       ['idle', false, null],
@@ -193,14 +173,9 @@ describe('sinfo nodes', () => {
   });
 
   it('treats powered-off nodes as unavailable and skips malformed lines', () => {
-    const { nodes, skipped } = parseSinfoNodes(
-      `${sinfoLine('n1', 'cloud', 'idle~', 'idle+cloud+powered_down', 'none')}\nn2${US}cloud${US}idle\n${US}${US}${US}${US}${US}\n`,
-    );
+    const { nodes, skipped } = parseSinfoNodes(`${sinfoLine('n1', 'cloud', 'idle~', 'idle+cloud+powered_down', 'none')}\nn2${US}cloud${US}idle\n${US}${US}${US}${US}${US}\n`);
     expect(nodes.map((n) => [n.node, n.suffixes, n.unavailable])).toEqual([['n1', ['~'], true]]);
-    expect(skipped.map((s) => s.reason)).toEqual([
-      'line does not end with the field delimiter (3 parts)',
-      'empty or undecodable node name',
-    ]);
+    expect(skipped.map((s) => s.reason)).toEqual(['line does not end with the field delimiter (3 parts)', 'empty or undecodable node name']);
     expect(parseSinfoNodes(`a${US}b${US}\n`).skipped[0]!.reason).toBe('expected 5 fields, got 2');
   });
 });

@@ -9,9 +9,15 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const scripts = [
-  ...readdirSync(join(root, 'slurm')).filter((f) => f.endsWith('.sbatch')).map((f) => join('slurm', f)),
-  ...readdirSync(join(root, 'scripts')).filter((f) => f.endsWith('.sh')).map((f) => join('scripts', f)),
-  ...readdirSync(join(root, 'fixtures', 'sim')).filter((f) => f.endsWith('.sh')).map((f) => join('fixtures', 'sim', f)),
+  ...readdirSync(join(root, 'slurm'))
+    .filter((f) => f.endsWith('.sbatch'))
+    .map((f) => join('slurm', f)),
+  ...readdirSync(join(root, 'scripts'))
+    .filter((f) => f.endsWith('.sh'))
+    .map((f) => join('scripts', f)),
+  ...readdirSync(join(root, 'fixtures', 'sim'))
+    .filter((f) => f.endsWith('.sh'))
+    .map((f) => join('fixtures', 'sim', f)),
   '.ci/run',
 ];
 

@@ -20,7 +20,10 @@ describe('store', () => {
     s.close();
     const again = openStore(path);
     expect(again.db.prepare('SELECT COUNT(*) AS n FROM schema_version').get()).toEqual({ n: MIGRATIONS.length });
-    const tables = again.db.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").all().map((r) => (r as { name: string }).name);
+    const tables = again.db
+      .prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+      .all()
+      .map((r) => (r as { name: string }).name);
     for (const t of ['probe_results', 'transitions', 'jobs', 'audit', 'squeue_cache', 'queue_cache', 'restart_runs', 'restart_steps', 'telemetry_offsets', 'locks']) expect(tables).toContain(t);
     again.close();
   });
@@ -40,13 +43,15 @@ describe('store', () => {
     const path = join(tmp(), 'busy.db');
     openStore(path).close();
     const worker = new URL('../../support/store-writer.mjs', import.meta.url).pathname;
-    const runs = Array.from({ length: 4 }, (_, i) =>
-      new Promise<{ code: number | null; err: string }>((resolve) => {
-        const p = spawn(process.execPath, [worker, path, String(i), '400'], { stdio: ['ignore', 'ignore', 'pipe'] });
-        let err = '';
-        p.stderr.on('data', (d) => (err += d));
-        p.on('close', (code) => resolve({ code, err }));
-      }),
+    const runs = Array.from(
+      { length: 4 },
+      (_, i) =>
+        new Promise<{ code: number | null; err: string }>((resolve) => {
+          const p = spawn(process.execPath, [worker, path, String(i), '400'], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let err = '';
+          p.stderr.on('data', (d) => (err += d));
+          p.on('close', (code) => resolve({ code, err }));
+        }),
     );
     const results = await Promise.all(runs);
     for (const r of results) expect(r).toEqual({ code: 0, err: '' });

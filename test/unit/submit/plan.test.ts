@@ -26,8 +26,17 @@ describe('planSbatch', () => {
   });
   it('has parsable, output, append, dependency, script and the command last', () => {
     expect(plan.argv).toEqual([
-      'sbatch', '--parsable', '--job-name=swarm-a-1', '--output=/logs/swarm-orch-%j.log', '--open-mode=append', '--dependency=afterany:41',
-      plan.argv[6], '/s/swarm-job.sbatch', 'run', '--issue', 'a-1',
+      'sbatch',
+      '--parsable',
+      '--job-name=swarm-a-1',
+      '--output=/logs/swarm-orch-%j.log',
+      '--open-mode=append',
+      '--dependency=afterany:41',
+      plan.argv[6],
+      '/s/swarm-job.sbatch',
+      'run',
+      '--issue',
+      'a-1',
     ]);
   });
 });

@@ -247,11 +247,7 @@ describe('proxy modes through the classifiers', () => {
     expectResult(models, 'up', /^3 models$/);
     expect(models.details?.['modelCount']).toBe(3);
     expectResult(classifyProxyModels(await observe(`${s.url}/v1/models`)), 'degraded', /^key rejected \(missing API key\)$/);
-    expectResult(
-      classifyProxyModels(await observe(`${s.url}/v1/models`, { headers: { authorization: 'Bearer wrong' } })),
-      'degraded',
-      /^key rejected \(invalid API key\)$/,
-    );
+    expectResult(classifyProxyModels(await observe(`${s.url}/v1/models`, { headers: { authorization: 'Bearer wrong' } })), 'degraded', /^key rejected \(invalid API key\)$/);
     expectResult(classifySmoke(await smokeObs(s.url, auth), { secrets: [KEY] }), 'up', /^replied "Ready"$/);
 
     const st = s.stats();

@@ -12,14 +12,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  isLoopbackHost,
-  LLAMA_MODES,
-  PROXY_MODES,
-  startTestServer,
-  type TestServerHandle,
-  type TestServerOptions,
-} from '../../../src/testserver/llama-test-server.js';
+import { isLoopbackHost, LLAMA_MODES, PROXY_MODES, startTestServer, type TestServerHandle, type TestServerOptions } from '../../../src/testserver/llama-test-server.js';
 import { parseMainArgs, runMain, ServerArgError } from '../../../src/testserver/main.js';
 
 const KEY = 'k3y-for-tests-0123456789';
@@ -52,12 +45,9 @@ async function chat(base: string, headers: Record<string, string> = {}): Promise
 }
 
 describe('loopback only', () => {
-  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'localhost', 'example.com', ''])(
-    'refuses to bind %j',
-    async (host) => {
-      await expect(startTestServer({ host })).rejects.toThrow(/loopback only/);
-    },
-  );
+  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'localhost', 'example.com', ''])('refuses to bind %j', async (host) => {
+    await expect(startTestServer({ host })).rejects.toThrow(/loopback only/);
+  });
 
   it('accepts 127.0.0.0/8 addresses and reports where it listens', async () => {
     const s = await serve({ host: '127.0.0.2' });
@@ -198,10 +188,7 @@ describe('llama kind', () => {
 
     const busy = await serve({ mode: 'old-health', oldHealth: 'no slot available', totalSlots: 2 });
     const r4 = await get(`${busy.url}/health`);
-    expect([r4.status, JSON.parse(r4.body)]).toEqual([
-      200,
-      { status: 'no slot available', slots_idle: 0, slots_processing: 2 },
-    ]);
+    expect([r4.status, JSON.parse(r4.body)]).toEqual([200, { status: 'no slot available', slots_idle: 0, slots_processing: 2 }]);
     expect((await get(`${busy.url}/health?fail_on_no_slot=1`)).status).toBe(503);
   });
 
@@ -415,13 +402,10 @@ describe('proxy kind (CLIProxyAPI-style)', () => {
 describe('main.ts arguments', () => {
   it('parses the documented flags', () => {
     const reads: string[] = [];
-    const opts = parseMainArgs(
-      ['--port', '0', '--mode', 'loading', '--loading-ms', '500', '--api-key-file', '/k', '--n-ctx', '2048', '--slots', '4'],
-      (p) => {
-        reads.push(p);
-        return `${KEY}\n`;
-      },
-    );
+    const opts = parseMainArgs(['--port', '0', '--mode', 'loading', '--loading-ms', '500', '--api-key-file', '/k', '--n-ctx', '2048', '--slots', '4'], (p) => {
+      reads.push(p);
+      return `${KEY}\n`;
+    });
     expect(opts).toMatchObject({ kind: 'llama', mode: 'loading', port: 0, loadingForMs: 500, apiKey: KEY, nCtx: 2048, totalSlots: 4, host: '127.0.0.1' });
     expect(reads).toEqual(['/k']);
     expect(parseMainArgs(['--kind', 'proxy', '--mode', 'quota', '--no-healthz', '--reset-seconds', '5'])).toMatchObject({
@@ -433,18 +417,12 @@ describe('main.ts arguments', () => {
     expect(parseMainArgs(['--mode', 'old-health', '--old-health', 'no-slot-available']).oldHealth).toBe('no slot available');
   });
 
-  it.each([
-    [['--mode', 'quota']],
-    [['--kind', 'vllm']],
-    [['--port', 'abc']],
-    [['--port', '70000']],
-    [['--loading-ms', '-5']],
-    [['--bogus']],
-    [['positional']],
-    [['--old-health', 'maybe']],
-  ])('rejects %j with a usage error', (argv) => {
-    expect(() => parseMainArgs(argv)).toThrow(ServerArgError);
-  });
+  it.each([[['--mode', 'quota']], [['--kind', 'vllm']], [['--port', 'abc']], [['--port', '70000']], [['--loading-ms', '-5']], [['--bogus']], [['positional']], [['--old-health', 'maybe']]])(
+    'rejects %j with a usage error',
+    (argv) => {
+      expect(() => parseMainArgs(argv)).toThrow(ServerArgError);
+    },
+  );
 
   it('reports an unreadable or empty key file without the path contents', () => {
     expect(() =>
@@ -465,9 +443,7 @@ describe('main.ts arguments', () => {
   });
 
   it('runMain refuses a non-loopback --host', async () => {
-    await expect(runMain(['--host', '0.0.0.0'], { stdout: () => undefined, stderr: () => undefined })).rejects.toThrow(
-      /loopback only/,
-    );
+    await expect(runMain(['--host', '0.0.0.0'], { stdout: () => undefined, stderr: () => undefined })).rejects.toThrow(/loopback only/);
   });
 });
 
@@ -481,12 +457,18 @@ describe('main.ts as a process', () => {
       process.execPath,
       [
         join(root, 'node_modules/typescript/bin/tsc'),
-        '--outDir', outDir,
-        '--rootDir', join(root, 'src'),
-        '--module', 'NodeNext',
-        '--moduleResolution', 'NodeNext',
-        '--target', 'ES2022',
-        '--types', 'node',
+        '--outDir',
+        outDir,
+        '--rootDir',
+        join(root, 'src'),
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--target',
+        'ES2022',
+        '--types',
+        'node',
         '--skipLibCheck',
         '--strict',
         join(root, 'src/testserver/main.ts'),
@@ -508,9 +490,7 @@ describe('main.ts as a process', () => {
     const child = spawn(process.execPath, [join(outDir, 'testserver/main.js'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-      child.once('exit', (code, signal) => res({ code, signal })),
-    );
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
     const rl = createInterface({ input: child.stdout! });
     const first = await new Promise<string>((res, rej) => {
       rl.once('line', res);

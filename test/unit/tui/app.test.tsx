@@ -19,17 +19,45 @@ const jobs: JobRow[] = [
   { jobId: '2318', issueId: 'beefcake-a8m', name: 'swarm-beefcake-a8m', state: 'PENDING', reason: 'Dependency', elapsed: '0:00', node: '', via: 'slurm' },
   { jobId: 'ssh:local:4242', issueId: 'other-1', name: 'swarm-other-1', state: 'RUNNING', reason: '', elapsed: '1:00', node: 'local', via: 'ssh' },
 ];
-const issues: IssueRow[] = [{ issueId: 'beefcake-7xjmj', state: 'implementing', iteration: 4, lastReason: 'no changes, tier → Worker', lastResult: 'failed', resume: { present: true, ageMs: 60_000, corrupt: false }, silent: true, diagnosis: 'stuck_text_mode', jobId: '2317' }];
+const issues: IssueRow[] = [
+  {
+    issueId: 'beefcake-7xjmj',
+    state: 'implementing',
+    iteration: 4,
+    lastReason: 'no changes, tier → Worker',
+    lastResult: 'failed',
+    resume: { present: true, ageMs: 60_000, corrupt: false },
+    silent: true,
+    diagnosis: 'stuck_text_mode',
+    jobId: '2317',
+  },
+];
 
 function monitorWith(queueFails = false): Monitor {
-  const src = (name: string, data: unknown, fail = false): SourceSpec<unknown> => ({ name, intervalMs: 60_000, timeoutMs: 1000, load: async () => { if (fail) throw new Error('slurm_load_jobs error: Unable to contact slurm controller (connect failure)'); return data; } });
+  const src = (name: string, data: unknown, fail = false): SourceSpec<unknown> => ({
+    name,
+    intervalMs: 60_000,
+    timeoutMs: 1000,
+    load: async () => {
+      if (fail) throw new Error('slurm_load_jobs error: Unable to contact slurm controller (connect failure)');
+      return data;
+    },
+  });
   const m = new Monitor([src('endpoints', endpoints), src('queue', jobs, queueFails), src('issues', issues), src('telemetry', []), src('alerts', [])]);
   m.start();
   return m;
 }
 
 function fakeActions(log: string[]): ConsoleActions {
-  const plan = (title: string, argv: string[]): ActionPlan => ({ id: title, title, commands: [argv], run: async () => { log.push(argv.join(' ')); return { ok: true, detail: 'done' }; } });
+  const plan = (title: string, argv: string[]): ActionPlan => ({
+    id: title,
+    title,
+    commands: [argv],
+    run: async () => {
+      log.push(argv.join(' '));
+      return { ok: true, detail: 'done' };
+    },
+  });
   return {
     planCancel: async (j) => plan(`cancel job ${j.jobId}`, ['scancel', j.jobId]),
     planSubmit: async (i) => plan(`submit ${i.issueId}`, ['sbatch', '--parsable', 'x']),
@@ -146,9 +174,21 @@ describe('table rows', () => {
     const header = cells(row('LATENCY'));
     const at = header.findIndex((_, i) => header.slice(i, i + 7).join('') === 'LATENCY');
     expect(at).toBeGreaterThan(0);
-    expect(cells(row('✓ up')).slice(at, at + 3).join('')).toBe('7ms');
-    expect(cells(row('✗ down')).slice(at, at + 1).join('')).toBe('-');
-    expect(cells(row('! degraded')).slice(at, at + 3).join('')).toBe('1ms');
+    expect(
+      cells(row('✓ up'))
+        .slice(at, at + 3)
+        .join(''),
+    ).toBe('7ms');
+    expect(
+      cells(row('✗ down'))
+        .slice(at, at + 1)
+        .join(''),
+    ).toBe('-');
+    expect(
+      cells(row('! degraded'))
+        .slice(at, at + 3)
+        .join(''),
+    ).toBe('1ms');
   });
 
   it('a stale source keeps its rows and banner inside the panel border', async () => {
@@ -359,7 +399,11 @@ describe('80x24', () => {
   });
 
   it('diagnosis evidence wraps instead of being cut at the timestamps, and scrolls; the footer stays', async () => {
-    const evidence = Array.from({ length: 30 }, (_, i) => `2026-11-20T10:${String(i).padStart(2, '0')}:00Z swarm-orch-2317.log:${75 + i} NO_CHANGES tier Worker iteration ${i} loop detected, same diff hash 9f3c2e as iteration ${i - 1} END${i}`);
+    const evidence = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `2026-11-20T10:${String(i).padStart(2, '0')}:00Z swarm-orch-2317.log:${75 + i} NO_CHANGES tier Worker iteration ${i} loop detected, same diff hash 9f3c2e as iteration ${i - 1} END${i}`,
+    );
     const { stdin, screen } = await mount(80, 24, { diagnosis: ['stuck_text_mode', ...evidence] });
     stdin.press('3');
     await tick();
@@ -375,11 +419,20 @@ describe('80x24', () => {
 });
 
 describe('confirm dialog', () => {
-  it('shows the plan\'s notes and the whole command, wrapped, at 80 columns', async () => {
+  it("shows the plan's notes and the whole command, wrapped, at 80 columns", async () => {
     const log: string[] = [];
     const monitor = monitorWith();
     const actions = fakeActions(log);
-    const argv = ['sbatch', '--parsable', '--output=/tmp/swarmctl-cluster/shared/logs/swarm-orch-%j.log', '--open-mode=append', '--export=ALL,SWARM_REMEDY=loop_breaker', '/tmp/swarmctl-cluster/shared/code/repo/slurm/run-swarm.sh', 'beefcake-7xjmj', 'TAIL-OF-ARGV'];
+    const argv = [
+      'sbatch',
+      '--parsable',
+      '--output=/tmp/swarmctl-cluster/shared/logs/swarm-orch-%j.log',
+      '--open-mode=append',
+      '--export=ALL,SWARM_REMEDY=loop_breaker',
+      '/tmp/swarmctl-cluster/shared/code/repo/slurm/run-swarm.sh',
+      'beefcake-7xjmj',
+      'TAIL-OF-ARGV',
+    ];
     actions.planRecover = async (i) => ({ id: 'r', title: `recover ${i.issueId}`, commands: [argv], notes: ['diagnosis: stuck_text_mode (NOTE-MARK)'], run: async () => ({ ok: true, detail: '' }) });
     const r = renderIn(<App monitor={monitor} actions={actions} readOnly={false} clusterName="beefcake" size={{ columns: 80, rows: 24 }} />, 80, 24);
     cleanup = () => {
@@ -405,7 +458,15 @@ describe('redraws over a slow link', () => {
     const stdout = new FakeStdout(120, 40);
     const stdin = new FakeStdin();
     // As run.tsx renders it: no fixed size (the terminal's), not debug, incremental.
-    const inst = render(<App monitor={m} actions={fakeActions([])} readOnly={false} clusterName="beefcake" />, { stdout: stdout as never, stdin: stdin as never, debug: false, exitOnCtrlC: false, patchConsole: false, maxFps: 1000, incrementalRendering: true });
+    const inst = render(<App monitor={m} actions={fakeActions([])} readOnly={false} clusterName="beefcake" />, {
+      stdout: stdout as never,
+      stdin: stdin as never,
+      debug: false,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: 1000,
+      incrementalRendering: true,
+    });
     cleanup = () => {
       m.stop();
       inst.unmount();

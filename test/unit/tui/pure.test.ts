@@ -28,9 +28,7 @@ describe('layoutFor', () => {
           expect(b.y + b.height).toBeLessThanOrEqual(r - l.chrome.footer);
           expect(b.width).toBeGreaterThan(0);
         }
-        for (const a of l.boxes)
-          for (const b of l.boxes)
-            if (a !== b) expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
+        for (const a of l.boxes) for (const b of l.boxes) if (a !== b) expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
       }),
     );
   });
@@ -173,10 +171,24 @@ describe('keymap', () => {
 
 describe('stateAlerts: alerts from what the panels show', () => {
   const ep = (name: string, status: EndpointRow['status'], since: number | null): EndpointRow => ({ name, kind: 'llama-server', status, latencyMs: null, since, reason: 'r' });
-  const issue = (issueId: string, diagnosis: string | null, silent: boolean): IssueRow => ({ issueId, state: null, iteration: null, lastReason: null, lastResult: null, resume: null, silent, diagnosis, jobId: null });
+  const issue = (issueId: string, diagnosis: string | null, silent: boolean): IssueRow => ({
+    issueId,
+    state: null,
+    iteration: null,
+    lastReason: null,
+    lastResult: null,
+    resume: null,
+    silent,
+    diagnosis,
+    jobId: null,
+  });
   it('down endpoint crit, long loading warn, short loading none; diagnosed crit, silent warn; each with since and the key', () => {
     const now = 1_000_000_000;
-    const a = stateAlerts([ep('a', 'down', now - 90_000), ep('b', 'loading', now - LOADING_ALERT_MS - 1000), ep('c', 'loading', now - 5000), ep('d', 'up', now)], [issue('i1', 'stuck_text_mode', true), issue('i2', null, true), issue('i3', null, false)], now);
+    const a = stateAlerts(
+      [ep('a', 'down', now - 90_000), ep('b', 'loading', now - LOADING_ALERT_MS - 1000), ep('c', 'loading', now - 5000), ep('d', 'up', now)],
+      [issue('i1', 'stuck_text_mode', true), issue('i2', null, true), issue('i3', null, false)],
+      now,
+    );
     expect(a.map((x) => [x.severity, x.message])).toEqual([
       ['crit', 'endpoint a down for 1m30s: r (1, Enter: details)'],
       ['warn', 'endpoint b loading for 10m01s: r (1, Enter: details)'],
