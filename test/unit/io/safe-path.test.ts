@@ -25,7 +25,7 @@ describe('swarm profile', () => {
       catalogue: { kinds: [{ kind: 'stuck_loop', evidence: [{ id: 'site-stuck', pattern: 'SITE STUCK', source: 'site' }] }] },
     });
     if (!r.ok) throw new Error(r.error);
-    expect(r.profile.vars).toEqual({ temperature: 'SITE_TEMP', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD' });
+    expect(r.profile.vars).toEqual({ temperature: 'SITE_TEMP', max_turns: 'SWARM_WORKER_MAX_TURNS', use_cloud: 'SWARM_USE_CLOUD', model: null });
     expect(r.profile.paths.metrics).toBe('{worktrees}/{issue}/m.json');
     expect(r.profile.paths.resume).toBe('{repo}/.swarm-resume.json');
     const stuck = r.profile.catalogue.kinds.find((k) => k.kind === 'stuck_loop');

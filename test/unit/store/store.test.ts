@@ -72,7 +72,7 @@ describe('store', () => {
     old.prepare('INSERT INTO queue_cache (source, taken_at, jobs_json) VALUES (?, ?, ?)').run('slurm', 42, '[]');
     old.close();
     const s = openStore(path);
-    expect(schemaVersion(s.db)).toBe(3);
+    expect(schemaVersion(s.db)).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
     expect(s.db.prepare('SELECT source, taken_at, jobs_json FROM queue_cache').all()).toEqual([{ source: 'slurm', taken_at: 42, jobs_json: '[]' }]);
     expect(s.db.prepare('SELECT COUNT(*) AS n FROM squeue_cache').get()).toEqual({ n: 0 });
     s.close();
