@@ -478,5 +478,13 @@ export const DEFAULT_CATALOGUES: Readonly<Record<'runbook' | 'beefcake' | 'pytho
   runbook: RUNBOOK_CATALOGUE,
   beefcake: BEEFCAKE_CATALOGUE,
   // The python worker runs under SLURM too: its jobs end with the same slurmstepd notices.
-  'python-worker': { ...PYTHON_WORKER_CATALOGUE, job_end: JOB_END_SLURM },
+  'python-worker': {
+    ...PYTHON_WORKER_CATALOGUE,
+    signals: {
+      ...PYTHON_WORKER_CATALOGUE.signals,
+      session_end: [...(PYTHON_WORKER_CATALOGUE.signals.session_end ?? []), ...SESSION_END_WRAPPER],
+      timeout_warning: TIMEOUT_WARNING_WRAPPER,
+    },
+    job_end: JOB_END_SLURM,
+  },
 };

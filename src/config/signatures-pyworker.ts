@@ -12,10 +12,11 @@ const STUCK: EvidenceSignature[] = [
   { id: 'py_done_no_change', pattern: `${T}DONE status=no_change wall=(?<wall>[\\d.]+)s`, source: 'python-worker', captures: ['wall'], description: 'run.py:451' },
   { id: 'py_dogfood_no_change', pattern: `${T}  → (?<issue>\\S+): no_change wall=`, source: 'python-worker', captures: ['issue'], description: 'dogfood.py:118,128' },
   { id: 'py_row_no_change', pattern: '^  "status": "no_change",$', role: 'support', source: 'python-worker', description: 'the pretty-printed row, top level (2 spaces)' },
+  // mini-SWE's 60-call step limit used up without a change: the model flailed (a stuck run, retried), not the orchestrator's budget.
+  { id: 'py_limits_exceeded', pattern: '^\\s*"exit_status": "LimitsExceeded",$', role: 'support', source: 'python-worker', description: 'mini-SWE step limit (60 calls)' },
 ];
 
 const BUDGET: EvidenceSignature[] = [
-  { id: 'py_limits_exceeded', pattern: '^\\s*"exit_status": "LimitsExceeded",$', source: 'python-worker', description: 'mini-SWE step limit (60 calls)' },
   { id: 'py_architect_max_iters', pattern: 'exhausted max_iters=(?<max>\\d+)', source: 'python-worker', captures: ['max'], description: 'arch.py:530,761' },
   {
     id: 'py_sepl_rollback',
@@ -101,5 +102,15 @@ export const PYTHON_WORKER_CATALOGUE: SignatureCatalogue = {
   ],
   resolved: RESOLVED,
   payload: PAYLOAD,
-  signals: { write_tool_calls: [], tool_calls: [], adapter_reports: [], session_start: SESSION_START },
+  signals: {
+    write_tool_calls: [],
+    tool_calls: [],
+    adapter_reports: [],
+    session_start: SESSION_START,
+    // run.py's last line of a run, and dogfood's per-issue result line.
+    session_end: [
+      { id: 'py_done', pattern: `${T}DONE status=`, source: 'python-worker' },
+      { id: 'py_dogfood_result', pattern: `${T}  → \\S+: \\w+ wall=`, source: 'python-worker' },
+    ],
+  },
 };

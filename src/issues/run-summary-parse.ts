@@ -123,6 +123,8 @@ export function parseRunSummaryLine(line: string): RunSummaryParseResult {
 export interface NumberedRun {
   line: number;
   row: RunSummary;
+  /** The summary file it came from (several files are read for one issue). */
+  path?: string;
 }
 
 /** The rows of one issue from a summary file's text, in file order; torn lines are counted, not thrown. */

@@ -24,6 +24,11 @@ import { readSshJobs } from '../slurm/queue.js';
 import { runSlurm } from '../slurm/run.js';
 import { squeueArgs } from '../slurm/squeue-format.js';
 import { parseSqueue } from '../slurm/squeue-parse.js';
+import { readRunSummary } from '../issues/run-summary-read.js';
+import type { NumberedRun } from '../issues/run-summary-parse.js';
+import { diagnoseRuns } from './run-summary-diagnose.js';
+import { readCommandLog } from './job-log-command.js';
+import { decideStaleClaim, runEndMs, trackerIssueFromJson } from './stale-claim.js';
 
 export const ATTEMPT_ACTION = 'recover.attempt';
 
@@ -115,6 +120,36 @@ export async function probeCloudProxies(cfg: ResolvedConfig): Promise<CloudProbe
   );
 }
 
+/** The issue's rows from the profile's run-summary files (python worker), oldest run first. */
+export async function issueRuns(cfg: ResolvedConfig, profile: SwarmProfile, issue: string): Promise<{ runs: NumberedRun[]; notes: string[] }> {
+  const notes: string[] = [];
+  const runs: NumberedRun[] = [];
+  for (const tpl of profile.paths.run_summary) {
+    const path = renderTemplate(tpl, { repo: cfg.paths.repo, logs: cfg.paths.logs_dir, worktrees: cfg.paths.worktrees_dir });
+    if (!path.ok) {
+      notes.push(`run summary ${tpl}: ${path.error}`);
+      continue;
+    }
+    const r = await readRunSummary(path.value, issue);
+    if (r.status === 'unreadable') notes.push(`run summary ${path.value} not read: ${r.error}`);
+    if (r.badLines > 0) notes.push(`run summary ${path.value}: ${r.badLines} torn lines of ${issue} skipped`);
+    if (r.truncatedFromByte !== undefined) notes.push(`run summary ${path.value}: only its last bytes were read (from byte ${r.truncatedFromByte}; line numbers count from there)`);
+    for (const run of r.runs) runs.push({ ...run, path: path.value });
+  }
+  // Two files (run.py's and dogfood's) hold runs of one issue: order them by when they started.
+  runs.sort((a, b) => (Date.parse(a.row.startedAt ?? '') || 0) - (Date.parse(b.row.startedAt ?? '') || 0));
+  return { runs, notes };
+}
+
+/** `bd show ID --json` through the configured tracker; null when there is none or it fails. */
+async function trackerShow(cfg: ResolvedConfig, profile: SwarmProfile, issue: string): Promise<{ stdout: string; argv: string[] } | null> {
+  if (!cfg.swarm.tracker) return null;
+  const argv = profile.tracker.show.map((w) => w.replaceAll('{issue}', issue));
+  if (argv[0] === 'bd') argv[0] = cfg.swarm.tracker.command;
+  const r = await runLocal({ argv, timeoutMs: cfg.slurm.command_timeout_s * 1000 });
+  return r.ok ? { stdout: r.stdout, argv } : null;
+}
+
 export async function runDiagnose(
   cfg: ResolvedConfig,
   profile: SwarmProfile,
@@ -164,6 +199,17 @@ export async function runDiagnose(
       }
     }
   } else logError = 'no job id known for this issue (pass --job JOBID)';
+  // An orchestrator whose log is a command's output (the dogfood loop's journal) when no log file was read.
+  if (!log && profile.job_log_command) {
+    const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const c = await readCommandLog(cfg, profile.job_log_command, { issue, since });
+    if (c.ok && c.records.length === 0) logError = `${logError ?? ''}${logError ? '; ' : ''}${c.source}: no line names ${issue}`;
+    else if (c.ok) {
+      log = { path: c.source, records: c.records };
+      logPath = c.source;
+      logError = undefined;
+    } else logError = `${logError ?? ''}${logError ? '; ' : ''}${c.source}: ${c.error ?? 'failed'}`;
+  }
   const endJob = queue.jobs.find((j) => j.jobId === jobId && !j.active);
   let endState: DiagnoseInput['endState'] = endJob ? { jobId: endJob.jobId, state: endJob.state, source: 'squeue' } : null;
   if (!endState && jobId && !queue.jobs.some((j) => j.jobId === jobId && j.active)) {
@@ -188,6 +234,26 @@ export async function runDiagnose(
       wt = { path: wtPath, exists: existsSync(wtPath), branch: null, diffStatEmpty: null, expectedBranch, error: refusal };
     }
   }
+  // The python worker's run summary, and its claim on the issue in the tracker.
+  let runs: DiagnoseInput['runs'] = null;
+  let staleClaim: DiagnoseInput['staleClaim'] = null;
+  if (profile.paths.run_summary.length > 0) {
+    const r = await issueRuns(cfg, profile, issue);
+    runs = { findings: diagnoseRuns(r.runs), count: r.runs.length, notes: r.notes };
+    const shown = await trackerShow(cfg, profile, issue);
+    if (shown) {
+      const tracker = trackerIssueFromJson(shown.stdout);
+      const last = r.runs[r.runs.length - 1]?.row;
+      const verdict = decideStaleClaim({
+        tracker,
+        live: queue.ok ? queue.jobs.some((j) => j.active) : 'unknown',
+        lastRunEndMs: last ? runEndMs(last.startedAt, last.wallS) : null,
+        nowMs: Date.now(),
+        thresholdS: profile.silent_worker_s ?? cfg.thresholds.stale_worker_s,
+      });
+      staleClaim = { verdict, evidence: [{ file: `tracker:${shown.argv.join(' ')}`, text: `status ${tracker?.status ?? '?'}${tracker?.assignee ? `, assignee ${tracker.assignee}` : ''}` }] };
+    }
+  }
   const input: DiagnoseInput = {
     issueId: issue,
     catalogue: profile.catalogue,
@@ -202,6 +268,8 @@ export async function runDiagnose(
     // The budget is cluster-wide: other hosts' attempts come from their journal files on the share.
     attempts: recoveryAttempts(store, issue) + otherHostsAttempts(cfg.paths.shared_root, issue),
     maxAttempts: cfg.recovery.max_attempts,
+    runs,
+    staleClaim,
   };
   let result = diagnose(input);
   // Confirm a cloud failure with the proxy as it is now; the diagnosis stays pure (the

@@ -8,6 +8,8 @@ import { countWriteToolCalls, findJobEndNotices, findSessionEnds, findSessionSta
 import type { SignatureCatalogue } from '../config/signatures.js';
 import type { SessionLogSummary } from '../issues/session-parse.js';
 import type { ProbeResult } from '../core/probe.js';
+import type { RunFinding } from './run-summary-diagnose.js';
+import type { StaleClaimVerdict } from './stale-claim.js';
 
 export const DIAGNOSIS_KINDS = [
   'stuck_text_mode',
@@ -20,6 +22,12 @@ export const DIAGNOSIS_KINDS = [
   'out_of_memory',
   'dependency_never_satisfied',
   'budget_exhausted',
+  // The python worker's run summary (FORMATS.md §5.2) and its tracker claims.
+  'verifier_failed',
+  'merge_failed',
+  'worktree_failed',
+  'worker_crash',
+  'stale_claim',
 ] as const;
 export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
@@ -77,6 +85,10 @@ export interface DiagnoseInput {
    * openai-proxy service is configured, so the failure cannot be confirmed.
    */
   cloudProbes?: readonly CloudProbeInput[];
+  /** The issue's run-summary rows (python worker), read and judged by run-summary-diagnose.ts. */
+  runs?: { findings: readonly RunFinding[]; count: number; notes: readonly string[] } | null;
+  /** The tracker's claim on the issue against what runs (python worker: a failed run never reopens). */
+  staleClaim?: { verdict: StaleClaimVerdict; evidence: Evidence[] } | null;
 }
 
 /** The job log's window as read (job-log.ts); the optional fields say what was left out. */
@@ -268,7 +280,10 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
       if (m.kind === 'stuck_loop') {
         const w = countWriteToolCalls(records, input.catalogue, from !== undefined ? { fromLine: from } : {});
         const details: Record<string, unknown> = { groups: m.groups, writes: w.writes, tool_calls: w.toolCalls, consecutive_no_change: capNum(m, 'consecutive') ?? capNum(m, 'n') };
-        if (w.writes === 0) {
+        if (input.catalogue.signals.write_tool_calls.length === 0) {
+          // An orchestrator that logs no tool calls (the python worker): no text-mode / wrong-branch split.
+          out.push({ kind: 'stuck_loop', summary: 'the worker changed nothing', evidence: ev, retryable: true, details: { groups: m.groups } });
+        } else if (w.writes === 0) {
           out.push({
             kind: 'stuck_text_mode',
             summary: `stuck loop with no successful write_file/edit_file call (${w.toolCalls} tool calls): the model answers in text`,
@@ -348,8 +363,23 @@ export function diagnose(input: DiagnoseInput): DiagnoseResult {
       out.push(diag);
     }
   } else if (input.logError) {
-    notRead.push(`job log not read: ${input.logError}`);
+    // The python worker's run summary is its primary record: without a log it still tells.
+    if (input.runs && input.runs.count > 0) notes.push(`job log not read: ${input.logError}`);
+    else notRead.push(`job log not read: ${input.logError}`);
   }
+
+  // The run summary: each finding joins the log's diagnosis of its kind, or stands alone.
+  for (const f of input.runs?.findings ?? []) {
+    const ev: Evidence = { file: f.path ?? 'run summary', line: f.line, text: f.text };
+    const same = out.find((d) => d.kind === f.kind || (f.kind === 'stuck_loop' && d.kind.startsWith('stuck_')));
+    if (same) same.evidence.push(ev);
+    else out.push({ kind: f.kind, summary: f.summary, evidence: [ev], retryable: f.retryable, details: { ...f.details, from: 'run summary' } });
+  }
+  for (const n of input.runs?.notes ?? []) notes.push(n);
+  const claim = input.staleClaim;
+  if (claim?.verdict.stale === true) {
+    out.push({ kind: 'stale_claim', summary: `the tracker still has the issue ${claim.verdict.reason}: reopen it`, evidence: claim.evidence, retryable: true, details: {} });
+  } else if (claim?.verdict.stale === 'unknown') notes.push(`stale claim not checked: ${claim.verdict.reason}`);
 
   // Dead jobs: something says the issue was in progress, the queue has nothing for it,
   // and the session never completed.
@@ -504,10 +534,15 @@ export function primaryDiagnosis(r: DiagnoseResult): Diagnosis | null {
     'cloud_escalation_failed',
     'context_overflow',
     'output_parse_failure',
+    'worktree_failed',
+    'merge_failed',
+    'verifier_failed',
     'stuck_wrong_branch',
     'stuck_text_mode',
     'stuck_loop',
+    'worker_crash',
     'job_died',
+    'stale_claim',
   ];
   for (const k of order) {
     const d = r.diagnoses.find((x) => x.kind === k);

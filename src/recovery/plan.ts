@@ -147,15 +147,42 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
       break;
     case 'budget_exhausted': {
       const reason = `swarmctl: ${d.summary}`;
-      add({
-        type: 'tracker_return',
-        description: `return ${issueId} to the tracker (status open, with a note)`,
-        argv: [trackerArgv(profile.tracker.reopen, issueId, reason), trackerArgv(profile.tracker.note, issueId, reason)].map((a) => (a[0] === 'bd' ? [ctx.trackerCommand, ...a.slice(1)] : a)),
-      });
+      trackerReturn(reason);
       break;
     }
+    case 'stale_claim':
+      // The python worker claims an issue and never reopens it: `bd ready` stops offering it.
+      trackerReturn(`swarmctl: ${d.summary}`);
+      break;
+    case 'verifier_failed':
+      add({ type: 'advise', description: `the change failed the verifier; its commit stays on ${branch} for review (git log ${branch})` });
+      stuckWithoutTemperature();
+      break;
+    case 'merge_failed':
+      add({
+        type: 'advise',
+        description: `the merge of ${branch} failed and the branch is kept: merge it by hand (git merge --no-ff ${branch}) or resubmit after the conflicting change lands; not retried automatically`,
+      });
+      break;
+    case 'worktree_failed':
+      add({ type: 'advise', description: `the worktree could not be created: check git worktree prune and the worktrees folder on the host that ran it` });
+      resubmit({}, 'the worker recreates its worktree');
+      break;
+    case 'worker_crash':
+      // The worker dies in cost tracking without MSWEA_COST_TRACKING=ignore_errors (its shim sets it).
+      if (d.details['cost_tracking'] === true) resubmit({ MSWEA_COST_TRACKING: 'ignore_errors' }, 'the worker died in cost tracking');
+      else resubmit({}, 'the worker crashed');
+      break;
   }
   return plan;
+
+  function trackerReturn(reason: string): void {
+    add({
+      type: 'tracker_return',
+      description: `return ${issueId} to the tracker (status open, with a note)`,
+      argv: [trackerArgv(profile.tracker.reopen, issueId, reason), trackerArgv(profile.tracker.note, issueId, reason)].map((a) => (a[0] === 'bd' ? [ctx.trackerCommand, ...a.slice(1)] : a)),
+    });
+  }
 }
 
 const ROTATE = 'swarmctl cloud-key set --stdin';

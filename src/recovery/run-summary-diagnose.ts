@@ -21,8 +21,9 @@ export interface RunFinding {
   kind: RunDiagnosisKind;
   summary: string;
   retryable: boolean;
-  /** 1-based line of the deciding row. */
+  /** 1-based line of the deciding row, in `path` when the run says which file. */
   line: number;
+  path?: string;
   /** The row's one-line description (never compiler output or model text). */
   text: string;
   details: Record<string, unknown>;
@@ -46,7 +47,7 @@ export function describeRun(r: RunSummary): string {
 }
 
 function finding(kind: RunDiagnosisKind, run: NumberedRun, summary: string, retryable: boolean, details: Record<string, unknown> = {}): RunFinding {
-  return { kind, summary, retryable, line: run.line, text: describeRun(run.row), details };
+  return { kind, summary, retryable, line: run.line, ...(run.path !== undefined ? { path: run.path } : {}), text: describeRun(run.row), details };
 }
 
 function fromErrorText(run: NumberedRun, text: string): RunFinding | null {
@@ -60,7 +61,7 @@ function fromErrorText(run: NumberedRun, text: string): RunFinding | null {
   if (parse) return finding('output_parse_failure', run, `llama.cpp could not parse the model's output (pos ${parse[1]})`, true, { pos: Number(parse[1]) });
   const cloud = CLOUD.exec(text);
   if (cloud) return finding('cloud_escalation_failed', run, `the cloud model was refused (${cloud[1] ?? `HTTP ${cloud[2]}`})`, true);
-  if (CRASH.test(text)) return finding('worker_crash', run, `the worker crashed: ${text.slice(0, 120)}`, true);
+  if (CRASH.test(text)) return finding('worker_crash', run, `the worker crashed: ${text.trim().slice(0, 120)}`, true, /Error calculating cost/.test(text) ? { cost_tracking: true } : {});
   return null;
 }
 
@@ -73,9 +74,14 @@ export function diagnoseRuns(runs: readonly NumberedRun[]): RunFinding[] {
     // Consecutive no-change runs of this issue, ending with the last one.
     let streak = 0;
     for (let i = runs.length - 1; i >= 0 && runs[i]?.row.status === 'no_change'; i--) streak++;
-    const out = [finding('stuck_loop', last, `the worker changed nothing${streak > 1 ? ` (${streak} runs in a row)` : ''}`, true, { no_change_runs: streak })];
-    if (r.exitStatus === 'LimitsExceeded') out.push(finding('budget_exhausted', last, 'the worker used up its step limit', true, { exit_status: r.exitStatus }));
-    return out;
+    // A step limit used up without a change is the same stuck run (said in details), not the orchestrator's budget.
+    const limit = r.exitStatus === 'LimitsExceeded' ? ' and used up its step limit' : '';
+    return [
+      finding('stuck_loop', last, `the worker changed nothing${limit}${streak > 1 ? ` (${streak} runs in a row)` : ''}`, true, {
+        no_change_runs: streak,
+        ...(r.exitStatus ? { exit_status: r.exitStatus } : {}),
+      }),
+    ];
   }
   if (r.status === 'changes_failed_verifier') {
     const gate = r.failedGates[0] ?? 'unknown';

@@ -28,11 +28,13 @@ describe('PYTHON_WORKER_CATALOGUE', () => {
     expect(signatureCatalogueSchema.safeParse(PYTHON_WORKER_CATALOGUE).success).toBe(true);
   });
 
-  it('no-change run: stuck_loop from the DONE line, budget from the step limit', () => {
+  it('no-change run: stuck_loop from the DONE line, the step limit as its support evidence', () => {
     const f = fired('run-swarm.no-change.log');
-    expect(f.map((k) => k.kind).sort()).toEqual(['budget_exhausted', 'stuck_loop']);
-    expect(f.find((k) => k.kind === 'stuck_loop')).toMatchObject({ triggers: ['py_done_no_change'], lines: [8] });
-    expect(f.find((k) => k.kind === 'budget_exhausted')?.first).toContain('"exit_status": "LimitsExceeded"');
+    expect(f.map((k) => k.kind)).toEqual(['stuck_loop']);
+    expect(f[0]).toMatchObject({ triggers: ['py_done_no_change'], lines: [8] });
+    const text = readFileSync(new URL('run-swarm.no-change.log', SAMPLES), 'utf8');
+    const ev = matchSignatures(splitLogRecords(text), PYTHON_WORKER_CATALOGUE).find((k) => k.kind === 'stuck_loop')?.evidence ?? [];
+    expect(ev.some((e) => e.role === 'support' && e.text.includes('"exit_status": "LimitsExceeded"'))).toBe(true);
   });
 
   it('HTTP 500 parse failure: fires from the final exit_status, not from the nine retries', () => {

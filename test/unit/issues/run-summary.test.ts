@@ -76,8 +76,10 @@ describe('diagnoseRuns on the sample summary', () => {
     expect(diagnose(summary, 'beefcake-zp0c4')[0]?.details).toEqual({ requested: 66211, available: 65536 });
   });
 
-  it('a step-limited no-change run is also budget_exhausted', () => {
-    expect(diagnose(summary, 'beefcake-3xkfa').map((f) => f.kind)).toEqual(['stuck_loop', 'budget_exhausted']);
+  it('a step-limited no-change run is one stuck run (the limit in its details), not a budget exhaustion', () => {
+    const f = diagnose(summary, 'beefcake-3xkfa');
+    expect(f.map((x) => x.kind)).toEqual(['stuck_loop']);
+    expect(f[0]?.details).toMatchObject({ exit_status: 'LimitsExceeded' });
   });
 
   it('resolved runs, the architect ones and the --objective probe, say nothing', () => {
