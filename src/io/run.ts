@@ -33,6 +33,8 @@ export interface RunSpec {
   maxBuffer?: number;
   /** stderr keeps only its last this many bytes (default STDERR_TAIL_BYTES). */
   stderrTail?: number;
+  /** Stream stdout to this callback instead of collecting it (no cap; `stdout` is ''): an output read once and filtered, as a journal. */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /** Default stdout cap. Output beyond it is never silently dropped: the result says so. */
@@ -145,10 +147,13 @@ export function runLocal(spec: RunSpec, where = 'local'): Promise<RunResult> {
     const err: Buffer[] = [];
     let outLen = 0;
     let errLen = 0;
-    child.stdout!.on('data', (b: Buffer) => {
-      if (outLen < max) out.push(b.subarray(0, max - outLen));
-      outLen += b.length;
-    });
+    const onStdout = spec.onStdout;
+    if (onStdout) child.stdout!.on('data', (b: Buffer) => onStdout(b));
+    else
+      child.stdout!.on('data', (b: Buffer) => {
+        if (outLen < max) out.push(b.subarray(0, max - outLen));
+        outLen += b.length;
+      });
     // A tail, and COPIES of it: a pipe chunk can be a view into a much larger buffer,
     // and keeping thousands of small views of a stderr flood keeps all of those alive.
     let errKept = 0;
@@ -261,7 +266,16 @@ export async function runOnHost(host: NamedHost, spec: RunSpec, opts: SshOptions
   const controlDir = opts.controlDir ?? defaultControlDir();
   mkdirSync(controlDir, { recursive: true, mode: 0o700 });
   const argv = sshArgv(host, { argv: spec.argv, ...(spec.env ? { env: { ...spec.env } } : {}), ...(spec.cwd ? { cwd: spec.cwd } : {}) }, { ...opts, controlDir });
-  const r = await runLocal({ argv, timeoutMs: spec.timeoutMs, ...(spec.input !== undefined ? { input: spec.input } : {}), ...(spec.maxBuffer ? { maxBuffer: spec.maxBuffer } : {}) }, host.name);
+  const r = await runLocal(
+    {
+      argv,
+      timeoutMs: spec.timeoutMs,
+      ...(spec.input !== undefined ? { input: spec.input } : {}),
+      ...(spec.maxBuffer ? { maxBuffer: spec.maxBuffer } : {}),
+      ...(spec.onStdout ? { onStdout: spec.onStdout } : {}),
+    },
+    host.name,
+  );
   // Report the command the operator asked for; the ssh wrapper is an implementation detail.
   return { ...r, argv: spec.argv };
 }

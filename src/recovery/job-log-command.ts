@@ -1,10 +1,11 @@
 // A job log that is a command's output, not a file: the python worker's dogfood loop runs
 // under systemd and logs to the journal, so its "job log" is `journalctl -u dogfood-loop
 // --since … -o cat` on the loop's host (FORMATS.md §0.1(a)). Run as an argv (over SSH when a
-// host is named), bounded in time and bytes; the output is split into records like a file's,
-// and evidence cites `journal:<host>:<line>` within what was read. The loop runs several
-// issues at once, so only records that name the issue are kept (another issue's `resolved`
-// must not rule this one's failure out); their line numbers stay those of the output.
+// host is named), bounded in time. The output is streamed (a journal can be gigabytes): only
+// the lines that name the issue are decoded and kept, each with its line number in the output,
+// so evidence cites `journal:<host>:<line>`. The loop runs several issues at once, so another
+// issue's `resolved` must not rule this one's failure out; a record's continuation lines that
+// do not name the issue are not kept (the python worker's lines are one record each).
 import type { ResolvedConfig } from '../config/resolve.js';
 import { renderTemplate, type JobLogCommand } from '../config/profile.js';
 import { describeFailure, runLocal, runOnHost } from '../io/run.js';
@@ -15,18 +16,78 @@ export interface CommandLog {
   /** What evidence lines cite as their file (`journal:<host>`). */
   source: string;
   records: LogRecord[];
-  /** The output hit the byte cap: the newest part may be missing. */
+  /** More lines named the issue than are kept: the oldest were dropped. */
   truncated: boolean;
+  /** Lines the command printed. */
+  lines: number;
   error?: string;
 }
 
-export const COMMAND_LOG_MAX_BYTES = 32 * 1024 * 1024;
+/** Lines of one issue kept from a command's output (the newest). */
+export const COMMAND_LOG_MAX_LINES = 20_000;
+/** A longer line naming the issue is cut to this many bytes. */
+const MAX_LINE_BYTES = 64 * 1024;
+
+/** Streams an output, keeping the lines that contain `needle` with their 1-based numbers. */
+export class LineFilter {
+  private readonly needle: Buffer;
+  private carry: Buffer = Buffer.alloc(0);
+  lines = 0;
+  dropped = 0;
+  readonly kept: Array<{ line: number; text: string }> = [];
+  constructor(
+    needle: string,
+    private readonly maxLines: number,
+  ) {
+    this.needle = Buffer.from(needle);
+  }
+  push(chunk: Buffer): void {
+    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const last = buf.lastIndexOf(10);
+    if (last === -1) {
+      this.carry = Buffer.from(buf.subarray(0, MAX_LINE_BYTES));
+      return;
+    }
+    this.scan(buf.subarray(0, last + 1));
+    this.carry = Buffer.from(buf.subarray(last + 1, last + 1 + MAX_LINE_BYTES));
+  }
+  end(): void {
+    if (this.carry.length) this.scan(Buffer.concat([this.carry, Buffer.from('\n')]));
+    this.carry = Buffer.alloc(0);
+  }
+  /** Whole lines: count them, decode only those that name the needle. */
+  private scan(whole: Buffer): void {
+    let pos = 0;
+    for (let hit = whole.indexOf(this.needle); hit !== -1; hit = whole.indexOf(this.needle, pos)) {
+      const ls = whole.lastIndexOf(10, hit) + 1;
+      const le = whole.indexOf(10, hit);
+      this.lines += countNl(whole, pos, ls);
+      this.keep(this.lines + 1, whole.subarray(ls, Math.min(le, ls + MAX_LINE_BYTES)).toString('utf8'));
+      this.lines++;
+      pos = le + 1;
+    }
+    this.lines += countNl(whole, pos, whole.length);
+  }
+  private keep(line: number, text: string): void {
+    this.kept.push({ line, text: text.endsWith('\r') ? text.slice(0, -1) : text });
+    if (this.kept.length > this.maxLines) {
+      this.kept.shift();
+      this.dropped++;
+    }
+  }
+}
+
+function countNl(b: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = b.indexOf(10, from); i !== -1 && i < to; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
 
 export async function readCommandLog(
   cfg: Pick<ResolvedConfig, 'hosts' | 'thresholds'>,
   cmd: JobLogCommand,
   vars: { issue: string; since: string },
-  opts: { timeoutMs?: number; maxBytes?: number } = {},
+  opts: { timeoutMs?: number; maxLines?: number } = {},
 ): Promise<CommandLog> {
   const where = cmd.host ?? 'local';
   const source = `journal:${where}`;
@@ -37,20 +98,20 @@ export async function readCommandLog(
       continue;
     }
     const r = renderTemplate(w, vars);
-    if (!r.ok) return { ok: false, source, records: [], truncated: false, error: r.error };
+    if (!r.ok) return { ok: false, source, records: [], truncated: false, lines: 0, error: r.error };
     argv.push(r.value);
   }
   const timeoutMs = opts.timeoutMs ?? cfg.thresholds.probe_timeout_s * 4000;
-  const maxBuffer = opts.maxBytes ?? COMMAND_LOG_MAX_BYTES;
+  const filter = new LineFilter(vars.issue, opts.maxLines ?? COMMAND_LOG_MAX_LINES);
+  const spec = { argv, timeoutMs, onStdout: (b: Buffer) => filter.push(b) };
   let r;
   if (cmd.host !== null) {
     const host = cfg.hosts[cmd.host];
-    if (!host) return { ok: false, source, records: [], truncated: false, error: `job_log_command.host ${cmd.host} is not in hosts:` };
-    r = await runOnHost(host, { argv, timeoutMs, maxBuffer }, { connectTimeoutS: cfg.thresholds.probe_timeout_s });
-  } else r = await runLocal({ argv, timeoutMs, maxBuffer });
-  // A cut output is refused, not guessed from: the runner flags it (stdoutTruncated, never ok).
-  if (!r.ok) return { ok: false, source, records: [], truncated: r.stdoutTruncated === true, error: `${describeFailure(r)}${r.stdoutTruncated ? ' (narrow the command, e.g. --since)' : ''}` };
-  const truncated = false;
-  const records = splitLogRecords(r.stdout).filter((rec) => rec.message.includes(vars.issue));
-  return { ok: true, source, records, truncated };
+    if (!host) return { ok: false, source, records: [], truncated: false, lines: 0, error: `job_log_command.host ${cmd.host} is not in hosts:` };
+    r = await runOnHost(host, spec, { connectTimeoutS: cfg.thresholds.probe_timeout_s });
+  } else r = await runLocal(spec);
+  filter.end();
+  if (!r.ok) return { ok: false, source, records: [], truncated: false, lines: filter.lines, error: describeFailure(r) };
+  const records = filter.kept.flatMap((k) => splitLogRecords(k.text, { firstLine: k.line }));
+  return { ok: true, source, records, truncated: filter.dropped > 0, lines: filter.lines };
 }
