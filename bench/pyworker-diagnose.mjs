@@ -1,0 +1,105 @@
+// python-worker diagnose benchmark (issue 17): `swarmctl diagnose ISSUE --json` of one issue
+// (a) from a 100 MB run summary and (b) from a 1 GB journal stream read through the profile's
+// job_log_command (`cat FILE`, standing in for journalctl), each against
+// `grep -F ISSUE FILE | tail -n 20` on the same file, as whole processes, net of a bare
+// `node -e 0` of the same run (the target, ≤ 3x, is about swarmctl's work, not Node's start).
+// Interleaved runs, medians. Files under /tmp/swarmctl-bench-pyworker (never in the repo).
+// Run: npm run build && node bench/pyworker-diagnose.mjs [summaryMiB] [journalMiB] [--runs N]
+// Needs the test cluster's slurm.conf (diagnose asks squeue): bash scripts/test-cluster.sh up.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const nums = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--runs').map(Number);
+const SUMMARY_MIB = nums[0] ?? 100;
+const JOURNAL_MIB = nums[1] ?? 1024;
+const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 0) || 5;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin/swarmctl');
+const DIR = '/tmp/swarmctl-bench-pyworker';
+const REPO = join(DIR, 'repo');
+const SUMMARY = join(REPO, 'logs/mini-swarm/summary.jsonl');
+const JOURNAL = join(DIR, 'dogfood.journal');
+const ISSUE = 'beefcake-b0042';
+mkdirSync(join(REPO, 'logs/mini-swarm'), { recursive: true });
+
+function fill(path, mib, lineOf) {
+  if (existsSync(path) && statSync(path).size >= mib * 1024 * 1024) return;
+  const fd = openSync(path, 'w');
+  let size = 0;
+  let batch = [];
+  for (let i = 0; size < mib * 1024 * 1024; i++) {
+    const l = lineOf(i);
+    batch.push(l);
+    size += Buffer.byteLength(l) + 1;
+    if (batch.length === 5000) {
+      writeSync(fd, `${batch.join('\n')}\n`);
+      batch = [];
+    }
+  }
+  if (batch.length) writeSync(fd, `${batch.join('\n')}\n`);
+  closeSync(fd);
+}
+const issueOf = (i) => `beefcake-b${String(i % 1000).padStart(4, '0')}`;
+const STATUSES = ['resolved', 'no_change', 'changes_failed_verifier', 'failed'];
+fill(SUMMARY, SUMMARY_MIB, (i) =>
+  JSON.stringify({
+    issue_id: issueOf(i),
+    model: 'worker_code_edit',
+    started_at: new Date(Date.UTC(2026, 3, 20) + i * 1000).toISOString(),
+    kb_hits: {},
+    worker: { status: 'no_change', exit_status: 'LimitsExceeded', iterations: null, wall_time_s: 12.5, cost_usd: 0, files_modified: [] },
+    verifier: STATUSES[i % 4] === 'changes_failed_verifier' ? { all_green: false, gates: { check: { passed: false, duration_s: 60.1, stderr_tail: 'error[E0425]' } } } : null,
+    status: STATUSES[i % 4],
+    wall_s: 20.1,
+  }),
+);
+const t = (i) => `[${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z]`;
+fill(JOURNAL, JOURNAL_MIB, (i) => (i % 7 === 0 ? `${t(i)}   → ${issueOf(i)}: no_change wall=1701.9s` : i % 7 === 1 ? `${t(i)} process_issue: id=${issueOf(i)} title='x'` : `${t(i)} WARN KB query timed out (9ecc5027…) ${'-'.repeat(40)}`));
+
+const slurmConf = '/tmp/swarmctl-cluster/slurm/slurm.conf';
+const cfg = (name, extra) => {
+  const p = join(DIR, `${name}.yaml`);
+  writeFileSync(p, `version: 1\npaths:\n  shared_root: ${DIR}\n  repo: ${REPO}\nslurm:\n  conf: ${slurmConf}\nswarm:\n  profile: python-worker\n${extra}`);
+  return p;
+};
+const SUMMARY_CFG = cfg('summary', '');
+// The journal case reads no summary (profile.paths.run_summary: []), only the command's output.
+const JOURNAL_CFG = cfg('journal', `profile:\n  paths: { run_summary: [] }\n  job_log_command: { argv: [cat, ${JOURNAL}] }\n`);
+
+function time(argv, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, r };
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const cases = [
+  // The issue's runs all fail the verifier (row i of issue i % 1000 has status STATUSES[i % 4]).
+  { name: `summary ${SUMMARY_MIB} MiB`, cfg: SUMMARY_CFG, file: SUMMARY, kind: 'verifier_failed' },
+  { name: `journal ${JOURNAL_MIB} MiB`, cfg: JOURNAL_CFG, file: JOURNAL, kind: 'stuck_loop' },
+];
+console.log(`python-worker diagnose of ${ISSUE}, ${RUNS} interleaved runs, medians (load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ')[0]})`);
+console.log('| case | swarmctl diagnose | node -e 0 | grep -F | tail -n 20 | (swarmctl − node) / grep | target |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const c of cases) {
+  const sw = [];
+  const node = [];
+  const grep = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    const a = time([process.execPath, BIN, '--config', c.cfg, '--db', join(DIR, 'state.db'), 'diagnose', ISSUE, '--json']);
+    const doc = JSON.parse(a.r.stdout);
+    if (!doc.diagnoses?.some((d) => d.kind === c.kind)) throw new Error(`${c.name}: expected ${c.kind}, got ${a.r.stdout.slice(0, 300)}`);
+    const n = time([process.execPath, '-e', '0']);
+    const g = time(['sh', '-c', `grep -F "${ISSUE}" "${c.file}" | tail -n 20`]);
+    if (i === 0) continue; // a warm-up round: the files into the page cache
+    sw.push(a.ms);
+    node.push(n.ms);
+    grep.push(g.ms);
+  }
+  const ratio = (median(sw) - median(node)) / median(grep);
+  console.log(`| ${c.name} | ${median(sw).toFixed(0)} ms | ${median(node).toFixed(0)} ms | ${median(grep).toFixed(0)} ms | ${ratio.toFixed(2)}x | ≤ 3x |`);
+}
