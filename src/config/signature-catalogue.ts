@@ -5,6 +5,7 @@
 // signatures.ts.
 import type { EvidenceSignature, JobEndSignature, SignatureCatalogue, SignaturePattern } from './signatures.js';
 import { PYTHON_WORKER_CATALOGUE } from './signatures-pyworker.js';
+import { LLAMA_EXCEEDS_CONTEXT, LLAMA_PARSE_INPUT_POS } from './signatures-llama.js';
 // ---------------------------------------------------------------------------
 // Default entries
 // ---------------------------------------------------------------------------
@@ -96,13 +97,7 @@ const STUCK_RULE_OUT_BEEFCAKE: SignaturePattern[] = [
 // -- output parse failure ------------------------------------------------------
 
 const PARSE_GENERIC: EvidenceSignature[] = [
-  {
-    id: 'parse_input_pos',
-    pattern: 'Failed to parse input at pos (?<pos>\\d+)',
-    source: 'llama-server',
-    captures: ['pos'],
-    description: "llama.cpp's tool-call output parser failed (HTTP 500), often after max_tokens truncation",
-  },
+  LLAMA_PARSE_INPUT_POS,
   {
     id: 'peg_native_format',
     pattern: 'does not match the expected peg-native format',
@@ -155,12 +150,7 @@ const ITERATION_SUCCESS_RULE_OUT: SignaturePattern[] = [
 // -- context overflow ----------------------------------------------------------
 
 const CONTEXT_GENERIC: EvidenceSignature[] = [
-  {
-    id: 'exceeds_context_size',
-    pattern: 'request \\((?<requested>\\d+) tokens\\) exceeds the available context size \\((?<available>\\d+) tokens\\)',
-    source: 'llama-server',
-    captures: ['requested', 'available'],
-  },
+  LLAMA_EXCEEDS_CONTEXT,
   {
     id: 'exceed_context_size_error',
     pattern: `exceed_context_size_error(?:.*?"n_prompt_tokens"\\s*:\\s*(?<requested>\\d+))?(?:.*?"n_ctx"\\s*:\\s*(?<available>\\d+))?`,

@@ -5,6 +5,7 @@
 // no steps: there are no write-tool signals; the run summary's files_modified stands in.
 // Pure data: no I/O.
 import type { EvidenceSignature, SignatureCatalogue, SignaturePattern } from './signatures.js';
+import { LLAMA_EXCEEDS_CONTEXT, LLAMA_PARSE_INPUT_POS } from './signatures-llama.js';
 
 const T = '^\\[\\d\\d:\\d\\d:\\d\\dZ\\] ';
 
@@ -28,7 +29,7 @@ const BUDGET: EvidenceSignature[] = [
 ];
 
 const PARSE: EvidenceSignature[] = [
-  { id: 'parse_input_pos', pattern: 'Failed to parse input at pos (?<pos>\\d+)', source: 'llama-server', captures: ['pos'] },
+  LLAMA_PARSE_INPUT_POS,
   {
     id: 'py_retry_line',
     pattern: '^Retrying <unknown> in (?<sleep>[\\d.]+) seconds as it raised ',
@@ -43,12 +44,7 @@ const PARSE: EvidenceSignature[] = [
 
 // TZ escapes the llama.cpp body once, the pretty-printed row twice: allow any backslashes before a quote.
 const CONTEXT: EvidenceSignature[] = [
-  {
-    id: 'exceeds_context_size',
-    pattern: 'request \\((?<requested>\\d+) tokens\\) exceeds the available context size \\((?<available>\\d+) tokens\\)',
-    source: 'llama-server',
-    captures: ['requested', 'available'],
-  },
+  LLAMA_EXCEEDS_CONTEXT,
   {
     id: 'exceed_context_size_error',
     pattern: 'exceed_context_size_error(?:.*?\\\\*"n_prompt_tokens\\\\*"\\s*:\\s*(?<requested>\\d+))?(?:.*?\\\\*"n_ctx\\\\*"\\s*:\\s*(?<available>\\d+))?',
