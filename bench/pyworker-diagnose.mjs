@@ -57,7 +57,13 @@ fill(SUMMARY, SUMMARY_MIB, (i) =>
   }),
 );
 const t = (i) => `[${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z]`;
-fill(JOURNAL, JOURNAL_MIB, (i) => (i % 7 === 0 ? `${t(i)}   → ${issueOf(i)}: no_change wall=1701.9s` : i % 7 === 1 ? `${t(i)} process_issue: id=${issueOf(i)} title='x'` : `${t(i)} WARN KB query timed out (9ecc5027…) ${'-'.repeat(40)}`));
+fill(JOURNAL, JOURNAL_MIB, (i) =>
+  i % 7 === 0
+    ? `${t(i)}   → ${issueOf(i)}: no_change wall=1701.9s`
+    : i % 7 === 1
+      ? `${t(i)} process_issue: id=${issueOf(i)} title='x'`
+      : `${t(i)} WARN KB query timed out (9ecc5027…) ${'-'.repeat(40)}`,
+);
 
 const slurmConf = '/tmp/swarmctl-cluster/slurm/slurm.conf';
 const cfg = (name, extra) => {
