@@ -28,7 +28,41 @@ async function painter(): Promise<(s: ProbeStatus, t: string) => string> {
 async function webhookFor(cfg: ResolvedConfig) {
   if (!cfg.webhook) return undefined;
   const { WebhookSender } = await import('../probes/webhook.js');
-  return new WebhookSender(cfg.webhook);
+  return new WebhookSender(cfg.webhook, { warn: (line) => say(line, true) });
+}
+
+/**
+ * While it runs, the probe command owns SIGTERM and SIGINT (main.ts's handlers
+ * exit at once and would silently drop the transitions queued for the webhook):
+ * the first signal ends a watch after its sweep, so what was recorded is still
+ * POSTed; any other signal (a one-shot, during those POSTs, a second one) gives
+ * up on them, each reported, and exits at once as before.
+ */
+function takeOverSignals(graceful: () => boolean, onStop: () => void, onGiveUp: () => void): { signal: () => NodeJS.Signals | undefined; restore: () => void } {
+  const names: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  const saved = new Map(names.map((n) => [n, process.listeners(n)]));
+  let got: NodeJS.Signals | undefined;
+  const handler = (sig: NodeJS.Signals) => {
+    if (got !== undefined || !graceful()) {
+      onGiveUp();
+      process.exit(sig === 'SIGINT' ? EXIT.INTERRUPTED : 143);
+    }
+    got = sig;
+    onStop();
+  };
+  for (const n of names) {
+    process.removeAllListeners(n);
+    process.on(n, handler);
+  }
+  return {
+    signal: () => got,
+    restore: () => {
+      for (const n of names) {
+        process.off(n, handler);
+        for (const l of saved.get(n) ?? []) process.on(n, l as NodeJS.SignalsListener);
+      }
+    },
+  };
 }
 
 export interface ProbeOpts {
@@ -52,6 +86,13 @@ export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Com
   const first = probeAll(cfg, store, { only: names });
   first.catch(() => undefined); // awaited in the loop; only keeps a failure from counting as unhandled meanwhile
   let webhook: Awaited<ReturnType<typeof webhookFor>>;
+  let wake: () => void = () => undefined;
+  let closing = false;
+  const signals = takeOverSignals(
+    () => opts.watch === true && !closing,
+    () => wake(),
+    () => webhook?.abandon('given up on a signal'),
+  );
   try {
     const { renderTable, jsonDocument, renderProm } = await import('./probe-render.js');
     const { nextIntervalS } = await import('../probes/scheduler.js');
@@ -69,19 +110,27 @@ export async function runProbeCommand(names: string[], opts: ProbeOpts, cmd: Com
       else say(`${renderTable(snap, paint, Date.now(), { all: opts.all === true })}\n`);
       process.exitCode = code;
       if (sweep === first) pruneProbeHistory(store, cfg.thresholds.history_retention_days);
-      if (!opts.watch) break;
+      if (!opts.watch || signals.signal()) break;
       const wait = nextIntervalS(
         snap.services.map((s) => s.status),
         cfg.thresholds,
       );
-      await new Promise((r) => setTimeout(r, wait * 1000));
+      let t: NodeJS.Timeout | undefined;
+      await new Promise<void>((r) => ((wake = r), (t = setTimeout(r, wait * 1000))));
+      clearTimeout(t);
+      if (signals.signal()) break;
       sweep = probeAll(cfg, store, { only: names, ...(webhook ? { webhook } : {}) });
     }
   } finally {
-    await webhook?.flush(cfg.webhook ? cfg.webhook.timeout_s * 1000 : 0);
-    webhook?.stop();
+    closing = true;
+    // Only this process will ever POST what its sweeps recorded: wait while the
+    // receiver keeps accepting (a busy host may need longer than one timeout).
+    await webhook?.close(cfg.webhook ? cfg.webhook.timeout_s * 1000 : 0);
     await first.catch(() => undefined); // never close the store under a sweep still writing
     store.close();
+    const sig = signals.signal();
+    signals.restore();
+    if (sig !== undefined) process.exitCode = sig === 'SIGINT' ? EXIT.INTERRUPTED : 143;
   }
 }
 

@@ -98,6 +98,8 @@ export interface DiagnoseOptions {
   queue?: QueueView;
   /** Probe the openai-proxy services when a cloud failure is diagnosed (default true). */
   cloudProbe?: boolean;
+  /** The job `jobId` is ending (the in-job failure hook): read as gone from the queue, no SLURM end state yet. */
+  ending?: boolean;
 }
 
 /**
@@ -167,12 +169,13 @@ export async function runDiagnose(
   if (!knownJob && store) {
     knownJob = newestSlurmJobId(store, issue);
   }
-  const early = knownJob ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
-  const [state, queue, earlySacct] = await Promise.all([
+  const early = knownJob && !opts.ending ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
+  const [state, queueNow, earlySacct] = await Promise.all([
     readIssueState(cfg, profile, issue),
     opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs),
     early,
   ]);
+  const queue = opts.ending && opts.jobId ? { ...queueNow, jobs: queueNow.jobs.filter((j) => j.jobId !== opts.jobId) } : queueNow;
   // Which job's log: --job, else the newest job the queue or our jobs table knows.
   let jobId = opts.jobId ?? null;
   if (!jobId) {

@@ -154,4 +154,32 @@ describe('webhook', () => {
     expect(hook.pending()).toBe(3);
     expect(hook.dropped).toBe(6);
   });
+
+  it('never loses a transition silently: overflow, refusal, retries used up and give-up at exit each say which', async () => {
+    const { url } = await receiver((_req, body, res) => {
+      const ev = JSON.parse(body) as { service: string };
+      if (ev.service.startsWith('hang')) return; // never answers
+      res.statusCode = ev.service === 'refused' ? 403 : 503;
+      res.end();
+    });
+    const warned: string[] = [];
+    const hook = new WebhookSender({ url, timeout_s: 1, queue_max: 3 }, { retries: 1, retryBaseMs: 10, warn: (l) => warned.push(l) });
+    const ev = (service: string) => ({ service, kind: 'http', from: 'up', to: 'down', reason: 'r', at: '2026-01-01T00:00:00.000Z' });
+    // 'refused' goes in flight at once; the queue holds 3, so 'overflowed' (the oldest) is dropped.
+    for (const s of ['refused', 'overflowed', 'retried', 'hang-a', 'hang-b']) hook.enqueue(ev(s));
+    await hook.flush(500);
+    const t0 = performance.now();
+    await hook.close(300); // nothing accepted for 0.3 s: give up, not after every retry cycle
+    expect(performance.now() - t0).toBeLessThan(1000);
+    const lost = (svc: string) => warned.filter((w) => w.includes(`transition not delivered: ${svc} up→down at 2026-01-01T00:00:00.000Z`));
+    expect(lost('overflowed')).toEqual([expect.stringMatching(/queue full \(queue_max 3\), oldest dropped/)]);
+    expect(lost('refused')).toEqual([expect.stringMatching(/refused with HTTP 403/)]);
+    expect(lost('retried')).toEqual([expect.stringMatching(/2 tries failed, last: HTTP 503/)]);
+    expect(lost('hang-a')).toEqual([expect.stringMatching(/not delivered before exit .*delivery not confirmed/)]);
+    expect(lost('hang-b')).toEqual([expect.stringMatching(/not delivered before exit/)]);
+    expect(warned).toHaveLength(5);
+    expect(warned.join('\n')).not.toContain(url); // the URL may hold a token
+    hook.enqueue(ev('after-close'));
+    expect(lost('after-close')).toEqual([expect.stringMatching(/sender already closed/)]);
+  });
 });
