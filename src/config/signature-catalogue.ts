@@ -247,6 +247,7 @@ const RESOLVED_RUNBOOK: SignaturePattern[] = [
 const RESOLVED_BEEFCAKE: SignaturePattern[] = [...RESOLVED_RUNBOOK, { id: 'issue_closed', pattern: 'Issue closed \\(state driver\\)', source: 'beefcake' }];
 
 const PAYLOAD: SignaturePattern[] = [
+  { id: 'wrapper_diagnose_json', pattern: '^swarm-job: diagnose: ', description: "the failure hook's own diagnosis, quoted in the job log (slurm/swarm-job.sbatch)" },
   {
     id: 'executed_tool',
     pattern: '\\bexecuted tool [\\w.-]+',

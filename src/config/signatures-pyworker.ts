@@ -77,6 +77,7 @@ const RESOLVED: SignaturePattern[] = [
 ];
 
 const PAYLOAD: SignaturePattern[] = [
+  { id: 'wrapper_diagnose_json', pattern: '^swarm-job: diagnose: ', description: "the failure hook's own diagnosis, quoted in the job log (slurm/swarm-job.sbatch)" },
   { id: 'py_retry_error', pattern: '^Retrying <unknown> in [\\d.]+ seconds as it raised ', description: 'a retried error decides nothing; the final exit_status does' },
   { id: 'py_stderr_tail', pattern: '"stderr_tail": ', description: 'compiler output inside the row' },
   { id: 'py_preview', pattern: '; preview: ', description: "the architect's model reply" },

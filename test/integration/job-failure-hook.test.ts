@@ -41,19 +41,18 @@ async function runFailingJob(root: string, issue: string, log: string, rc: numbe
   const jobId = (JSON.parse(sub.stdout) as { outcomes: Array<{ jobId: string }> }).outcomes[0]!.jobId;
   const path = join(root, `ai/logs/swarm-orch-${jobId}.log`);
   // Done when the hook's JSON document is followed by the script's own closing line.
-  const done = () => existsSync(path) && /^swarm-job: command exited with \d+[^]*^\}\nswarm-job: /m.test(readFileSync(path, 'utf8'));
+  const done = () => existsSync(path) && /^swarm-job: command exited with \d+[^]*^swarm-job: diagnose: \}\nswarm-job: /m.test(readFileSync(path, 'utf8'));
   for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 200));
   return { jobId, text: readFileSync(path, 'utf8') };
 }
 
-/** The hook's JSON document: from the `{` line after the command ended to the matching `}` line. */
+/** The hook's JSON document: its `swarm-job: diagnose: ` lines after the command ended, prefix removed. */
 function hookDoc(text: string): HookDoc {
   const lines = text.split('\n');
   const at = lines.findIndex((l) => l.startsWith('swarm-job: command exited with '));
   expect(at, text).toBeGreaterThan(0);
-  const open = lines.indexOf('{', at);
-  const close = lines.indexOf('}', open);
-  return JSON.parse(lines.slice(open, close + 1).join('\n')) as HookDoc;
+  const doc = lines.slice(at).filter((l) => l.startsWith('swarm-job: diagnose: ')).map((l) => l.slice('swarm-job: diagnose: '.length));
+  return JSON.parse(doc.join('\n')) as HookDoc;
 }
 
 describe('swarm-job.sbatch failure hook (real SLURM)', () => {
