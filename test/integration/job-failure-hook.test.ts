@@ -51,7 +51,10 @@ function hookDoc(text: string): HookDoc {
   const lines = text.split('\n');
   const at = lines.findIndex((l) => l.startsWith('swarm-job: command exited with '));
   expect(at, text).toBeGreaterThan(0);
-  const doc = lines.slice(at).filter((l) => l.startsWith('swarm-job: diagnose: ')).map((l) => l.slice('swarm-job: diagnose: '.length));
+  const doc = lines
+    .slice(at)
+    .filter((l) => l.startsWith('swarm-job: diagnose: '))
+    .map((l) => l.slice('swarm-job: diagnose: '.length));
   return JSON.parse(doc.join('\n')) as HookDoc;
 }
 
