@@ -1,6 +1,8 @@
 // How the simulated swarm jobs run: through the local SLURM when sbatch answers, else plain
 // local processes (direct mode over a sandbox-owned sshd is not built yet). Says which and why.
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
 import type { JobsMode } from './records.js';
 
 export type JobsChoice = 'auto' | 'slurm' | 'local';
@@ -25,16 +27,29 @@ export async function chooseJobsMode(choice: JobsChoice, env: NodeJS.ProcessEnv)
   return { mode: 'local', reason: `no SLURM: ${why}; direct mode needs an sshd the sandbox starts itself (not built yet), so plain local processes` };
 }
 
-/** Submits one simulated job; returns the SLURM job id. */
-export async function sbatchSim(opts: { script: string; args: string[]; jobName: string; logs: string; cwd: string; env: NodeJS.ProcessEnv }): Promise<string> {
-  const r = await run(
-    ['sbatch', '--parsable', '--job-name', opts.jobName, '--output', `${opts.logs}/swarm-orch-%j.log`, '--chdir', opts.cwd, '--ntasks', '1', '--cpus-per-task', '1', opts.script, ...opts.args],
-    opts.env,
-    15_000,
-  );
-  const id = r.stdout.trim().split(';')[0] ?? '';
-  if (r.code !== 0 || !/^\d+$/.test(id)) throw new Error(`sbatch ${opts.jobName} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
-  return id;
+/** `swarmctl --config C submit ISSUE --via slurm --env K=V… --json`; returns the SLURM job id. */
+export async function submitThroughSwarmctl(config: string, issue: string, jobEnv: Record<string, string>, env: NodeJS.ProcessEnv): Promise<string> {
+  const argv = [
+    process.execPath,
+    join(repoRoot(), 'bin', 'swarmctl'),
+    '--config',
+    config,
+    'submit',
+    issue,
+    '--via',
+    'slurm',
+    ...Object.entries(jobEnv).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+    '--json',
+  ];
+  const r = await run(argv, env, 30_000);
+  let jobId: unknown;
+  try {
+    jobId = (JSON.parse(r.stdout) as { outcomes?: Array<{ jobId?: unknown }> }).outcomes?.[0]?.jobId;
+  } catch {
+    /* not JSON: reported below */
+  }
+  if (typeof jobId !== 'string' && typeof jobId !== 'number') throw new Error(`swarmctl submit ${issue} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  return String(jobId);
 }
 
 /** Cancels exactly this job, and only if it still carries our job name. */

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { layoutOf, sandboxConfigYaml, type SandboxLayout } from './config-yaml.js';
-import { chooseJobsMode, sbatchSim, type JobsChoice } from './jobs.js';
-import { simDir, testServerMain } from './paths.js';
+import { chooseJobsMode, submitThroughSwarmctl, type JobsChoice } from './jobs.js';
+import { repoRoot, simDir, testServerMain } from './paths.js';
 import { stillSame } from './proc.js';
 import { readState, writeState, type SandboxState } from './records.js';
 import { withDirLock } from './dir-lock.js';
@@ -112,6 +112,8 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
   writeFileSync(
     configPath(dir),
     sandboxConfigYaml({
+      swarmctl: join(repoRoot(), 'bin', 'swarmctl'),
+      workerCommand: workerCommand(opts.profile, L),
       layout: L,
       profile: opts.profile,
       ports: { fast: ports['fast']!, reasoning: ports['reasoning']!, dead: ports['dead-host']!, cloud: ports['cloud']! },
@@ -125,9 +127,7 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
   initRepo(L);
 
   for (const issue of story) {
-    const beefcake = opts.profile !== 'python-worker';
-    const script = join(simDir(), beefcake ? 'beefcake-swarm-sim.mjs' : 'python-worker-sim.sh');
-    const args = ['--issue', issue.id, ...(beefcake ? [] : ['--summary-path', join(L.repo, 'logs', 'mini-swarm', 'summary.jsonl')])];
+    const [script, ...args] = workerCommand(opts.profile, L).map((w) => w.replaceAll('{issue}', issue.id)) as [string, ...string[]];
     const env = {
       ...opts.env,
       SIM_OUTCOME: issue.outcome,
@@ -139,9 +139,11 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
     };
     const jobName = `swarm-${issue.id}`;
     if (jobs.mode === 'slurm') {
-      const jobId = await sbatchSim({ script, args, jobName, logs: L.logs, cwd: L.dir, env });
+      // Through swarmctl's own submit (the project's job wrapper), so the state database knows
+      // the jobs and the console and recovery see them as they would on a cluster.
+      const jobId = await submitThroughSwarmctl(configPath(dir), issue.id, { SIM_OUTCOME: issue.outcome, ...issue.env }, opts.env);
       state.slurmJobs.push({ name: `worker:${issue.id}`, jobId, jobName, issue: issue.id });
-      opts.progress(`worker ${issue.id} (${issue.outcome}): SLURM job ${jobId}`);
+      opts.progress(`worker ${issue.id} (${issue.outcome}): SLURM job ${jobId} (swarmctl submit)`);
     } else {
       const rec = startRecorded(`worker:${issue.id}`, [script, ...args], { out: join(L.logs, `swarm-orch-local-${issue.id}.log`), env, cwd: L.dir });
       state.processes.push(rec);
@@ -150,6 +152,12 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
     await writeState(state);
   }
   return { state, reused: false, config: configPath(dir) };
+}
+
+/** What a swarm job runs for one issue: the profile's simulator ({issue} filled in later). */
+function workerCommand(profile: Profile, L: SandboxLayout): string[] {
+  if (profile === 'python-worker') return [join(simDir(), 'python-worker-sim.sh'), '--issue', '{issue}', '--summary-path', join(L.repo, 'logs', 'mini-swarm', 'summary.jsonl')];
+  return [join(simDir(), 'beefcake-swarm-sim.mjs'), '--issue', '{issue}'];
 }
 
 // beefcake-shaped discovery records (`<JOBID>-<tag>.json`), job id = the server's pid (no SLURM job).
