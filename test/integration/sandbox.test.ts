@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBin } from '../support/bin.js';
-import { requireCluster } from '../support/cluster.js';
+import { REPO_ROOT, requireCluster } from '../support/cluster.js';
 
 const cluster = requireCluster();
 const root = mkdtempSync(join(tmpdir(), 'swarmctl-sandbox-'));
@@ -197,4 +197,36 @@ describe('sandbox (python-worker, jobs through the real test SLURM)', () => {
     await waitFor('the stuck job gone', () => !/RUNNING|PENDING/.test(squeue(s.slurmJobs[0]!.jobId)), 20_000);
     for (const p of s.processes) expect(startTime(p.pid) === p.startTime).toBe(false);
   }, 150_000);
+});
+
+describe('sandbox up --tui (the README first command, from the real binary in tmux at 120x36)', () => {
+  const dir = join(root, 'sbx-tui');
+  dirs.push([dir, SLURM_ENV]);
+  const session = `sbx-tui-${process.pid}`;
+  const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  afterAll(() => {
+    try {
+      tmux('kill-session', '-t', session);
+    } catch {
+      /* already gone */
+    }
+  });
+
+  it('opens the console on the sandbox config with live data (fast endpoint up, the stuck issue listed) within 60 s', async () => {
+    const t0 = Date.now();
+    const envArgs = Object.entries(SLURM_ENV).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    tmux('new-session', '-d', '-x', '120', '-y', '36', '-s', session, ...envArgs, process.execPath, join(REPO_ROOT, 'bin', 'swarmctl'), 'sandbox', 'up', '--dir', dir, '--tui');
+    let screen = '';
+    await waitFor(
+      'the console with live data',
+      () => {
+        screen = tmux('capture-pane', '-p', '-t', session);
+        return /✓ up\s+fast\b/.test(screen) && /sbx-stuck-loop/.test(screen.split('Issues')[1] ?? '');
+      },
+      60_000,
+    );
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    expect(screen).toMatch(/swarmctl\s+sandbox/); // the cluster name of the generated config
+    expect(screen).toMatch(/✗ down\s+dead-host/);
+  }, 90_000);
 });
