@@ -38,16 +38,21 @@ export async function submitThroughSwarmctl(config: string, issue: string, jobEn
     issue,
     '--via',
     'slurm',
+    '--force',
     ...Object.entries(jobEnv).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     '--json',
   ];
   const r = await run(argv, env, 30_000);
-  let jobId: unknown;
+  // --force: another sandbox's job for the same issue id is not ours (a "skipped" answer would
+  // name that job, and `down` would then cancel it); only a job this call submitted is recorded.
+  let out: { status?: unknown; jobId?: unknown; reason?: unknown } | undefined;
   try {
-    jobId = (JSON.parse(r.stdout) as { outcomes?: Array<{ jobId?: unknown }> }).outcomes?.[0]?.jobId;
+    out = (JSON.parse(r.stdout) as { outcomes?: Array<{ status?: unknown; jobId?: unknown; reason?: unknown }> }).outcomes?.[0];
   } catch {
     /* not JSON: reported below */
   }
+  const jobId = out?.jobId;
+  if (out?.status !== 'submitted') throw new Error(`swarmctl submit ${issue}: ${String(out?.status ?? `exit ${r.code}`)}: ${String(out?.reason ?? r.stderr.trim().split('\n').pop() ?? '')}`);
   if (typeof jobId !== 'string' && typeof jobId !== 'number') throw new Error(`swarmctl submit ${issue} failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`);
   return String(jobId);
 }

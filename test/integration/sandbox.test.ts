@@ -191,9 +191,19 @@ describe('sandbox (python-worker, jobs through the real test SLURM)', () => {
         .trim();
     expect(squeue(s.slurmJobs[0]!.jobId)).toMatch(/RUNNING|PENDING/);
 
+    // A second sandbox on the same SLURM, same issue ids: it gets its own jobs, and this
+    // sandbox's down leaves them alone.
+    const other = join(root, 'sbx-slurm-2');
+    dirs.push([other, SLURM_ENV]);
+    expect((await sb(other, SLURM_ENV, 'up', '--profile', 'python-worker')).code).toBe(0);
+    const otherStuck = state(other).slurmJobs[0]!.jobId;
+    expect(otherStuck).not.toBe(s.slurmJobs[0]!.jobId);
+
     const down = await sb(dir, SLURM_ENV, 'down', '--json');
     expect(down.code, down.stderr).toBe(0);
     expect(JSON.parse(down.stdout).cancelledJobs).toEqual([`worker:sbx-stuck-loop (job ${s.slurmJobs[0]!.jobId})`]);
+    expect(squeue(otherStuck)).toMatch(/RUNNING|PENDING/);
+    expect((await sb(other, SLURM_ENV, 'down')).code).toBe(0);
     await waitFor('the stuck job gone', () => !/RUNNING|PENDING/.test(squeue(s.slurmJobs[0]!.jobId)), 20_000);
     for (const p of s.processes) expect(startTime(p.pid) === p.startTime).toBe(false);
   }, 150_000);
