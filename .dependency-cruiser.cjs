@@ -21,7 +21,8 @@ const LAYERS = {
   restart: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'submit', 'lock', 'journal'],
   console: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart'],
   tui: ['core', 'console'],
-  cli: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart', 'console', 'tui'],
+  sandbox: ['core', 'config', 'io'],
+  cli: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart', 'console', 'tui', 'sandbox'],
 };
 
 checkAgainstDoc();

@@ -30,6 +30,7 @@ import { register as tui } from './tui.js';
 import { register as restart } from './restart.js';
 import { register as lock } from './lock.js';
 import { register as node } from './node.js';
+import { register as sandbox } from './sandbox.js';
 
 type Register = (program: Command) => void;
 
@@ -55,6 +56,7 @@ export const COMMANDS: ReadonlyArray<readonly [names: readonly string[], registe
   [['restart'], restart],
   [['lock'], lock],
   [['node'], node],
+  [['sandbox'], sandbox],
   [['tui', 'status'], tui],
 ];
 
