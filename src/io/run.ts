@@ -298,7 +298,8 @@ export function createRunner(ssh: SshOptions): CommandRunner {
 
 /** A one-line description of a failed run, for error messages. */
 export function describeFailure(r: RunResult): string {
-  const cmd = r.argv.join(' ');
+  // A multi-line word (an `sh -c` script) would break the one line: name it, don't print it.
+  const cmd = r.argv.map((w) => (w.includes('\n') ? '<script>' : w)).join(' ');
   if (r.spawnError) return `${cmd}: ${r.spawnError}`;
   if (r.timedOut) return `${cmd}: no answer within the timeout (killed)`;
   if (r.stdoutTruncated) return `${cmd}: output over the ${STDOUT_CAP_BYTES === stdoutCap() ? '16 MiB' : `${stdoutCap()}-byte`} cap, only part of it was read`;

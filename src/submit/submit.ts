@@ -16,7 +16,7 @@ import { UsageError } from '../core/usage-error.js';
 import { base64Title, issueTitle } from './issue-title.js';
 import { renderJobName } from '../slurm/job-name.js';
 import { recordJob } from '../store/jobs.js';
-import { jobNamePrefix } from '../slurm/queue.js';
+import { jobNamePrefix, readSshJobs } from '../slurm/queue.js';
 import { controllerState, ownerFilter, runSbatch, runSqueue } from '../slurm/client.js';
 import { directHost, sshJobId, sshStartArgv, startSshJob } from '../slurm/ssh-jobs.js';
 import { selectJobs, type QueueJob } from '../slurm/squeue-parse.js';
@@ -98,13 +98,17 @@ export async function submit(cfg: ResolvedConfig, store: Store, req: SubmitReque
   const env = { ...cfg.swarm.env, ...req.env };
   const out: SubmitOutcome[] = [];
 
-  // One squeue for idempotence and the cap (skipped on dry runs: nothing may run).
+  // One squeue and one check of our direct-SSH jobs for idempotence and the cap, whichever
+  // way the job goes: a SLURM job keeps running while the controller is down, and an SSH
+  // job is invisible to squeue (skipped on dry runs: nothing may run).
   let queue: QueueJob[] = [];
   let queueError: string | undefined;
-  if (chosen.via === 'slurm' && !req.dryRun) {
-    const q = await runSqueue(cfg, ownerFilter(cfg));
+  let sshJobs: QueueJob[] = [];
+  if (!req.dryRun) {
+    const [q, ssh] = await Promise.all([runSqueue(cfg, ownerFilter(cfg)), readSshJobs(cfg, store)]);
     if (q.ok) queue = selectJobs(q.jobs, { namePrefix: jobNamePrefix(cfg), activeOnly: true });
     else queueError = q.error;
+    sshJobs = ssh.jobs;
   }
   let active = queue.length;
   let chainCounted = false;
@@ -128,17 +132,21 @@ export async function submit(cfg: ResolvedConfig, store: Store, req: SubmitReque
       return r;
     };
 
+    if (!req.dryRun && !req.force) {
+      const existing = [...queue, ...sshJobs].find((j) => j.name === name && j.state !== 'UNKNOWN');
+      if (existing) {
+        result({ status: 'skipped', via: chosen.via, argv: [], jobId: existing.jobId, reason: `job ${existing.jobId} is ${existing.state} for this issue (--force submits another)` });
+        if (req.sequential && chosen.via === 'slurm' && !existing.jobId.startsWith('ssh:')) prev = existing.jobId;
+        continue;
+      }
+      const unchecked = sshJobs.find((j) => j.name === name);
+      if (queueError !== undefined || unchecked) {
+        const why = queueError !== undefined ? `cannot read the queue: ${queueError}` : `direct-SSH job ${unchecked?.jobId} could not be checked`;
+        result({ status: 'failed', via: chosen.via, argv: [], reason: `a duplicate cannot be ruled out (use --force to submit anyway): ${why}` });
+        continue;
+      }
+    }
     if (chosen.via === 'slurm' && !req.dryRun) {
-      if (queueError !== undefined && !req.force) {
-        result({ status: 'failed', via: 'slurm', argv: [], reason: `cannot read the queue, so a duplicate cannot be ruled out (use --force to submit anyway): ${queueError}` });
-        continue;
-      }
-      const existing = queue.find((j) => j.name === name);
-      if (existing && !req.force) {
-        result({ status: 'skipped', via: 'slurm', argv: [], jobId: existing.jobId, reason: `job ${existing.jobId} is ${existing.state} for this issue (--force submits another)` });
-        if (req.sequential) prev = existing.jobId;
-        continue;
-      }
       const counts = req.sequential ? !chainCounted : true;
       if (counts && active >= cfg.swarm.max_concurrent_jobs) {
         result({ status: 'skipped', via: 'slurm', argv: [], reason: `max_concurrent_jobs (${cfg.swarm.max_concurrent_jobs}) reached: ${active} active swarm jobs; submit later or use --sequential` });

@@ -141,7 +141,8 @@ export function register(program: Command): void {
           outcome: summary.failed.length ? 'failed' : summary.declined ? 'skipped' : 'ok',
           detail: `run ${summary.runId}: done ${summary.done.join(',') || '-'}; failed ${summary.failed.join(',') || '-'}; skipped ${summary.skipped.join(',') || '-'}`,
         });
-        process.exitCode = summary.failed.length ? EXIT.DEGRADED : EXIT.OK;
+        // Nothing came up: failed (2), as the exit-code table says; some did: partly done (1).
+        process.exitCode = summary.failed.length ? (summary.done.length ? EXIT.DEGRADED : EXIT.FAILED) : EXIT.OK;
       } finally {
         lock.release();
         store.close();
