@@ -3,7 +3,11 @@
 // hosts ever append to one file (O_APPEND is not atomic across NFS clients).
 // Each entry is ONE write() of one whole line with O_APPEND: a crash leaves
 // whole lines, and at worst a torn last line, which readers skip.
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync, constants } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, writeSync, constants } from 'node:fs';
+import { MiB, readRegularFileSync } from '../core/safe-read.js';
+
+/** A host's journal larger than this is not read (counted as bad): rotate it. */
+const JOURNAL_MAX_BYTES = 256 * MiB;
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -77,8 +81,10 @@ export function readJournals(sharedRoot: string): { entries: JournalEntry[]; hos
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(join(dir, f), 'utf8');
+      // A FIFO or device in a journal's place must not hang `audit` or a recovery budget.
+      text = readRegularFileSync(join(dir, f), { what: 'journal', limit: JOURNAL_MAX_BYTES }).toString('utf8');
     } catch {
+      bad++;
       continue;
     }
     const r = parseJournal(text);

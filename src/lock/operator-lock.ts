@@ -5,7 +5,8 @@
 // A second holder is refused with the holder's identity and age; a lock whose
 // TTL ran out (or whose holder pid is gone on this very host) is taken over.
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, renameSync, unlinkSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { KiB, readRegularFileSync, SafeReadError } from '../core/safe-read.js';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,20 +72,29 @@ export function judge(holder: LockHolder, now: number, host = hostname(), alive 
   return { expired: false };
 }
 
+/** The lock file's text: a regular file only, opened without blocking, at most 64 KiB. */
+function readLockText(path: string): string {
+  return readRegularFileSync(path, { what: 'operator lock', limit: 64 * KiB }).toString('utf8');
+}
+
 export function readLock(sharedRoot: string, now = Date.now()): LockState {
   const path = lockPath(sharedRoot);
   let text: string;
+  let why = 'unreadable lock file';
   try {
-    text = readFileSync(path, 'utf8');
+    text = readLockText(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { held: false, path };
-    throw e;
+    // A FIFO, device or huge file in the lock's place: never opened blocking, never taken as free.
+    if (!(e instanceof SafeReadError)) throw e;
+    text = '';
+    why = e.message;
   }
   const holder = parseHolder(text);
   if (!holder) {
-    const unknown: LockHolder = { user: '?', host: '?', pid: 0, command: 'unreadable lock file', started_at: 0, renewed_at: 0, ttl_s: 0, token: '' };
+    const unknown: LockHolder = { user: '?', host: '?', pid: 0, command: why, started_at: 0, renewed_at: 0, ttl_s: 0, token: '' };
     // Unknown state means refuse: an unreadable lock is held, not free.
-    return { held: true, path, holder: unknown, ageMs: 0, expired: false, reason: 'unreadable lock file' };
+    return { held: true, path, holder: unknown, ageMs: 0, expired: false, reason: why };
   }
   const j = judge(holder, now);
   return { held: true, path, holder, ageMs: now - holder.started_at, expired: j.expired, ...(j.reason ? { reason: j.reason } : {}) };
@@ -147,7 +157,7 @@ export function acquireLock(sharedRoot: string, command: string, opts: { ttlS?: 
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw e;
       }
-      const moved = parseHolder(readFileSync(aside, 'utf8'));
+      const moved = parseHolder(readLockText(aside));
       if (moved?.token !== st.holder.token) {
         // Not the expired one: put it back for its owner and refuse.
         try {
