@@ -10,6 +10,7 @@ import { UsageError } from '../core/usage-error.js';
 import { updateJobStates } from '../store/jobs.js';
 import { findIssueJobs } from './queue.js';
 import { jobControlArgv, runJobControl } from './client.js';
+import { runSlurm } from './run.js';
 import { killSshJob, parseSshCancelTarget, parseSshJobId, sshKillArgv } from './ssh-jobs.js';
 import { validateIssueId } from '../config/validate.js';
 
@@ -98,6 +99,14 @@ export async function cancel(cfg: ResolvedConfig, store: Store, target: string, 
   }
   const cancelled: string[] = [];
   const errors: string[] = plan.error ? [plan.error] : [];
+  if (plan.kind === 'slurm') {
+    // scancel exits 0 for a job id it does not know: ask squeue first, so "cancelled" is never said of nothing.
+    const gone = await slurmJobMissing(cfg, plan.target);
+    if (gone) {
+      recordAudit(store, { issueId: null, action: 'cancel', argv: [], outcome: 'failed', detail: gone });
+      return { target, cancelled: [], argv: [], error: gone };
+    }
+  }
   if (plan.slurmJobIds.length) {
     const argv = jobControlArgv('cancel', plan.slurmJobIds);
     const r = await runJobControl(cfg, argv);
@@ -125,6 +134,17 @@ export async function cancel(cfg: ResolvedConfig, store: Store, target: string, 
     detail: [cancelled.length ? `cancelled ${cancelled.join(' ')}` : '', ...errors].filter(Boolean).join('; ') || null,
   });
   return { target, cancelled, argv: plan.argv, ...(errors.length ? { error: errors.join('; ') } : {}), ...(refused ? { refused: true } : {}) };
+}
+
+/** Why job `id` cannot be cancelled (unknown to squeue, or already ended), or null when it is live or squeue could not tell. */
+async function slurmJobMissing(cfg: ResolvedConfig, id: string): Promise<string | null> {
+  const r = await runSlurm(cfg, ['squeue', '-h', '-j', id, '-o', '%T']);
+  if (!r.ok && /Invalid job id specified/.test(r.stderr)) return `no job ${id} in the queue (squeue: Invalid job id specified); nothing cancelled`;
+  const state = r.stdout.trim().split('\n')[0]?.trim() ?? '';
+  if (r.ok && state !== '' && !/^(PENDING|RUNNING|SUSPENDED|CONFIGURING|COMPLETING|REQUEUED|RESIZING|SIGNALING|STAGE_OUT|STOPPED)/.test(state))
+    return `job ${id} already ended (${state}); nothing cancelled`;
+  if (r.ok && state === '') return `no job ${id} in the queue; nothing cancelled`;
+  return null;
 }
 
 /** hold / release / requeue one SLURM job (scontrol), audited. */
