@@ -46,9 +46,20 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
           `last why    ${r.lastReason ?? '-'}`,
           `last result ${r.lastResult ?? '-'}`,
           `resume file ${r.resume ? (r.resume.present ? `present${r.resume.ageMs !== null ? `, ${formatAge(r.resume.ageMs)} old` : ''}${r.resume.corrupt ? ', CORRUPT' : ''}` : 'none') : '-'}`,
-          `job         ${r.jobId ?? 'none in the queue'}`,
-          `silent      ${r.silent ? 'YES: nothing written for longer than the stale threshold' : 'no'}`,
-          `diagnosis   ${r.diagnosis ?? '-'}`,
+          `job         ${r.jobId ? `${r.jobId}${r.jobState ? ` (${r.jobState})` : ''}` : 'none known'}`,
+          `silent      ${r.silent ? `YES: nothing written${r.silentSince ? ` for ${formatAge(now - r.silentSince)}` : ''} (longer than the stale threshold)` : 'no'}`,
+          `diagnosis   ${r.diag ? r.diag.kind : (r.diagnosis ?? '-')}`,
+          ...(r.diag
+            ? [
+                `cause       ${r.diag.cause ?? '-'}${r.diag.node ? ` on node ${r.diag.node}` : ''}`,
+                `summary     ${r.diag.summary}`,
+                `retryable   ${r.diag.retryable ? 'yes' : 'no'}${r.diag.since !== null ? `; since ${formatAge(now - r.diag.since)} ago` : ''}`,
+              ]
+            : []),
+          ...(r.attempts !== undefined
+            ? [`recoveries  ${r.attempts} of ${r.maxAttempts ?? '?'} attempts used${r.maxAttempts !== undefined && r.attempts >= r.maxAttempts ? ' (BUDGET EXHAUSTED)' : ''}`]
+            : []),
+          ...(r.origin ? [`listed from ${r.origin}`] : []),
           '',
           'd diagnose (evidence)   R recover (plan, then y)   s submit',
         ],
@@ -60,7 +71,10 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
     }
     case 'alerts': {
       const r = row as AlertRow;
-      return { title: `alert from ${r.source}`, lines: [`${r.severity}: ${r.message}`, ...(r.evidence ?? [])] };
+      return {
+        title: `alert from ${r.source}`,
+        lines: [`${r.severity}: ${r.message}`, `since ${r.since ? `${new Date(r.since).toISOString()} (${formatAge(now - r.since)} ago)` : 'unknown'}`, ...(r.evidence ?? [])],
+      };
     }
   }
 }
