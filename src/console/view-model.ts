@@ -98,6 +98,7 @@ export interface RestartView {
     status: string;
     startedAt: number;
     orphaned: boolean;
+    /** seq counts from 0 (the store's); shown from 1. */
     steps: Array<{ seq: number; service: string; action: string; status: string }>;
     current: { seq: number; service: string; action: string; status: string } | null;
   } | null;
@@ -182,8 +183,8 @@ export function bannerLines(r: RestartView | null | undefined, now: number): str
     const cur = run.current;
     const done = run.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
     const steps = run.steps.map((s) => `${s.service}:${s.status}`).join(' ');
-    if (run.orphaned) out.push(`RESTART run ${run.id} stopped at ${cur ? `step ${cur.seq} ${cur.service}` : 'a step'} (its process is gone): swarmctl restart --resume  [${steps}]`);
-    else out.push(`RESTART run ${run.id} ${formatAge(now - run.startedAt)}: step ${cur ? `${cur.seq}/${n} ${cur.service} ${cur.action} (${cur.status})` : `${done}/${n}`}  [${steps}]`);
+    if (run.orphaned) out.push(`RESTART run ${run.id} stopped at ${cur ? `step ${cur.seq + 1} ${cur.service}` : 'a step'} (its process is gone): swarmctl restart --resume  [${steps}]`);
+    else out.push(`RESTART run ${run.id} ${formatAge(now - run.startedAt)}: step ${cur ? `${cur.seq + 1}/${n} ${cur.service} ${cur.action} (${cur.status})` : `${done}/${n}`}  [${steps}]`);
   }
   return out;
 }

@@ -235,9 +235,9 @@ describe('bannerLines: the operator lock and a running restart', () => {
     expect(bannerLines(null, now)).toEqual([]);
     expect(bannerLines({ lock: null, run: { id: 1, status: 'done', startedAt: now - 1000, orphaned: false, steps: [], current: null } }, now)).toEqual([]);
     const steps = [
-      { seq: 1, service: 'nfs', action: 'check', status: 'done' },
-      { seq: 2, service: 'hydracoder', action: 'verify', status: 'running' },
-      { seq: 3, service: 'ai-proxy', action: 'check', status: 'pending' },
+      { seq: 0, service: 'nfs', action: 'check', status: 'done' },
+      { seq: 1, service: 'hydracoder', action: 'verify', status: 'running' },
+      { seq: 2, service: 'ai-proxy', action: 'check', status: 'pending' },
     ];
     expect(
       bannerLines(
