@@ -101,7 +101,8 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
     let diag: IssueDiagnosis | null = null;
     try {
       const r = await runDiagnose(cfg, profile, store, issue, { jobId, queue, cloudProbe: false });
-      const d = primaryDiagnosis(r);
+      // The budget has its own alert (from the attempts); the row shows what is wrong with the job.
+      const d = primaryDiagnosis({ ...r, diagnoses: r.diagnoses.filter((x) => x.kind !== 'budget_exhausted') });
       // A plain scancel (incident: false) is reported by diagnose, not alerted on.
       if (d && d.incident !== false) {
         diag = { kind: d.kind, cause: d.cause ?? null, ...(d.node ? { node: d.node } : {}), summary: d.summary, retryable: d.retryable, since: st?.mtimeMs ?? hit?.diag?.since ?? now() };
