@@ -219,6 +219,10 @@ describe('the console main flow in tmux (alert -> Enter -> R -> plan -> y -> rem
     const s = await c.until('the refusal', (x) => x.includes('refusing to act on an issue that is queued or running'));
     expect(s).not.toContain('run it');
     await c.exact('the refusal');
+    // s (submit) on the same issue: the state is checked first, so the refusal again, no y/N.
+    c.press('s');
+    const s2 = await c.until('the submit refusal', (x) => x.includes(`submit ${issue}: refusing to act on an issue that is queued or running`));
+    expect(s2).not.toContain('run it');
     const rows = await auditOf(issue);
     expect(rows.filter((r) => r.action.startsWith('recover.') && r.outcome === 'ok')).toEqual([]);
     c.press('q');

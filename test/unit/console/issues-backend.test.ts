@@ -58,9 +58,11 @@ describe('console issues source (real files, real SQLite)', () => {
     recordAudit(store, { issueId: 'beefcake-tl', action: 'recover.attempt', outcome: 'ok', detail: 'job_died: resubmit' });
     recordAudit(store, { issueId: 'beefcake-tl', action: 'recover.attempt', outcome: 'failed', detail: 'job_died: resubmit' });
 
+    mkdirSync(join(root, 'wt/beefcake-files'), { recursive: true }); // state on disk only (a worktree folder)
     const rows = await realBackends(cfg, store).issues([], new AbortController().signal);
     const by = Object.fromEntries(rows.map((r) => [r.issueId, r]));
-    expect(Object.keys(by).sort()).toEqual(['beefcake-nf', 'beefcake-sc', 'beefcake-tl']); // beefcake-old is past 24 h
+    expect(Object.keys(by).sort()).toEqual(['beefcake-files', 'beefcake-nf', 'beefcake-sc', 'beefcake-tl']); // beefcake-old is past 24 h
+    expect(by['beefcake-files']).toMatchObject({ origin: 'files', jobId: null, diagnosis: null });
     expect(by['beefcake-tl']).toMatchObject({ diagnosis: 'job_died TIMEOUT vm', jobId: '700001', jobState: 'gone', origin: 'submitted', attempts: 2, maxAttempts: 2 });
     expect(by['beefcake-tl']!.diag).toMatchObject({ kind: 'job_died', cause: 'TIMEOUT', node: 'vm' });
     expect(by['beefcake-nf']!.diag).toMatchObject({ kind: 'job_died', cause: 'NODE_FAIL', node: 'node7' });
