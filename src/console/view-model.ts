@@ -146,7 +146,7 @@ function rowsOf<T>(s: Readonly<SourceState<unknown>> | undefined): T[] {
 }
 
 /** Snapshot -> what each panel shows, with source failures turned into alerts. */
-export function deriveView(snap: Snapshot, now: number): ConsoleView {
+export function deriveView(snap: Snapshot, now: number, opts: { readOnly?: boolean } = {}): ConsoleView {
   const src = snap.sources;
   const view = (id: PanelId) => ({ rows: rowsOf<never>(src[PANEL_SOURCES[id]]), health: health(src[PANEL_SOURCES[id]], now) });
   const alerts: AlertRow[] = [];
@@ -159,7 +159,7 @@ export function deriveView(snap: Snapshot, now: number): ConsoleView {
     const message = name === 'queue' ? `SLURM UNKNOWN${forAge}: ${s.error} (${age}; r: retry)` : `${name}: ${s.error}${forAge} (${age})`;
     alerts.push({ severity: name === 'queue' || name === 'endpoints' ? 'crit' : 'warn', source: name === 'queue' ? 'slurm' : name, message, since });
   }
-  alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now));
+  alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now, opts));
   const v = view('alerts');
   return {
     endpoints: view('endpoints'),
@@ -199,8 +199,10 @@ export const LOADING_ALERT_MS = 10 * 60_000;
  * a plain scancel is not), an exhausted recovery budget, a silent worker. Each
  * says since when and the key that acts on it; Enter goes to its row.
  */
-export function stateAlerts(endpoints: readonly EndpointRow[], issues: readonly IssueRow[], now: number): AlertRow[] {
+export function stateAlerts(endpoints: readonly EndpointRow[], issues: readonly IssueRow[], now: number, opts: { readOnly?: boolean } = {}): AlertRow[] {
   const out: AlertRow[] = [];
+  // --read-only: no alert names a key that changes the cluster.
+  const recoverKey = opts.readOnly ? 'Enter, d: diagnose' : 'Enter, R: recover plan';
   const since = (t: number | null | undefined) => (t === null || t === undefined ? '' : ` for ${formatAge(now - t)}`);
   for (const e of endpoints) {
     const target = { panel: 'endpoints' as const, key: e.name };
@@ -226,8 +228,8 @@ export function stateAlerts(endpoints: readonly EndpointRow[], issues: readonly 
     if (i.diag) {
       const d = i.diag;
       const evidence = [d.summary];
-      out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${diagnosisText(d)}${since(d.since)} (Enter, R: recover plan)`, since: d.since, target, evidence });
-    } else if (i.diagnosis) out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${i.diagnosis} (Enter, R: recover plan)`, since: null, target });
+      out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${diagnosisText(d)}${since(d.since)} (${recoverKey})`, since: d.since, target, evidence });
+    } else if (i.diagnosis) out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${i.diagnosis} (${recoverKey})`, since: null, target });
     else if (i.silent) out.push({ severity: 'warn', source: 'issues', message: `issue ${i.issueId}: worker silent${since(i.silentSince)} (Enter, d: diagnose)`, since: i.silentSince ?? null, target });
   }
   return out;

@@ -5,7 +5,8 @@ import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../c
 import { formatAge } from '../console/view-model.js';
 import { STATUS_SYMBOL } from '../core/probe.js';
 
-export function detailLines(panel: PanelId, row: unknown, now: number): { title: string; lines: string[] } {
+/** With readOnly, the hints name no key that changes the cluster (--read-only hides them). */
+export function detailLines(panel: PanelId, row: unknown, now: number, readOnly = false): { title: string; lines: string[] } {
   switch (panel) {
     case 'endpoints': {
       const r = row as EndpointRow;
@@ -33,7 +34,7 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
           `node      ${r.node}`,
           `via       ${r.via}`,
           '',
-          'c cancels this job (asks y/N); d diagnoses its issue',
+          readOnly ? 'd diagnoses its issue' : 'c cancels this job (asks y/N); d diagnoses its issue',
         ],
       };
     }
@@ -61,7 +62,7 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
             : []),
           ...(r.origin ? [`listed from ${r.origin}`] : []),
           '',
-          'd diagnose (evidence)   R recover (plan, then y)   s submit',
+          readOnly ? 'd diagnose (evidence)' : 'd diagnose (evidence)   R recover (plan, then y)   s submit',
         ],
       };
     }

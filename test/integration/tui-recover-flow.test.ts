@@ -82,11 +82,11 @@ function console_(session: string, rows: number) {
   };
 }
 
-function startConsole(name: string, columns: number, rows: number) {
+function startConsole(name: string, columns: number, rows: number, extra = '') {
   const session = `swarmctl-${tag}-${name}`;
   sessions.push(session);
   tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), 'bash', '--norc', '--noprofile');
-  tmux('send-keys', '-t', session, `SWARMCTL_TUI_FRAME_FILE=${frameFile} SLURM_CONF=${slurmEnv()['SLURM_CONF']} node ${BIN} --config ${cfgPath} --db ${db} tui`, 'Enter');
+  tmux('send-keys', '-t', session, `SWARMCTL_TUI_FRAME_FILE=${frameFile} SLURM_CONF=${slurmEnv()['SLURM_CONF']} node ${BIN} --config ${cfgPath} --db ${db} tui${extra}`, 'Enter');
   return console_(session, rows);
 }
 
@@ -225,6 +225,40 @@ describe('the console main flow in tmux (alert -> Enter -> R -> plan -> y -> rem
     expect(s2).not.toContain('run it');
     const rows = await auditOf(issue);
     expect(rows.filter((r) => r.action.startsWith('recover.') && r.outcome === 'ok')).toEqual([]);
+    c.press('q');
+  }, 180_000);
+
+  it('--read-only: the same alert, but no key that changes the cluster is shown or answers (footer, help, detail, alert text)', async () => {
+    const issue = `beefcake-${tag}-ro`;
+    const first = await submitIssue(issue);
+    for (let i = 0; i < 300 && jobState(first) !== ''; i++) await sleep(200);
+    const c = startConsole('ro', 120, 36, ' --read-only');
+    const alert = `issue ${issue}: stuck`;
+    const s0 = await c.until('the stuck issue alert', (s) => s.includes(alert));
+    const footer = s0.trimEnd().split('\n').at(-1)!;
+    expect(footer).toContain('d diagnose');
+    for (const k of ['s submit', 'c cancel', 'R recover']) expect(footer).not.toContain(k);
+    expect(s0).toContain('READ-ONLY');
+    c.press('5');
+    const s5 = await c.until('alerts focused', (s) => s.includes('║5 Alerts'));
+    const at = s5
+      .split('\n')
+      .filter((l) => /[✗!] (crit|warn) /.test(l))
+      .findIndex((l) => l.includes(alert));
+    for (let i = 0; i < at; i++) c.press('j');
+    c.press('Enter');
+    const det = await c.until('the issue detail', (s) => s.includes('diagnosis   stuck_text_mode'));
+    expect(det).not.toMatch(/R recover|s submit/);
+    for (const k of ['R', 's', 'c']) c.press(k);
+    await sleep(3000);
+    expect(c.screen()).not.toContain('run it');
+    c.press('Escape'); // out of the detail view (? there closes it, as Esc does)
+    c.press('?');
+    const help = await c.until('help', (s) => s.includes('help') && s.includes('diagnose selected issue'));
+    for (const k of ['submit selected issue', 'cancel selected job', 'recover selected issue']) expect(help).not.toContain(k);
+    await c.exact('read-only help');
+    const rows = await auditOf(issue);
+    expect(rows.filter((r) => r.action.startsWith('recover') || r.action === 'cancel')).toEqual([]);
     c.press('q');
   }, 180_000);
 });

@@ -56,7 +56,7 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
   const [ui, dispatch] = useReducer(uiReducer, undefined, initialUi);
   const [detail, setDetail] = useState<{ title: string; lines: string[] } | null>(null);
   const t = now();
-  const view = useMemo(() => deriveView(snap, t), [snap]); // eslint-disable-line react-hooks/exhaustive-deps
+  const view = useMemo(() => deriveView(snap, t, { readOnly }), [snap]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Per panel, the filtered rows keep their identity while the panel's rows
   // and filter are unchanged, so the memoised panels of other sources skip.
@@ -92,7 +92,7 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     },
     selectedDetail: (u) => {
       const row = filtered[u.focused][u.selected[u.focused]];
-      return row === undefined ? null : detailLines(u.focused, row, now());
+      return row === undefined ? null : detailLines(u.focused, row, now(), readOnly);
     },
   });
 
