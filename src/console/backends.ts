@@ -45,7 +45,7 @@ export function consoleIntervals(cfg: ResolvedConfig): Intervals {
     issuesMs: 10_000,
     telemetryMs: 5_000,
     alertsMs: 15_000,
-    restartMs: 2_000,
+    restartMs: 5_000,
     timeoutMs: (cfg.thresholds.probe_timeout_s + 5) * 1000,
     // squeue needs ~9 s to report a dead controller.
     queueTimeoutMs: (cfg.slurm.command_timeout_s + 2) * 1000,
