@@ -131,6 +131,8 @@ export const thresholdsSchema = z.strictObject({
   /** A RUNNING job whose issue wrote nothing for this long is "silent". */
   stale_worker_s: seconds.default(1800),
   history_retention_days: z.number().positive().default(30),
+  /** The console lists issues whose jobs ended (finished, cancelled, gone) within this many hours. */
+  issue_horizon_h: z.number().positive().default(24),
 });
 
 export const webhookSchema = z.strictObject({

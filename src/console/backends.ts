@@ -7,10 +7,14 @@
 //     the monitor keeps their last data, marked stale.
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
-import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from './view-model.js';
+import { stat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AlertRow, EndpointRow, IssueDiagnosis, IssueRow, JobRow, RestartView, TelemetryRow } from './view-model.js';
+import { diagnosisText } from './view-model.js';
 import type { ActionPlan, ConsoleActions } from './actions.js';
 import type { Backends, Intervals } from './sources.js';
 import { StaleData } from './monitor.js';
+import { formatAge } from './view-model.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../slurm/queue.js';
 import { createSqueueParser } from '../slurm/squeue-reuse.js';
@@ -23,7 +27,14 @@ import { parseTelemetryLine } from '../issues/telemetry-parse.js';
 import { issueFromJobName } from '../slurm/job-name.js';
 import { planCancel, cancel } from '../slurm/cancel.js';
 import { submit } from '../submit/submit.js';
-import { runDiagnose } from '../recovery/diagnose-run.js';
+import { runDiagnose, recoveryAttempts } from '../recovery/diagnose-run.js';
+import { primaryDiagnosis, type QueueView } from '../recovery/diagnose.js';
+import { renderTemplate } from '../config/profile.js';
+import { otherHostsAttempts } from '../journal/journal.js';
+import { recentJobs } from '../store/jobs.js';
+import { readLockState, readRestartState } from '../restart/run-state.js';
+import { readIssueLiveness } from '../slurm/job-liveness-read.js';
+import { livenessRefusal } from '../slurm/job-liveness.js';
 import { prepareRecovery, executeRecovery } from '../recovery/run.js';
 
 export function consoleIntervals(cfg: ResolvedConfig): Intervals {
@@ -34,6 +45,7 @@ export function consoleIntervals(cfg: ResolvedConfig): Intervals {
     issuesMs: 10_000,
     telemetryMs: 5_000,
     alertsMs: 15_000,
+    restartMs: 5_000,
     timeoutMs: (cfg.thresholds.probe_timeout_s + 5) * 1000,
     // squeue needs ~9 s to report a dead controller.
     queueTimeoutMs: (cfg.slurm.command_timeout_s + 2) * 1000,
@@ -72,15 +84,42 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
   const parser = createSqueueParser();
   const rows = new WeakMap<ViaJob, JobRow>();
   let nfsDown: string | null = null;
+  let nfsDownSince: number | null = null;
+  // Diagnoses are re-run only when what they read changed (job, its state, the log's size and time).
+  const diagnosed = new Map<string, { key: string; diag: IssueDiagnosis | null }>();
   const sharedReadable = () => {
     if (nfsDown) throw new Error(`not reading the shared folder: ${nfsDown}`);
   };
+
+  async function diagnoseCached(issue: string, jobId: string, jobState: string | null, jobs: readonly JobRow[]): Promise<IssueDiagnosis | null> {
+    const log = renderTemplate(profile.paths.job_log, { logs: cfg.paths.logs_dir, jobid: jobId });
+    const st = log.ok ? await stat(log.value).catch(() => null) : null;
+    const key = `${jobId}|${jobState}|${st?.size ?? '-'}|${st?.mtimeMs ?? '-'}`;
+    const hit = diagnosed.get(issue);
+    if (hit && hit.key === key) return hit.diag;
+    const queue: QueueView = { ok: true, jobs: jobs.filter((j) => j.issueId === issue).map((j) => ({ jobId: j.jobId, state: j.state, active: ACTIVE.has(j.state), reason: j.reason })) };
+    let diag: IssueDiagnosis | null = null;
+    try {
+      const r = await runDiagnose(cfg, profile, store, issue, { jobId, queue, cloudProbe: false });
+      // The budget has its own alert (from the attempts); the row shows what is wrong with the job.
+      const d = primaryDiagnosis({ ...r, diagnoses: r.diagnoses.filter((x) => x.kind !== 'budget_exhausted') });
+      // A plain scancel (incident: false) is reported by diagnose, not alerted on.
+      if (d && d.incident !== false) {
+        diag = { kind: d.kind, cause: d.cause ?? null, ...(d.node ? { node: d.node } : {}), summary: d.summary, retryable: d.retryable, since: st?.mtimeMs ?? hit?.diag?.since ?? now() };
+      }
+    } catch {
+      diag = hit?.diag ?? null; // unreadable now: keep what was known
+    }
+    diagnosed.set(issue, { key, diag });
+    return diag;
+  }
 
   return {
     async endpoints() {
       const snap = await probeAll(cfg, store);
       const nfs = snap.services.find((s) => s.kind === 'nfs' && s.status === 'down');
       nfsDown = nfs ? `NFS ${nfs.name} is down (${nfs.reason})` : null;
+      nfsDownSince = nfs ? (nfsDownSince ?? now()) : null;
       const rows: EndpointRow[] = toServiceRows(snap).map((r) => ({ ...r, since: Date.parse(r.since) || null }));
       if (nfsDown) return rows;
       const dir = await readDiscoveryDir(cfg);
@@ -92,7 +131,14 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
           if (!parsed.ok) return { name: file, kind: 'discovery', status: 'unknown', latencyMs: null, since: null, reason: parsed.reason, discovery: 'invalid' };
           const rec = parsed.record;
           const base = { name: file.replace(/\.json$/, ''), kind: 'discovery', since: null, jobId: rec.jobId, tier: rec.tiers.join('+') };
-          if (!active.has(rec.jobId)) return { ...base, status: 'unknown', latencyMs: null, reason: `job ${rec.jobId} not in the queue`, discovery: 'stale' };
+          if (!active.has(rec.jobId)) {
+            // Stale since the record was last written (its job has left the queue since).
+            const mtime = await stat(join(cfg.paths.endpoints_dir, file)).then(
+              (st) => st.mtimeMs,
+              () => null,
+            );
+            return { ...base, since: mtime, status: 'unknown', latencyMs: null, reason: `job ${rec.jobId} not in the queue`, discovery: 'stale' };
+          }
           const h = await checkHealth(rec.healthUrl, timeoutMs);
           return { ...base, status: h.ok ? 'up' : 'down', latencyMs: h.latencyMs, reason: h.detail, discovery: h.ok ? 'live' : 'unhealthy' };
         }),
@@ -120,32 +166,63 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       return found;
     },
 
+    /**
+     * Every issue swarmctl knows: in the queue, submitted by us (open, or ended within
+     * the horizon), or with state files under the worktrees folder. Each is diagnosed
+     * when what the diagnosis reads changed; the queue view is the monitor's (no squeue).
+     */
     async issues(jobs) {
       sharedReadable();
-      const ids = [...new Set(jobs.map((j) => j.issueId).filter((x): x is string => Boolean(x)))].slice(0, 200);
       const t = now();
-      return Promise.all(
-        ids.map(async (id): Promise<IssueRow> => {
-          const st = await readIssueState(cfg, profile, id);
-          const job = jobs.find((j) => j.issueId === id) ?? null;
-          const session = st.session.value;
-          const silence = job ? classifySilence(job.state, { sessionLogMs: st.session.mtimeMs ?? null }, t, profile.silent_worker_s ?? cfg.thresholds.stale_worker_s) : null;
-          return {
-            issueId: id,
-            state: session?.state ?? st.checkpoint.value?.state ?? null,
-            iteration: session?.iteration ?? st.checkpoint.value?.iteration ?? null,
-            lastReason: session?.lastTransition?.reason ?? null,
-            lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : null,
-            resume:
-              st.resume.status === 'missing' || st.resume.status === 'n/a'
-                ? { present: false, ageMs: null, corrupt: false }
-                : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
-            silent: Boolean(silence?.silent),
-            diagnosis: null,
-            jobId: job?.jobId ?? null,
-          };
-        }),
-      );
+      const horizon = t - cfg.thresholds.issue_horizon_h * 3_600_000;
+      const submitted = recentJobs(store, horizon);
+      const origin = new Map<string, string>();
+      for (const j of jobs) if (j.issueId) origin.set(j.issueId, 'queue');
+      for (const j of submitted) if (!origin.has(j.issue_id)) origin.set(j.issue_id, 'submitted');
+      for (const id of await issueDirs(cfg, horizon)) if (!origin.has(id)) origin.set(id, 'files');
+      const ids = [...origin.keys()].slice(0, 200);
+      const rows: IssueRow[] = [];
+      for (const id of ids) {
+        const st = await readIssueState(cfg, profile, id);
+        const job = jobs.find((j) => j.issueId === id) ?? null;
+        const rec = submitted.find((j) => j.issue_id === id) ?? null;
+        const jobId = job?.jobId ?? rec?.job_id ?? null;
+        const jobState = job?.state ?? rec?.state ?? null;
+        const session = st.session.value;
+        const silence = job ? classifySilence(job.state, { sessionLogMs: st.session.mtimeMs ?? null }, t, profile.silent_worker_s ?? cfg.thresholds.stale_worker_s) : null;
+        const diag = jobId ? await diagnoseCached(id, jobId, jobState, jobs) : null;
+        rows.push({
+          issueId: id,
+          state: session?.state ?? st.checkpoint.value?.state ?? null,
+          iteration: session?.iteration ?? st.checkpoint.value?.iteration ?? null,
+          lastReason: session?.lastTransition?.reason ?? null,
+          lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : null,
+          resume:
+            st.resume.status === 'missing' || st.resume.status === 'n/a'
+              ? { present: false, ageMs: null, corrupt: false }
+              : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
+          silent: Boolean(silence?.silent),
+          silentSince: st.session.mtimeMs ?? null,
+          diagnosis: diag ? diagnosisText(diag) : null,
+          diag,
+          jobId,
+          jobState,
+          attempts: recoveryAttempts(store, id) + otherHostsAttempts(cfg.paths.shared_root, id),
+          maxAttempts: cfg.recovery.max_attempts,
+          origin: origin.get(id)!,
+        });
+      }
+      return rows;
+    },
+
+    async restart(): Promise<RestartView> {
+      const r = readRestartState(store);
+      const lock = nfsDown ? null : readLockState(cfg.paths.shared_root);
+      const step = (x: { seq: number; service: string; action: string; status: string }) => ({ seq: x.seq, service: x.service, action: x.action, status: x.status });
+      return {
+        lock: lock && lock.held ? { holder: `${lock.holder.user}@${lock.holder.host} pid ${lock.holder.pid}`, command: lock.holder.command, ageMs: lock.ageMs, expired: lock.expired } : null,
+        run: r.run ? { id: r.run.id, status: r.run.status, startedAt: r.run.startedAt, orphaned: r.orphaned, steps: r.steps.map(step), current: r.current ? step(r.current) : null } : null,
+      };
     },
 
     async telemetry() {
@@ -167,10 +244,35 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
 
     async alerts() {
       const alerts: AlertRow[] = [];
-      if (nfsDown) alerts.push({ severity: 'crit', source: 'nfs', message: `${nfsDown}: check the NFS server (swarmctl restart --only nfs)` });
+      if (nfsDown) {
+        const since = nfsDownSince === null ? '' : ` for ${formatAge(now() - nfsDownSince)}`;
+        alerts.push({ severity: 'crit', source: 'nfs', message: `shared folder down${since}: ${nfsDown}: check the NFS server (swarmctl restart --only nfs)`, since: nfsDownSince });
+      }
       return alerts;
     },
   };
+}
+
+/** Variable names whose values are never shown. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASS|CRED|AUTH/i;
+
+const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING', 'STOPPED', 'SIGNALING', 'STAGE_OUT', 'RESV_DEL_HOLD', 'REQUEUE_HOLD', 'REQUEUE_FED']);
+
+/** Issue ids with a folder under the worktrees dir changed within the horizon (state files on disk). */
+async function issueDirs(cfg: ResolvedConfig, sinceMs: number): Promise<string[]> {
+  const re = new RegExp(cfg.swarm.issue_id_pattern);
+  let names: string[];
+  try {
+    names = (await readdir(cfg.paths.worktrees_dir, { withFileTypes: true })).filter((d) => d.isDirectory() && re.test(d.name)).map((d) => d.name);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const n of names.slice(0, 500)) {
+    const st = await stat(join(cfg.paths.worktrees_dir, n)).catch(() => null);
+    if (st && st.mtimeMs >= sinceMs) out.push(n);
+  }
+  return out;
 }
 
 export function realActions(cfg: ResolvedConfig, store: Store): ConsoleActions {
@@ -191,6 +293,9 @@ export function realActions(cfg: ResolvedConfig, store: Store): ConsoleActions {
       return plan;
     },
     async planSubmit(issue) {
+      // State first: an issue whose job is queued or running (or whose queue cannot be read) gets the refusal, not a y/N.
+      const refusal = livenessRefusal(await readIssueLiveness(cfg, store, issue.issueId), `submit ${issue.issueId}`);
+      if (refusal) return `submit ${issue.issueId}: ${refusal}`;
       const dry = await submit(cfg, store, { issues: [issue.issueId], dryRun: true }).catch((e: Error) => e);
       if (dry instanceof Error) return dry.message;
       const o = dry[0];
@@ -199,25 +304,57 @@ export function realActions(cfg: ResolvedConfig, store: Store): ConsoleActions {
         id: `submit:${issue.issueId}`,
         title: `submit ${issue.issueId}`,
         commands: [o.argv],
-        notes: o.envNames ? [`environment: ${o.envNames.join(', ')}`] : [],
+        notes: [...(o.envNames ? [`environment: ${o.envNames.join(', ')}`] : []), ...(o.notes ?? [])],
         run: async () => {
           const [r] = await submit(cfg, store, { issues: [issue.issueId] });
           return r && r.status === 'submitted' ? { ok: true, detail: `job ${r.jobId}` } : { ok: false, detail: r?.reason ?? 'failed' };
         },
       };
     },
+    /**
+     * The whole plan before y: each action's description, its exact argv (a resubmit's
+     * sbatch argv from a dry-run submit with the remedy variables), the variables and
+     * their values (secret-looking names masked), files moved and where. Refused (no y)
+     * while the job is queued or running, or when the queue cannot be read.
+     */
     async planRecover(issue) {
       const prepared = await prepareRecovery(cfg, profile, store, issue.issueId);
-      if (prepared.plan.refusal) return `recover ${issue.issueId}: ${prepared.plan.refusal}`;
-      const commands = prepared.plan.actions.flatMap((a) => a.argv ?? []);
+      const plan = prepared.plan;
+      if (plan.refusal) return `recover ${issue.issueId}: ${plan.refusal}`;
+      const commands: string[][] = [];
+      const notes: string[] = [];
+      const d = primaryDiagnosis(prepared.diagnosis);
+      if (d)
+        notes.push(
+          `diagnosis: ${d.kind}${d.cause ? ` (${d.cause}${d.node ? ` on ${d.node}` : ''})` : ''}: ${d.summary}`,
+          ...d.evidence.slice(0, 3).map((e) => `  ${e.file}${e.line ? `:${e.line}` : ''}  ${e.text}`),
+        );
+      for (const w of plan.warnings) notes.push(`warning: ${w}`);
+      plan.actions.forEach((a, i) => {
+        notes.push(`${i + 1}. ${a.type}: ${a.description}${a.safe ? '' : ' (not safe for --auto)'}`);
+        if (a.env) for (const [k, v] of Object.entries(a.env)) notes.push(`   env ${k}=${SECRET_NAME.test(k) ? '(secret, not shown)' : v}`);
+        if (a.args?.length) notes.push(`   worker args: ${a.args.join(' ')}`);
+        for (const f of a.files ?? []) notes.push(`   move ${f.from} -> ${f.to}`);
+        commands.push(...(a.argv ?? []));
+      });
+      for (const a of plan.actions) {
+        if (a.type !== 'resubmit' && a.type !== 'resubmit_with_env') continue;
+        const dry = await submit(cfg, store, { issues: [issue.issueId], dryRun: true, ...(a.env ? { env: a.env } : {}), ...(a.args ? { args: a.args } : {}) }).catch(() => null);
+        const o = dry?.[0];
+        if (o?.argv.length) {
+          commands.push(o.argv);
+          if (o.envNames) notes.push(`   the job's environment: ${o.envNames.join(', ')} (values of swarm.env are not shown)`);
+        }
+      }
+      if (plan.actions.length === 0) notes.push('no action: nothing would run');
       return {
         id: `recover:${issue.issueId}`,
-        title: `recover ${issue.issueId} (${prepared.plan.kind ?? 'no diagnosis'})`,
+        title: `recover ${issue.issueId} (${plan.kind ?? 'no diagnosis'})`,
         commands,
-        notes: prepared.plan.actions.map((a) => a.description),
+        notes,
         run: async () => {
           const r = await executeRecovery(cfg, profile, store, prepared, { submit });
-          return { ok: r.outcome === 'ok', detail: r.actions.map((a) => `${a.type}: ${a.outcome}`).join('; ') };
+          return { ok: r.outcome === 'ok', detail: r.actions.map((a) => `${a.type}: ${a.outcome}${a.detail ? ` (${a.detail})` : ''}`).join('; ') };
         },
       };
     },

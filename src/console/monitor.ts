@@ -28,6 +28,8 @@ export interface SourceState<T> {
   loading: boolean;
   /** Data present but the latest load failed. */
   stale: boolean;
+  /** When the current run of failures began (null while loads succeed): an alert's since-when. */
+  failingSince: number | null;
   nextAt: number | null;
   loads: number;
 }
@@ -70,7 +72,7 @@ export class StaleData extends Error {
   }
 }
 
-const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, error: null, failures: 0, loading: false, stale: false, nextAt: null, loads: 0 });
+const initial = (): SourceState<unknown> => ({ data: null, updatedAt: null, error: null, failures: 0, loading: false, stale: false, failingSince: null, nextAt: null, loads: 0 });
 
 /**
  * Whether `b` shows the same as `a`. Rows are compared one by one, so the first
@@ -195,7 +197,7 @@ export class Monitor {
       const data = await Promise.race([spec.load(ac.signal), timeout]);
       failures = 0;
       const nextAt = this.clock.now() + spec.intervalMs;
-      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, nextAt });
+      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, failingSince: null, nextAt });
       // Sources built from this one's data need not wait for their own clock (first data within one load).
       if (this.snapshot.sources[name]!.data !== prev.data) {
         for (const dep of this.specs.values()) if (dep.follows === name) followers.push(dep.name);
@@ -205,9 +207,10 @@ export class Monitor {
       const cur = this.snapshot.sources[name]!;
       const nextAt = this.clock.now() + backoffDelay(spec.intervalMs, failures, maxBackoff);
       const error = (e as Error).message || String(e);
+      const failingSince = cur.failingSince ?? this.clock.now();
       if (e instanceof StaleData && (cur.updatedAt === null || e.takenAt > cur.updatedAt)) {
-        this.update(name, { data: e.data, updatedAt: e.takenAt, error, failures, loading: false, stale: true, nextAt });
-      } else this.update(name, { error, failures, loading: false, stale: cur.data !== null, nextAt });
+        this.update(name, { data: e.data, updatedAt: e.takenAt, error, failures, loading: false, stale: true, failingSince, nextAt });
+      } else this.update(name, { error, failures, loading: false, stale: cur.data !== null, failingSince, nextAt });
     } finally {
       this.clock.clearTimeout(timer);
       this.inFlight.delete(name);

@@ -2,7 +2,7 @@
 // owns the clocks; these only say how to load. ONE queue load per interval
 // serves every panel: the issues source reads the jobs from the monitor's
 // latest snapshot instead of running squeue again.
-import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from './view-model.js';
+import type { AlertRow, EndpointRow, IssueRow, JobRow, RestartView, TelemetryRow } from './view-model.js';
 import { Monitor, type Clock, realClock, type SourceSpec } from './monitor.js';
 
 /** The backend calls the console needs (real ones in backends.ts; fakes in tests). */
@@ -13,6 +13,8 @@ export interface Backends {
   issues(jobs: readonly JobRow[], signal: AbortSignal): Promise<IssueRow[]>;
   telemetry(signal: AbortSignal): Promise<TelemetryRow[]>;
   alerts(signal: AbortSignal): Promise<AlertRow[]>;
+  /** The operator lock and the newest restart run (read-only). Optional: older fakes have none. */
+  restart?(signal: AbortSignal): Promise<RestartView>;
 }
 
 export interface Intervals {
@@ -21,6 +23,7 @@ export interface Intervals {
   issuesMs: number;
   telemetryMs: number;
   alertsMs: number;
+  restartMs?: number;
   timeoutMs: number;
   queueTimeoutMs: number;
 }
@@ -32,6 +35,7 @@ export function consoleSources(b: Backends, iv: Intervals, latestJobs: () => rea
     { name: 'issues', intervalMs: iv.issuesMs, timeoutMs: iv.timeoutMs, follows: 'queue', load: (s) => b.issues(latestJobs(), s) },
     { name: 'telemetry', intervalMs: iv.telemetryMs, timeoutMs: iv.timeoutMs, load: (s) => b.telemetry(s) },
     { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, load: (s) => b.alerts(s) },
+    ...(b.restart ? [{ name: 'restart', intervalMs: iv.restartMs ?? 2_000, timeoutMs: iv.timeoutMs, load: (s: AbortSignal) => b.restart!(s) }] : []),
   ];
 }
 

@@ -33,6 +33,18 @@ export interface JobRow {
   via: 'slurm' | 'ssh';
 }
 
+/** A diagnosis as the console shows it (issue 19's fields: kind, SLURM cause, node). */
+export interface IssueDiagnosis {
+  kind: string;
+  /** How the job ended (TIMEOUT, NODE_FAIL, PREEMPTED, OUT_OF_MEMORY, unknown, …); null for log-based kinds. */
+  cause: string | null;
+  node?: string;
+  summary: string;
+  retryable: boolean;
+  /** First seen (the job log's last write, else when this console first saw it). */
+  since: number | null;
+}
+
 export interface IssueRow {
   issueId: string;
   state: string | null;
@@ -41,8 +53,24 @@ export interface IssueRow {
   lastResult: string | null;
   resume: { present: boolean; ageMs: number | null; corrupt: boolean } | null;
   silent: boolean;
+  /** Short text: kind and cause (`job_died TIMEOUT`, `job_died NODE_FAIL n3`, `stuck_text_mode`). */
   diagnosis: string | null;
   jobId: string | null;
+  diag?: IssueDiagnosis | null;
+  /** When the worker's session log was last written (a silent worker's since-when). */
+  silentSince?: number | null;
+  /** Recovery attempts (this host's audit + the other hosts' journals) and the budget. */
+  attempts?: number;
+  maxAttempts?: number;
+  /** The job's last known state (queue, else our jobs table: 'gone' once it left the queue). */
+  jobState?: string | null;
+  /** Why the console lists it: queue, submitted (jobs table), files (state on disk). */
+  origin?: string;
+}
+
+/** One-line text of a diagnosis: kind, then cause and node when SLURM ended the job. */
+export function diagnosisText(d: Pick<IssueDiagnosis, 'kind' | 'cause' | 'node'>): string {
+  return [d.kind, d.cause && d.cause !== d.kind.toUpperCase() ? d.cause : null, d.node ?? null].filter(Boolean).join(' ');
 }
 
 export interface TelemetryRow {
@@ -56,6 +84,24 @@ export interface AlertRow {
   source: string;
   message: string;
   evidence?: string[];
+  /** When the condition began (null: not known). */
+  since?: number | null;
+  /** Where Enter goes: the row (by key) in that panel. */
+  target?: { panel: 'endpoints' | 'issues'; key: string };
+}
+
+/** The operator lock and a restart run, for the console's banner (issue 16). */
+export interface RestartView {
+  lock: { holder: string; command: string; ageMs: number; expired: boolean } | null;
+  run: {
+    id: number;
+    status: string;
+    startedAt: number;
+    orphaned: boolean;
+    /** seq counts from 0 (the store's); shown from 1. */
+    steps: Array<{ seq: number; service: string; action: string; status: string }>;
+    current: { seq: number; service: string; action: string; status: string } | null;
+  } | null;
 }
 
 export interface SourceHealth {
@@ -77,6 +123,8 @@ export interface ConsoleView {
   issues: PanelView<IssueRow>;
   telemetry: PanelView<TelemetryRow>;
   alerts: PanelView<AlertRow>;
+  /** Read-only banner lines (operator lock, a running restart); empty when there is nothing to say. */
+  banner: string[];
 }
 
 /** Source names the monitor uses for each panel. */
@@ -98,16 +146,20 @@ function rowsOf<T>(s: Readonly<SourceState<unknown>> | undefined): T[] {
 }
 
 /** Snapshot -> what each panel shows, with source failures turned into alerts. */
-export function deriveView(snap: Snapshot, now: number): ConsoleView {
+export function deriveView(snap: Snapshot, now: number, opts: { readOnly?: boolean } = {}): ConsoleView {
   const src = snap.sources;
   const view = (id: PanelId) => ({ rows: rowsOf<never>(src[PANEL_SOURCES[id]]), health: health(src[PANEL_SOURCES[id]], now) });
   const alerts: AlertRow[] = [];
   for (const [name, s] of Object.entries(src)) {
-    if (name === 'alerts' || !s.error) continue;
+    if (name === 'alerts' || name === 'restart' || !s.error) continue;
     const age = s.updatedAt === null ? 'no data yet' : `showing data from ${formatAge(now - s.updatedAt)} ago`;
-    alerts.push({ severity: name === 'queue' || name === 'endpoints' ? 'crit' : 'warn', source: name, message: `${name}: ${s.error} (${age})` });
+    const since = s.failingSince ?? null;
+    const forAge = since === null ? '' : ` for ${formatAge(now - since)}`;
+    // A queue that cannot be read is SLURM's state unknown: nothing it shows may be acted on as current.
+    const message = name === 'queue' ? `SLURM UNKNOWN${forAge}: ${s.error} (${age}; r: retry)` : `${name}: ${s.error}${forAge} (${age})`;
+    alerts.push({ severity: name === 'queue' || name === 'endpoints' ? 'crit' : 'warn', source: name === 'queue' ? 'slurm' : name, message, since });
   }
-  alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now));
+  alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now, opts));
   const v = view('alerts');
   return {
     endpoints: view('endpoints'),
@@ -116,7 +168,25 @@ export function deriveView(snap: Snapshot, now: number): ConsoleView {
     telemetry: view('telemetry'),
     // The source's own array when no source failed: same identity, no re-render.
     alerts: { rows: alerts.length ? [...alerts, ...(v.rows as AlertRow[])] : (v.rows as AlertRow[]), health: v.health },
+    banner: bannerLines(src['restart']?.data as RestartView | null | undefined, now),
   };
+}
+
+/** The lock and restart banner (read-only): who holds the lock, and a running restart's step n of m. */
+export function bannerLines(r: RestartView | null | undefined, now: number): string[] {
+  if (!r) return [];
+  const out: string[] = [];
+  if (r.lock) out.push(`LOCK held by ${r.lock.holder} (${r.lock.command}) for ${formatAge(r.lock.ageMs)}${r.lock.expired ? ', EXPIRED: the next taker takes it over' : ''}`);
+  const run = r.run;
+  if (run && (run.status === 'running' || run.orphaned)) {
+    const n = run.steps.length;
+    const cur = run.current;
+    const done = run.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
+    const steps = run.steps.map((s) => `${s.service}:${s.status}`).join(' ');
+    if (run.orphaned) out.push(`RESTART run ${run.id} stopped at ${cur ? `step ${cur.seq + 1} ${cur.service}` : 'a step'} (its process is gone): swarmctl restart --resume  [${steps}]`);
+    else out.push(`RESTART run ${run.id} ${formatAge(now - run.startedAt)}: step ${cur ? `${cur.seq + 1}/${n} ${cur.service} ${cur.action} (${cur.status})` : `${done}/${n}`}  [${steps}]`);
+  }
+  return out;
 }
 
 /** An endpoint still loading its model after this long is an alert, not a phase. */
@@ -125,21 +195,42 @@ export const LOADING_ALERT_MS = 10 * 60_000;
 /**
  * Alerts from what the panels show (pure): a down endpoint (the probe's
  * verdict, already debounced by its backoff), one loading past
- * LOADING_ALERT_MS, a silent worker, a diagnosed issue. Each says since when
- * and the key that acts on it.
+ * LOADING_ALERT_MS, a stale discovery record, a diagnosed issue (an incident:
+ * a plain scancel is not), an exhausted recovery budget, a silent worker. Each
+ * says since when and the key that acts on it; Enter goes to its row.
  */
-export function stateAlerts(endpoints: readonly EndpointRow[], issues: readonly IssueRow[], now: number): AlertRow[] {
+export function stateAlerts(endpoints: readonly EndpointRow[], issues: readonly IssueRow[], now: number, opts: { readOnly?: boolean } = {}): AlertRow[] {
   const out: AlertRow[] = [];
-  const since = (t: number | null) => (t === null ? '' : ` for ${formatAge(now - t)}`);
+  // --read-only: no alert names a key that changes the cluster.
+  const recoverKey = opts.readOnly ? 'Enter, d: diagnose' : 'Enter, R: recover plan';
+  const since = (t: number | null | undefined) => (t === null || t === undefined ? '' : ` for ${formatAge(now - t)}`);
   for (const e of endpoints) {
-    if (e.status === 'down') out.push({ severity: 'crit', source: 'endpoints', message: `endpoint ${e.name} down${since(e.since)}: ${e.reason} (1, Enter: details)` });
+    const target = { panel: 'endpoints' as const, key: e.name };
+    if (e.discovery === 'stale') {
+      out.push({ severity: 'warn', source: 'discovery', message: `discovery record ${e.name} stale${since(e.since)}: ${e.reason} (Enter; swarmctl endpoints gc)`, since: e.since, target });
+    } else if (e.status === 'down') out.push({ severity: 'crit', source: 'endpoints', message: `endpoint ${e.name} down${since(e.since)}: ${e.reason} (Enter: details)`, since: e.since, target });
     else if (e.status === 'loading' && e.since !== null && now - e.since > LOADING_ALERT_MS) {
-      out.push({ severity: 'warn', source: 'endpoints', message: `endpoint ${e.name} loading${since(e.since)}: ${e.reason} (1, Enter: details)` });
+      out.push({ severity: 'warn', source: 'endpoints', message: `endpoint ${e.name} loading${since(e.since)}: ${e.reason} (Enter: details)`, since: e.since, target });
     }
   }
   for (const i of issues) {
-    if (i.diagnosis) out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${i.diagnosis} (3, R: recover plan)` });
-    else if (i.silent) out.push({ severity: 'warn', source: 'issues', message: `issue ${i.issueId}: worker silent (3, d: diagnose)` });
+    const target = { panel: 'issues' as const, key: i.issueId };
+    const exhausted = i.attempts !== undefined && i.maxAttempts !== undefined && i.attempts >= i.maxAttempts;
+    if (exhausted) {
+      out.push({
+        severity: 'crit',
+        source: 'recovery',
+        message: `issue ${i.issueId}: recovery budget exhausted (${i.attempts}/${i.maxAttempts} attempts)${since(i.diag?.since)}: a human must look (Enter, d)`,
+        since: i.diag?.since ?? null,
+        target,
+      });
+    }
+    if (i.diag) {
+      const d = i.diag;
+      const evidence = [d.summary];
+      out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${diagnosisText(d)}${since(d.since)} (${recoverKey})`, since: d.since, target, evidence });
+    } else if (i.diagnosis) out.push({ severity: 'crit', source: 'issues', message: `issue ${i.issueId}: ${i.diagnosis} (${recoverKey})`, since: null, target });
+    else if (i.silent) out.push({ severity: 'warn', source: 'issues', message: `issue ${i.issueId}: worker silent${since(i.silentSince)} (Enter, d: diagnose)`, since: i.silentSince ?? null, target });
   }
   return out;
 }

@@ -121,3 +121,12 @@ export function newestSlurmJobId(store: Store, issueId: string): string | null {
   const row = store.db.prepare("SELECT job_id FROM jobs WHERE issue_id = ? AND via = 'slurm' ORDER BY submitted_at DESC LIMIT 1").get(issueId) as { job_id: string } | undefined;
   return row?.job_id ?? null;
 }
+
+/** Jobs we submitted that are still open or were submitted or ended since `sinceMs`, newest first (the console's issue list). */
+export function recentJobs(store: Store, sinceMs: number, limit = 500): JobRecord[] {
+  const rows = store.db.prepare('SELECT * FROM jobs WHERE ended_at IS NULL OR ended_at >= ? OR submitted_at >= ? ORDER BY submitted_at DESC LIMIT ?').all(sinceMs, sinceMs, limit) as Record<
+    string,
+    unknown
+  >[];
+  return rows.map(toRow);
+}

@@ -5,7 +5,8 @@ import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../c
 import { formatAge } from '../console/view-model.js';
 import { STATUS_SYMBOL } from '../core/probe.js';
 
-export function detailLines(panel: PanelId, row: unknown, now: number): { title: string; lines: string[] } {
+/** With readOnly, the hints name no key that changes the cluster (--read-only hides them). */
+export function detailLines(panel: PanelId, row: unknown, now: number, readOnly = false): { title: string; lines: string[] } {
   switch (panel) {
     case 'endpoints': {
       const r = row as EndpointRow;
@@ -33,7 +34,7 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
           `node      ${r.node}`,
           `via       ${r.via}`,
           '',
-          'c cancels this job (asks y/N); d diagnoses its issue',
+          readOnly ? 'd diagnoses its issue' : 'c cancels this job (asks y/N); d diagnoses its issue',
         ],
       };
     }
@@ -46,11 +47,22 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
           `last why    ${r.lastReason ?? '-'}`,
           `last result ${r.lastResult ?? '-'}`,
           `resume file ${r.resume ? (r.resume.present ? `present${r.resume.ageMs !== null ? `, ${formatAge(r.resume.ageMs)} old` : ''}${r.resume.corrupt ? ', CORRUPT' : ''}` : 'none') : '-'}`,
-          `job         ${r.jobId ?? 'none in the queue'}`,
-          `silent      ${r.silent ? 'YES: nothing written for longer than the stale threshold' : 'no'}`,
-          `diagnosis   ${r.diagnosis ?? '-'}`,
+          `job         ${r.jobId ? `${r.jobId}${r.jobState ? ` (${r.jobState})` : ''}` : 'none known'}`,
+          `silent      ${r.silent ? `YES: nothing written${r.silentSince ? ` for ${formatAge(now - r.silentSince)}` : ''} (longer than the stale threshold)` : 'no'}`,
+          `diagnosis   ${r.diag ? r.diag.kind : (r.diagnosis ?? '-')}`,
+          ...(r.diag
+            ? [
+                `cause       ${r.diag.cause ?? '-'}${r.diag.node ? ` on node ${r.diag.node}` : ''}`,
+                `summary     ${r.diag.summary}`,
+                `retryable   ${r.diag.retryable ? 'yes' : 'no'}${r.diag.since !== null ? `; since ${formatAge(now - r.diag.since)} ago` : ''}`,
+              ]
+            : []),
+          ...(r.attempts !== undefined
+            ? [`recoveries  ${r.attempts} of ${r.maxAttempts ?? '?'} attempts used${r.maxAttempts !== undefined && r.attempts >= r.maxAttempts ? ' (BUDGET EXHAUSTED)' : ''}`]
+            : []),
+          ...(r.origin ? [`listed from ${r.origin}`] : []),
           '',
-          'd diagnose (evidence)   R recover (plan, then y)   s submit',
+          readOnly ? 'd diagnose (evidence)' : 'd diagnose (evidence)   R recover (plan, then y)   s submit',
         ],
       };
     }
@@ -60,7 +72,10 @@ export function detailLines(panel: PanelId, row: unknown, now: number): { title:
     }
     case 'alerts': {
       const r = row as AlertRow;
-      return { title: `alert from ${r.source}`, lines: [`${r.severity}: ${r.message}`, ...(r.evidence ?? [])] };
+      return {
+        title: `alert from ${r.source}`,
+        lines: [`${r.severity}: ${r.message}`, `since ${r.since ? `${new Date(r.since).toISOString()} (${formatAge(now - r.since)} ago)` : 'unknown'}`, ...(r.evidence ?? [])],
+      };
     }
   }
 }

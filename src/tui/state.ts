@@ -34,6 +34,8 @@ export type UiAction =
   | { type: 'focus'; panel: PanelId }
   | { type: 'focus-step'; delta: 1 | -1 }
   | { type: 'move'; delta: number; rowCount: number }
+  /** Focus a panel with one row selected (Enter on an alert goes to its issue or endpoint). */
+  | { type: 'select'; panel: PanelId; index: number }
   | { type: 'jump'; to: 'top' | 'bottom'; rowCount: number }
   | { type: 'mode'; mode: Mode }
   | { type: 'scroll'; to: number; max: number }
@@ -72,6 +74,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       const next = Math.min(max, Math.max(0, s.selected[s.focused] + a.delta));
       return { ...s, selected: { ...s.selected, [s.focused]: next } };
     }
+    case 'select':
+      return { ...s, focused: a.panel, selected: { ...s.selected, [a.panel]: Math.max(0, a.index) } };
     case 'jump':
       return { ...s, selected: { ...s.selected, [s.focused]: a.to === 'top' ? 0 : Math.max(0, a.rowCount - 1) } };
     case 'mode':

@@ -7,7 +7,7 @@ import { commandFor } from './keymap.js';
 import { PANELS, type PanelId } from '../console/view-model.js';
 import { uiReducer, type UiAction, type UiState } from './state.js';
 import type { ActionPlan, ConsoleActions } from '../console/actions.js';
-import type { IssueRow, JobRow } from '../console/view-model.js';
+import type { AlertRow, EndpointRow, IssueRow, JobRow } from '../console/view-model.js';
 
 export interface InputDeps {
   ui: UiState;
@@ -18,7 +18,8 @@ export interface InputDeps {
   refresh: () => Promise<void> | void;
   quit: () => void;
   showDetail: (d: { title: string; lines: string[] } | null) => void;
-  selectedDetail: () => { title: string; lines: string[] } | null;
+  /** The detail of the row selected in `ui` (the hook's latest state, maybe not rendered yet). */
+  selectedDetail: (ui: UiState) => { title: string; lines: string[] } | null;
   /** Lines the open overlay cannot show at once (0: it fits): how far it scrolls. */
   overlayOverflow: (kind: 'help' | 'detail' | 'log') => number;
 }
@@ -129,7 +130,16 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
       case 'bottom':
         return d.dispatch({ type: 'jump', to: 'bottom', rowCount: rows });
       case 'detail': {
-        const det = d.selectedDetail();
+        // Enter on an alert goes to what it is about: its issue (or endpoint) selected, its detail open.
+        const alert = d.ui.focused === 'alerts' ? (selectedRow() as AlertRow | undefined) : undefined;
+        if (alert?.target) {
+          const { panel, key: k } = alert.target;
+          const rowsThere = d.rowsOf(panel) as ReadonlyArray<IssueRow | EndpointRow>;
+          const index = rowsThere.findIndex((r) => ('issueId' in r ? r.issueId : r.name) === k);
+          if (index < 0) return d.dispatch({ type: 'status', text: `${k} is not in the ${panel} panel (filtered out?)` });
+          d.dispatch({ type: 'select', panel, index });
+        }
+        const det = d.selectedDetail(d.ui);
         if (!det) return d.dispatch({ type: 'status', text: 'nothing selected' });
         d.showDetail(det);
         return d.dispatch({ type: 'mode', mode: { kind: 'detail' } });

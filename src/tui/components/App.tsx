@@ -56,7 +56,7 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
   const [ui, dispatch] = useReducer(uiReducer, undefined, initialUi);
   const [detail, setDetail] = useState<{ title: string; lines: string[] } | null>(null);
   const t = now();
-  const view = useMemo(() => deriveView(snap, t), [snap]); // eslint-disable-line react-hooks/exhaustive-deps
+  const view = useMemo(() => deriveView(snap, t, { readOnly }), [snap]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Per panel, the filtered rows keep their identity while the panel's rows
   // and filter are unchanged, so the memoised panels of other sources skip.
@@ -85,14 +85,14 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     quit: () => exit(),
     showDetail: setDetail,
     overlayOverflow: (kind) => {
-      const body = size.rows - 3;
+      const body = size.rows - 3 - view.banner.length;
       if (kind === 'detail') return detail ? detailOverflow(detail.lines, size.columns, body) : 0;
       const total = kind === 'help' ? visibleBindings(readOnly).length : ui.log.length;
       return Math.max(0, total - overlayRows(kind, body));
     },
-    selectedDetail: () => {
-      const row = filtered[ui.focused][ui.selected[ui.focused]];
-      return row === undefined ? null : detailLines(ui.focused, row, now());
+    selectedDetail: (u) => {
+      const row = filtered[u.focused][u.selected[u.focused]];
+      return row === undefined ? null : detailLines(u.focused, row, now(), readOnly);
     },
   });
 
@@ -114,8 +114,9 @@ interface ScreenProps {
 
 /** The whole screen as a pure function of its props (no hooks): what the App draws, and what --frame dumps compare against. */
 function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: ScreenProps): React.ReactElement {
-  const layout = layoutFor(size.columns, size.rows, ui.focused);
-  const bodyHeight = size.rows - 3;
+  const banner = view.banner;
+  const layout = layoutFor(size.columns, size.rows - banner.length, ui.focused);
+  const bodyHeight = size.rows - 3 - banner.length;
   const overlay = (() => {
     switch (ui.mode.kind) {
       case 'help':
@@ -156,6 +157,11 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Header clusterName={clusterName} view={view} readOnly={readOnly} layoutMode={layout.mode} focused={ui.focused} />
+      {banner.map((line, i) => (
+        <Text key={`banner${i}`} wrap="truncate" color="black" backgroundColor="yellow">
+          {line}
+        </Text>
+      ))}
       <Text wrap="truncate" color={ui.status.startsWith('✗') ? 'red' : undefined}>
         {ui.mode.kind === 'filter' ? `/${ui.mode.draft}█  (Enter apply, Esc clear)` : ui.status || ' '}
       </Text>

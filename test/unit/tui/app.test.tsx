@@ -130,13 +130,31 @@ describe('console render', () => {
     expect(screen()).toContain('issue beefcake-7xjmj: stuck_text_mode');
   });
 
+  it('Enter on an issue alert goes to the issue: Issues panel focused, its row selected, its detail open', async () => {
+    const { stdin, screen } = await mount(200, 60);
+    stdin.press('5');
+    await tick();
+    stdin.press('G'); // the issue's alert is the last one
+    await tick();
+    stdin.press(KEYS.enter);
+    await tick();
+    const s = screen();
+    expect(s).toContain('issue beefcake-7xjmj');
+    expect(s).toContain('state       implementing (iteration 4)');
+    expect(s).toContain('diagnosis   stuck_text_mode');
+    stdin.press(KEYS.escape);
+    await tick();
+    // Back in the panels with the Issues panel focused (its border is the double one).
+    expect(screen()).toContain('║3 Issues');
+  });
+
   it('a failed queue source shows a LOAD FAILED banner and an alert, never an empty healthy table', async () => {
     const { screen } = await mount(200, 60, { queueFails: true });
     const s = screen();
     expect(s).toContain('LOAD FAILED');
     expect(s).toContain('LOAD FAILED: slurm_load_jobs error: Unable to contact');
     expect(s).toContain('✗ crit');
-    expect(s).toContain('queue: slurm_load_jobs error');
+    expect(s).toContain('SLURM UNKNOWN for 0s: slurm_load_jobs error');
   });
 });
 

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { columnWidths, displayWidth, fitColumns, layoutFor, truncate, type Column } from '../../../src/tui/layout.js';
 import { commandFor, footerText, KEYMAP, visibleBindings } from '../../../src/tui/keymap.js';
 import { cellText, tableView, type TableColumn } from '../../../src/tui/table-model.js';
-import { applyFilter } from '../../../src/tui/state.js';
-import { LOADING_ALERT_MS, stateAlerts, type EndpointRow, type IssueRow } from '../../../src/console/view-model.js';
+import { applyFilter, initialUi, uiReducer } from '../../../src/tui/state.js';
+import { bannerLines, LOADING_ALERT_MS, stateAlerts, type EndpointRow, type IssueRow } from '../../../src/console/view-model.js';
 
 describe('layoutFor', () => {
   it('shows one panel as tabs at 80x24', () => {
@@ -190,10 +190,71 @@ describe('stateAlerts: alerts from what the panels show', () => {
       now,
     );
     expect(a.map((x) => [x.severity, x.message])).toEqual([
-      ['crit', 'endpoint a down for 1m30s: r (1, Enter: details)'],
-      ['warn', 'endpoint b loading for 10m01s: r (1, Enter: details)'],
-      ['crit', 'issue i1: stuck_text_mode (3, R: recover plan)'],
-      ['warn', 'issue i2: worker silent (3, d: diagnose)'],
+      ['crit', 'endpoint a down for 1m30s: r (Enter: details)'],
+      ['warn', 'endpoint b loading for 10m01s: r (Enter: details)'],
+      ['crit', 'issue i1: stuck_text_mode (Enter, R: recover plan)'],
+      ['warn', 'issue i2: worker silent (Enter, d: diagnose)'],
     ]);
+    expect(a.map((x) => x.target)).toEqual([
+      { panel: 'endpoints', key: 'a' },
+      { panel: 'endpoints', key: 'b' },
+      { panel: 'issues', key: 'i1' },
+      { panel: 'issues', key: 'i2' },
+    ]);
+  });
+
+  it('diagnosis fields (kind, cause, node) with since; budget exhausted; stale discovery record; a scancel (no diag) raises nothing', () => {
+    const now = 1_000_000_000;
+    const diag = (kind: string, cause: string | null, node?: string) => ({ kind, cause, ...(node ? { node } : {}), summary: 's', retryable: true, since: now - 120_000 });
+    const a = stateAlerts(
+      [{ ...ep('2291-27b', 'unknown', now - 3_600_000), discovery: 'stale', jobId: '2291', reason: 'job 2291 not in the queue' }],
+      [
+        { ...issue('t1', 'job_died TIMEOUT', false), diag: diag('job_died', 'TIMEOUT') },
+        { ...issue('n1', 'job_died NODE_FAIL n3', false), diag: diag('job_died', 'NODE_FAIL', 'n3') },
+        { ...issue('o1', 'out_of_memory', false), diag: diag('out_of_memory', 'OUT_OF_MEMORY') },
+        { ...issue('b1', null, false), attempts: 3, maxAttempts: 3 },
+        { ...issue('ok', null, false), attempts: 1, maxAttempts: 3 },
+        { ...issue('cancelled', null, false), diag: null },
+      ],
+      now,
+    );
+    expect(a.map((x) => [x.severity, x.source, x.message])).toEqual([
+      ['warn', 'discovery', 'discovery record 2291-27b stale for 1h00m: job 2291 not in the queue (Enter; swarmctl endpoints gc)'],
+      ['crit', 'issues', 'issue t1: job_died TIMEOUT for 2m00s (Enter, R: recover plan)'],
+      ['crit', 'issues', 'issue n1: job_died NODE_FAIL n3 for 2m00s (Enter, R: recover plan)'],
+      ['crit', 'issues', 'issue o1: out_of_memory for 2m00s (Enter, R: recover plan)'],
+      ['crit', 'recovery', 'issue b1: recovery budget exhausted (3/3 attempts): a human must look (Enter, d)'],
+    ]);
+    expect(a.every((x) => x.since !== undefined)).toBe(true);
+  });
+});
+
+describe('bannerLines: the operator lock and a running restart', () => {
+  it('names the holder and age, and the current step n of m; nothing when idle', () => {
+    const now = 1_000_000_000;
+    expect(bannerLines(null, now)).toEqual([]);
+    expect(bannerLines({ lock: null, run: { id: 1, status: 'done', startedAt: now - 1000, orphaned: false, steps: [], current: null } }, now)).toEqual([]);
+    const steps = [
+      { seq: 0, service: 'nfs', action: 'check', status: 'done' },
+      { seq: 1, service: 'hydracoder', action: 'verify', status: 'running' },
+      { seq: 2, service: 'ai-proxy', action: 'check', status: 'pending' },
+    ];
+    expect(
+      bannerLines(
+        {
+          lock: { holder: 'ops@login1 pid 42', command: 'swarmctl restart', ageMs: 65_000, expired: false },
+          run: { id: 7, status: 'running', startedAt: now - 65_000, orphaned: false, steps, current: steps[1]! },
+        },
+        now,
+      ),
+    ).toEqual(['LOCK held by ops@login1 pid 42 (swarmctl restart) for 1m05s', 'RESTART run 7 1m05s: step 2/3 hydracoder verify (running)  [nfs:done hydracoder:running ai-proxy:pending]']);
+  });
+});
+
+describe('uiReducer select: Enter on an alert lands on its row', () => {
+  it('focuses the panel with that row selected', () => {
+    const s = uiReducer(initialUi(), { type: 'select', panel: 'issues', index: 4 });
+    expect(s.focused).toBe('issues');
+    expect(s.selected.issues).toBe(4);
   });
 });
