@@ -3,6 +3,7 @@
 // (the one the operator named, and those our jobs table still holds open).
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
+import { openSlurmJobIds } from '../store/jobs.js';
 import { decideLiveness, type Liveness, type QueueAnswer } from './job-liveness.js';
 import { renderJobName } from './job-name.js';
 import { readSshJobs } from './queue.js';
@@ -18,16 +19,11 @@ async function sacctState(cfg: ResolvedConfig, jobId: string): Promise<string | 
   return s ? s.toUpperCase() : null;
 }
 
-function openSlurmJobsOf(store: Store, issue: string): string[] {
-  const rows = store.db.prepare("SELECT job_id FROM jobs WHERE via = 'slurm' AND issue_id = ? AND ended_at IS NULL").all(issue) as { job_id: string }[];
-  return rows.map((r) => r.job_id);
-}
-
 export async function readIssueLiveness(cfg: ResolvedConfig, store: Store, issue: string, opts: { jobIds?: ReadonlyArray<string | null | undefined> } = {}): Promise<Liveness> {
   const subject = `issue ${issue}`;
   const name = renderJobName(issue, cfg.swarm.job_name_template, cfg.swarm.issue_id_pattern);
   if (!name.ok) return { verdict: 'unknown', reason: `${subject}: no job name for it (${name.reason})` };
-  const ids = [...new Set([...(opts.jobIds ?? []), ...openSlurmJobsOf(store, issue)].filter((j): j is string => typeof j === 'string' && /^\d+(?:_\d+)?$/.test(j)))];
+  const ids = [...new Set([...(opts.jobIds ?? []), ...openSlurmJobIds(store, issue)].filter((j): j is string => typeof j === 'string' && /^\d+(?:_\d+)?$/.test(j)))];
   const [sq, ssh, sacct] = await Promise.all([
     runSqueue(cfg, { ...ownerFilter(cfg), names: [name.name] }),
     readSshJobs(cfg, store, issue),

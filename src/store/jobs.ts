@@ -73,9 +73,13 @@ export function updateJobStates(store: Store, via: 'slurm' | 'ssh', seen: Readon
   });
 }
 
-/** SLURM job ids we submitted that have not been seen gone. */
-export function openSlurmJobIds(store: Store): string[] {
-  return (store.db.prepare(`SELECT job_id FROM jobs WHERE via = 'slurm' AND ended_at IS NULL`).all() as { job_id: string }[]).map((r) => r.job_id);
+/** SLURM job ids we submitted that have not been seen gone (of one issue, when named). */
+export function openSlurmJobIds(store: Store, issueId?: string): string[] {
+  const rows =
+    issueId === undefined
+      ? store.db.prepare(`SELECT job_id FROM jobs WHERE via = 'slurm' AND ended_at IS NULL`).all()
+      : store.db.prepare(`SELECT job_id FROM jobs WHERE via = 'slurm' AND issue_id = ? AND ended_at IS NULL`).all(issueId);
+  return (rows as { job_id: string }[]).map((r) => r.job_id);
 }
 
 /** The last good squeue output, as printed (see migration 3). */
