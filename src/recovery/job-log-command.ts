@@ -9,7 +9,7 @@
 import type { ResolvedConfig } from '../config/resolve.js';
 import { renderTemplate, type JobLogCommand } from '../config/profile.js';
 import { describeFailure, runLocal, runOnHost } from '../io/run.js';
-import { splitLogRecords, type LogRecord } from './log-records.js';
+import { countNewlines, splitLogRecords, type LogRecord } from './log-records.js';
 
 export interface CommandLog {
   ok: boolean;
@@ -61,12 +61,12 @@ export class LineFilter {
     for (let hit = whole.indexOf(this.needle); hit !== -1; hit = whole.indexOf(this.needle, pos)) {
       const ls = whole.lastIndexOf(10, hit) + 1;
       const le = whole.indexOf(10, hit);
-      this.lines += countNl(whole, pos, ls);
+      this.lines += countNewlines(whole, pos, ls);
       this.keep(this.lines + 1, whole.subarray(ls, Math.min(le, ls + MAX_LINE_BYTES)).toString('utf8'));
       this.lines++;
       pos = le + 1;
     }
-    this.lines += countNl(whole, pos, whole.length);
+    this.lines += countNewlines(whole, pos, whole.length);
   }
   private keep(line: number, text: string): void {
     this.kept.push({ line, text: text.endsWith('\r') ? text.slice(0, -1) : text });
@@ -75,12 +75,6 @@ export class LineFilter {
       this.dropped++;
     }
   }
-}
-
-function countNl(b: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = b.indexOf(10, from); i !== -1 && i < to; i = b.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 export async function readCommandLog(
