@@ -69,6 +69,20 @@ function tooBig(path: string, size: number | string, o: SafeReadOptions): SafeRe
   return new SafeReadError('EFBIG', `${o.what} ${path} is ${shown}, over the ${formatBytes(o.limit ?? 0)} limit: not read (check what wrote it; move it aside)`);
 }
 
+/** The first read buffer: the file's stated size (it may grow), at least 64 KiB, at most one byte past the limit. */
+function firstBuffer(st: Stats, o: SafeReadOptions & { limit: number }): Buffer {
+  return Buffer.allocUnsafe(Math.min(o.limit + 1, Math.max(st.size + 1, 64 * KiB)));
+}
+
+/** `buf` with room after `len` bytes: doubled when full, refused once past the limit. */
+function roomFor(buf: Buffer, len: number, path: string, o: SafeReadOptions & { limit: number }): Buffer {
+  if (len < buf.length) return buf;
+  if (len > o.limit) throw tooBig(path, `over ${formatBytes(o.limit)}`, o);
+  const bigger = Buffer.allocUnsafe(Math.min(o.limit + 1, buf.length * 2));
+  buf.copy(bigger, 0, 0, len);
+  return bigger;
+}
+
 /** The whole file (at most o.limit bytes), synchronously. */
 export function readRegularFileSync(path: string, o: SafeReadOptions & { limit: number }): Buffer {
   const fd = openSync(path, flags(o.noFollow));
@@ -76,15 +90,10 @@ export function readRegularFileSync(path: string, o: SafeReadOptions & { limit: 
     const st = fstatSync(fd);
     checkRegular(path, st, o);
     // st.size can lie (growing file, procfs): read until EOF, one byte past the limit.
-    let buf = Buffer.allocUnsafe(Math.min(o.limit + 1, Math.max(st.size + 1, 64 * KiB)));
+    let buf = firstBuffer(st, o);
     let len = 0;
     for (;;) {
-      if (len === buf.length) {
-        if (len > o.limit) throw tooBig(path, `over ${formatBytes(o.limit)}`, o);
-        const bigger = Buffer.allocUnsafe(Math.min(o.limit + 1, buf.length * 2));
-        buf.copy(bigger, 0, 0, len);
-        buf = bigger;
-      }
+      buf = roomFor(buf, len, path, o);
       const n = readSync(fd, buf, len, buf.length - len, null);
       if (n === 0) break;
       len += n;
@@ -131,15 +140,10 @@ export async function readRegularFile(path: string, o: SafeReadOptions & { limit
 export async function readRegularFileStat(path: string, o: SafeReadOptions & { limit: number }): Promise<{ data: Buffer; st: Stats }> {
   const { fh, st } = await openRegularFile(path, o);
   try {
-    let buf = Buffer.allocUnsafe(Math.min(o.limit + 1, Math.max(st.size + 1, 64 * KiB)));
+    let buf = firstBuffer(st, o);
     let len = 0;
     for (;;) {
-      if (len === buf.length) {
-        if (len > o.limit) throw tooBig(path, `over ${formatBytes(o.limit)}`, o);
-        const bigger = Buffer.allocUnsafe(Math.min(o.limit + 1, buf.length * 2));
-        buf.copy(bigger, 0, 0, len);
-        buf = bigger;
-      }
+      buf = roomFor(buf, len, path, o);
       const { bytesRead } = await fh.read(buf, len, buf.length - len, null);
       if (bytesRead === 0) break;
       len += bytesRead;
