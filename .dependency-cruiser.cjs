@@ -22,7 +22,8 @@ const LAYERS = {
   console: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart'],
   tui: ['core', 'console'],
   sandbox: ['core', 'config', 'io'],
-  cli: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart', 'console', 'tui', 'sandbox'],
+  drill: ['core', 'config', 'io', 'sandbox'],
+  cli: ['core', 'config', 'io', 'store', 'slurm', 'probes', 'issues', 'submit', 'discovery', 'recovery', 'lock', 'journal', 'restart', 'console', 'tui', 'sandbox', 'drill'],
 };
 
 checkAgainstDoc();

@@ -1,0 +1,45 @@
+// A failure drill (seed 000): break one thing in a running sandbox, watch swarmctl notice and fix
+// it through the real binary, say PASS or FAIL with what was observed, and put things back.
+import type { SandboxState } from '../sandbox/records.js';
+
+export type DrillProfile = SandboxState['profile'];
+
+/** One `swarmctl …` run of the built binary against the sandbox's config. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface DrillContext {
+  /** The sandbox folder and its generated swarmctl.yaml. */
+  dir: string;
+  config: string;
+  state: SandboxState;
+  /** Environment for every child (SLURM_CONF, PATH with the sandbox's bd first, …). */
+  env: NodeJS.ProcessEnv;
+  /** Runs `swarmctl --config <config> ...args` (the built binary); never throws on a non-zero exit. */
+  swarmctl(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun>;
+  /** Records one observation line (what was seen, with figures); shown under PASS/FAIL. */
+  observe(line: string): void;
+  /** Registers an undo step, run (last first) after the drill whatever its outcome. */
+  cleanup(step: () => Promise<void> | void): void;
+}
+
+export interface Drill {
+  name: string;
+  /** One line: what breaks and what must happen. */
+  summary: string;
+  /** Profiles the drill applies to; elsewhere it is reported as not applicable (not a pass). */
+  profiles: readonly DrillProfile[];
+  /** Resolves true on PASS; a thrown error is a FAIL with its message observed. */
+  run(ctx: DrillContext): Promise<boolean>;
+}
+
+export interface DrillResult {
+  name: string;
+  status: 'pass' | 'fail' | 'not_applicable';
+  observed: string[];
+  ms: number;
+}
