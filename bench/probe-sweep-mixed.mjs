@@ -5,36 +5,17 @@
 // and (sweep - node -e 0) / timeout: about 1.0 when a sweep costs one timeout.
 // Usage: npm run build && node bench/probe-sweep-mixed.mjs [--timeout 2] [--runs 5] [--bin other/bin/swarmctl]
 // (--bin: another build, e.g. an older commit's, measured in the same run for comparison)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestServer } from '../dist/testserver/llama-test-server.js';
+import { numArg, probeServices, timed as timedChild } from './lib/probe-services.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const T = arg('timeout', 2);
-const RUNS = arg('runs', 5);
+const T = numArg('timeout', 2);
+const RUNS = numArg('runs', 5);
 const binIdx = process.argv.indexOf('--bin');
 const bins = [fileURLToPath(new URL('../bin/swarmctl', import.meta.url)), ...(binIdx > 0 ? [process.argv[binIdx + 1]] : [])];
-
-const healthy = await Promise.all(Array.from({ length: 10 }, () => startTestServer()));
-const hang = await Promise.all(Array.from({ length: 4 }, () => startTestServer({ mode: 'hang' })));
-const loading = await Promise.all(Array.from({ length: 2 }, () => startTestServer({ mode: 'loading' })));
-const refused = [];
-for (let i = 0; i < 20; i++) {
-  const s = await startTestServer();
-  refused.push(s.url);
-  await s.close();
-}
-const services = [];
-for (let i = 0; i < 150; i++) services.push([`ok-${i}`, healthy[i % healthy.length].url]);
-for (let i = 0; i < 20; i++) services.push([`hang-${i}`, hang[i % hang.length].url]);
-for (let i = 0; i < 20; i++) services.push([`refused-${i}`, refused[i]]);
-for (let i = 0; i < 10; i++) services.push([`loading-${i}`, loading[i % loading.length].url]);
+const { services, close } = await probeServices();
 
 const dir = mkdtempSync(join(tmpdir(), 'swarmctl-bench-mixed-'));
 function writeConfig(run) {
@@ -51,15 +32,7 @@ function writeConfig(run) {
   return cfg;
 }
 
-function timed(args) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const c = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.on('close', (code) => resolve({ ms: performance.now() - t0, code, out }));
-  });
-}
+const timed = (args) => timedChild(process.execPath, args, { env: { ...process.env, NO_COLOR: '1' } });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const nodes = [];
@@ -84,4 +57,4 @@ for (const [b, bin] of bins.entries()) {
   console.log(`  net of node -e 0 / timeout  ${net.map((x) => (x / (T * 1000)).toFixed(2)).join(', ')} (median ${(median(net) / (T * 1000)).toFixed(2)}x)`);
   console.log(`  sweep / node -e 0           ${(median(sweeps[b]) / n0).toFixed(1)}x`);
 }
-await Promise.all([...healthy, ...hang, ...loading].map((s) => s.close()));
+await close();

@@ -12,35 +12,16 @@
 // to the timeout any Node process gets here, which bounds loop/sweep (the loop
 // costs 20*T + c, so loop/sweep >= 20 needs everything but the wait under c/20).
 // Usage: npm run build && node bench/probe-sweep.mjs [--timeout 2] [--runs 3]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestServer } from '../dist/testserver/llama-test-server.js';
+import { numArg, probeServices, timed } from './lib/probe-services.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const T = arg('timeout', 2);
-const RUNS = arg('runs', 3);
+const T = numArg('timeout', 2);
+const RUNS = numArg('runs', 3);
 const bin = fileURLToPath(new URL('../bin/swarmctl', import.meta.url));
-
-const healthy = await Promise.all(Array.from({ length: 10 }, () => startTestServer()));
-const hang = await Promise.all(Array.from({ length: 4 }, () => startTestServer({ mode: 'hang' })));
-const loading = await Promise.all(Array.from({ length: 2 }, () => startTestServer({ mode: 'loading' })));
-const refused = [];
-for (let i = 0; i < 20; i++) {
-  const s = await startTestServer();
-  refused.push(s.url);
-  await s.close();
-}
-const services = [];
-for (let i = 0; i < 150; i++) services.push([`ok-${i}`, healthy[i % healthy.length].url]);
-for (let i = 0; i < 20; i++) services.push([`hang-${i}`, hang[i % hang.length].url]);
-for (let i = 0; i < 20; i++) services.push([`refused-${i}`, refused[i]]);
-for (let i = 0; i < 10; i++) services.push([`loading-${i}`, loading[i % loading.length].url]);
+const { services, close } = await probeServices();
 
 const dir = mkdtempSync(join(tmpdir(), 'swarmctl-bench-probe-'));
 const cfg = join(dir, 'swarmctl.yaml');
@@ -54,16 +35,6 @@ writeFileSync(
     ...services.map(([n, u]) => `  ${n}: { kind: llama-server, url: "${u}" }`),
   ].join('\n') + '\n',
 );
-
-function timed(cmd, args, opts = {}) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'], ...opts });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.on('close', (code) => resolve({ ms: performance.now() - t0, code, out }));
-  });
-}
 
 const sweep = async () => {
   const r = await timed(process.execPath, [bin, '--config', cfg, '--db', join(dir, 'state.db'), 'probe', '--json'], { env: { ...process.env, NO_COLOR: '1' } });
@@ -100,4 +71,4 @@ console.log(
   `floor script: runs=${floors.map(Math.round).join(',')} ms median=${Math.round(floorMs)} ms = ${(floorMs / (T * 1000)).toFixed(3)}x the timeout; loop / floor = ${(loop.ms / floorMs).toFixed(1)}x`,
 );
 console.log(`overhead beyond the timeout: swarmctl ${Math.round(sweepMs - T * 1000)} ms, floor ${Math.round(floorMs - T * 1000)} ms; 20x needs <= ${Math.round(loop.ms / 20 - T * 1000)} ms`);
-await Promise.all([...healthy, ...hang, ...loading].map((s) => s.close()));
+await close();
