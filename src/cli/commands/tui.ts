@@ -16,9 +16,13 @@ async function openConsole(global: GlobalOptions, readOnly: boolean): Promise<vo
   const { realBackends, realActions, consoleIntervals } = await import('../../console/backends.js');
   const { createConsoleMonitor } = await import('../../console/sources.js');
   const { runConsole } = await consoleModule;
-  const monitor = createConsoleMonitor(realBackends(cfg, store), consoleIntervals(cfg));
+  const backends = realBackends(cfg, store);
+  const monitor = createConsoleMonitor(backends, consoleIntervals(cfg));
+  // The restart key starts this very swarmctl (same config, same state database) as its own process.
+  const self = [process.execPath, process.argv[1]!, ...(global.config ? ['--config', global.config] : []), '--db', store.path];
+  const actions = readOnly ? (await import('../../console/actions.js')).noActions : realActions(cfg, store, { self, sharedDown: backends.sharedDown });
   try {
-    await runConsole({ monitor, actions: readOnly ? (await import('../../console/actions.js')).noActions : realActions(cfg, store), readOnly, clusterName: cfg.cluster_name });
+    await runConsole({ monitor, actions, readOnly, clusterName: cfg.cluster_name });
   } finally {
     store.close();
   }
