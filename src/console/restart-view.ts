@@ -57,7 +57,7 @@ export function restartViewLines(r: RestartView | null, now: number, readOnly = 
     const t = s.startedAt ? secs((s.finishedAt ?? (st === 'pending' ? s.startedAt : now)) - s.startedAt) : '';
     const detail = st === 'pending' ? '' : (s.detail ?? '');
     out.push({
-      text: `${cur ? '>' : ' '}${String(s.seq + 1).padStart(2)} ${MARK[st]} ${s.service.padEnd(width)} ${(s.host ?? 'local').padEnd(8)} ${st.padEnd(9)} ${t.padStart(6)}${detail ? `  ${detail}` : ''}`,
+      text: `${cur ? '>' : ' '}${String(s.seq + 1).padStart(2)} ${MARK[st]} ${s.service.padEnd(width)} ${(s.host ?? 'local').padEnd(8)} ${st.padEnd(9)} ${t.padStart(6)}${detail ? `  ${detail}` : ''}`.trimEnd(),
       tone: TONE[st],
     });
   }

@@ -47,7 +47,7 @@ export function register(program: Command): void {
   program
     .command('tui')
     .description('full-screen console: endpoints, queue, issues, telemetry, alerts; actions one key away (? for keys)')
-    .option('--read-only', 'hide every mutating action (submit, cancel, recover)')
+    .option('--read-only', 'hide every mutating action (submit, cancel, recover, restart, drain, resume)')
     .addHelpText('after', examples('swarmctl tui', 'swarmctl tui --read-only', 'swarmctl          # same, when stdout is a terminal'))
     .action(async (opts: { readOnly?: boolean }, cmd: Command) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
