@@ -81,7 +81,9 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
   /** The node of the selected endpoints row (the nodes section), if it is one. */
   const selectedNode = (): NodeState | null => (d.ui.focused === 'endpoints' ? ((selectedRow() as EndpointRow | undefined)?.node ?? null) : null);
   const planNode = (node: NodeState, state: 'drain' | 'resume', reason?: string) =>
-    propose(async () => (d.actions.planNodeState ? d.actions.planNodeState(node, state, reason) : `${state} is not available in this console`));
+    propose(async () =>
+      d.actions.planNodeState ? d.actions.planNodeState(node, state, reason).catch((e: Error) => `${state} ${node.name}: ${e.message}`) : `${state} is not available in this console`,
+    );
 
   const onKey = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
     const mode = d.ui.mode;
@@ -191,7 +193,7 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
         return d.dispatch({ type: 'mode', mode: { kind: 'restart' } });
       case 'restart':
         d.dispatch({ type: 'status', text: 'planning the restart…' });
-        return void propose(async () => (d.actions.planRestart ? d.actions.planRestart() : 'restart is not available in this console')).then(() =>
+        return void propose(async () => (d.actions.planRestart ? d.actions.planRestart().catch((e: Error) => `restart: ${e.message}`) : 'restart is not available in this console')).then(() =>
           d.dispatch({ type: 'status', text: '', ifCurrent: 'planning the restart…' }),
         );
       case 'drain':
