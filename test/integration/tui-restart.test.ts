@@ -62,7 +62,7 @@ const runsIn = (e: RestartEnv) => {
 
 describe('the console starts and shows a restart run (tmux)', () => {
   it('120x36: X shows the dry-run plan, y starts the run as its own process, the restart view follows it to done', async () => {
-    const e = await env(6000);
+    const e = await env(10_000);
     const c = open(e, 'start', 120, 36);
     await c.until('the console', (s) => s.includes('1 Endpoints'));
     c.press('X');
@@ -89,6 +89,8 @@ describe('the console starts and shows a restart run (tmux)', () => {
     const t1 = /model\s+local\s+verifying\s+(\S+)/.exec(c.screen())?.[1];
     await sleep(2500);
     const t2 = /model\s+local\s+verifying\s+(\S+)/.exec(c.screen())?.[1];
+    expect(t1).toBeDefined();
+    expect(t2).toBeDefined();
     expect(t2).not.toBe(t1);
     const done = await c.until('the run done', (s) => /run \d+ done/.test(s), 60_000);
     expect(done).toMatch(/ 2 ✓ model\s+local\s+done/);
