@@ -6,8 +6,8 @@
 # "N passed, N failed". Exit status is non-zero when any test or step failed.
 #
 # Test files that take the SLURM controller down (they call stopController() from
-# test/support/cluster.ts, or run `test-cluster.sh stop-ctld`) would break the
-# other integration files running in parallel, so they run in a second vitest
+# test/support/cluster.ts, or run `test-cluster.sh stop-ctld`) or drain the shared
+# node (a comment `test.sh: serial`) would break the other integration files running in parallel, so they run in a second vitest
 # pass, one file at a time, after everything else. Extra arguments (file filters,
 # vitest flags) are passed to a single vitest run instead.
 set -euo pipefail
@@ -57,7 +57,7 @@ else
   serial=()
   while IFS= read -r f; do
     serial+=("$f")
-  done < <(grep -rlE --include='*.test.ts' --include='*.test.tsx' 'stopController\(|stop-ctld' test | sort)
+  done < <(grep -rlE --include='*.test.ts' --include='*.test.tsx' 'stopController\(|stop-ctld|test\.sh: serial' test | sort)
   excludes=()
   for f in "${serial[@]}"; do excludes+=(--exclude "$f"); done
   step "vitest run: unit + integration${serial[*]:+ (controller-outage files later: ${serial[*]})}"

@@ -3,6 +3,7 @@
 // then run. The input hook calls these; components never do. The real
 // implementation (actions-batch.ts) uses the batch layer; tests may pass fakes.
 import type { IssueRow, JobRow } from './view-model.js';
+import type { NodeState } from './node-rows.js';
 
 export interface ActionResult {
   ok: boolean;
@@ -16,6 +17,8 @@ export interface ActionPlan {
   commands: string[][];
   /** Extra lines shown above the commands (diagnosis, files touched). */
   notes?: string[];
+  /** The view to open once it ran (a started restart: its steps). */
+  opens?: 'restart';
   run(): Promise<ActionResult>;
 }
 
@@ -25,6 +28,10 @@ export interface ConsoleActions {
   planRecover(issue: IssueRow): Promise<ActionPlan | string>;
   /** Read-only: returns lines for the detail view. */
   diagnose(issueId: string): Promise<string[]>;
+  /** The restart plan (restart --dry-run's lines), run as `swarmctl restart --yes --json` in the background. Optional: fakes may lack it. */
+  planRestart?(): Promise<ActionPlan | string>;
+  /** scontrol update state=drain|resume on one node, audited as the CLI's `node` command. */
+  planNodeState?(node: NodeState, state: 'drain' | 'resume', reason?: string): Promise<ActionPlan | string>;
 }
 
 /** Actions when nothing is wired (or --read-only): every mutating action explains itself. */

@@ -36,6 +36,13 @@ import { readLockState, readRestartState } from '../restart/run-state.js';
 import { readIssueLiveness } from '../slurm/job-liveness-read.js';
 import { livenessRefusal } from '../slurm/job-liveness.js';
 import { prepareRecovery, executeRecovery } from '../recovery/run.js';
+import type { StepRow } from '../store/restart-runs.js';
+import { runSlurm } from '../slurm/run.js';
+import { parseSinfoNodes, sinfoArgs } from '../slurm/states.js';
+import { describeFailure } from '../io/run.js';
+import { nodeStates, type NodeState } from './node-rows.js';
+import { planRestart, type RestartSpawn } from './restart-action.js';
+import { planNodeState } from './node-actions.js';
 
 export function consoleIntervals(cfg: ResolvedConfig): Intervals {
   const probeMs = cfg.thresholds.probe_interval_s * 1000;
@@ -45,7 +52,9 @@ export function consoleIntervals(cfg: ResolvedConfig): Intervals {
     issuesMs: 10_000,
     telemetryMs: 5_000,
     alertsMs: 15_000,
-    restartMs: 5_000,
+    // A running restart's elapsed times tick on this clock (restart view, banner).
+    restartMs: 2_000,
+    nodesMs: 15_000,
     timeoutMs: (cfg.thresholds.probe_timeout_s + 5) * 1000,
     // squeue needs ~9 s to report a dead controller.
     queueTimeoutMs: (cfg.slurm.command_timeout_s + 2) * 1000,
@@ -76,7 +85,7 @@ export function jobRow(j: ViaJob, template: string): JobRow {
   };
 }
 
-export function realBackends(cfg: ResolvedConfig, store: Store, now: () => number = Date.now): Backends {
+export function realBackends(cfg: ResolvedConfig, store: Store, now: () => number = Date.now): Backends & { sharedDown(): string | null } {
   const profile = profileOf(cfg);
   let lastJobs: readonly JobRow[] = [];
   // Polls of a big queue mostly repeat themselves: the parser hands back the previous
@@ -115,6 +124,9 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
   }
 
   return {
+    /** Why the share must not be read now (the NFS probe says down), for actions that would read it. */
+    sharedDown: () => nfsDown,
+
     async endpoints() {
       const snap = await probeAll(cfg, store);
       const nfs = snap.services.find((s) => s.kind === 'nfs' && s.status === 'down');
@@ -218,11 +230,31 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
     async restart(): Promise<RestartView> {
       const r = readRestartState(store);
       const lock = nfsDown ? null : readLockState(cfg.paths.shared_root);
-      const step = (x: { seq: number; service: string; action: string; status: string }) => ({ seq: x.seq, service: x.service, action: x.action, status: x.status });
+      const step = (x: StepRow) => ({ seq: x.seq, service: x.service, action: x.action, status: x.status, host: x.host, startedAt: x.startedAt, finishedAt: x.finishedAt, detail: x.detail });
+      const going = r.run?.status === 'running' && !r.orphaned;
       return {
         lock: lock && lock.held ? { holder: `${lock.holder.user}@${lock.holder.host} pid ${lock.holder.pid}`, command: lock.holder.command, ageMs: lock.ageMs, expired: lock.expired } : null,
-        run: r.run ? { id: r.run.id, status: r.run.status, startedAt: r.run.startedAt, orphaned: r.orphaned, steps: r.steps.map(step), current: r.current ? step(r.current) : null } : null,
+        run: r.run
+          ? {
+              id: r.run.id,
+              status: r.run.status,
+              startedAt: r.run.startedAt,
+              finishedAt: r.run.finishedAt,
+              actor: r.run.actor,
+              orphaned: r.orphaned,
+              steps: r.steps.map(step),
+              current: r.current ? step(r.current) : null,
+            }
+          : null,
+        ...(going ? { polledAt: now() } : {}),
       };
+    },
+
+    /** sinfo once per interval: each node's state and drain reason (the endpoints view's nodes section). */
+    async nodes(): Promise<NodeState[]> {
+      const r = await runSlurm(cfg, ['sinfo', ...sinfoArgs()]);
+      if (!r.ok) throw new Error(describeFailure(r));
+      return nodeStates(parseSinfoNodes(r.stdout).nodes);
     },
 
     async telemetry() {
@@ -275,9 +307,11 @@ async function issueDirs(cfg: ResolvedConfig, sinceMs: number): Promise<string[]
   return out;
 }
 
-export function realActions(cfg: ResolvedConfig, store: Store): ConsoleActions {
+export function realActions(cfg: ResolvedConfig, store: Store, restartHow?: RestartSpawn): ConsoleActions {
   const profile = profileOf(cfg);
   return {
+    ...(restartHow ? { planRestart: () => planRestart(cfg, store, restartHow) } : {}),
+    planNodeState: async (node, state, reason) => planNodeState(cfg, store, node, state, reason),
     async planCancel(job) {
       const p = await planCancel(cfg, store, job.jobId);
       if (p.error) return p.error;

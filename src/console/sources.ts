@@ -3,6 +3,7 @@
 // serves every panel: the issues source reads the jobs from the monitor's
 // latest snapshot instead of running squeue again.
 import type { AlertRow, EndpointRow, IssueRow, JobRow, RestartView, TelemetryRow } from './view-model.js';
+import type { NodeState } from './node-rows.js';
 import { Monitor, type Clock, realClock, type SourceSpec } from './monitor.js';
 
 /** The backend calls the console needs (real ones in backends.ts; fakes in tests). */
@@ -15,6 +16,8 @@ export interface Backends {
   alerts(signal: AbortSignal): Promise<AlertRow[]>;
   /** The operator lock and the newest restart run (read-only). Optional: older fakes have none. */
   restart?(signal: AbortSignal): Promise<RestartView>;
+  /** SLURM nodes (sinfo) for the endpoints view's nodes section. Optional, as restart. */
+  nodes?(signal: AbortSignal): Promise<NodeState[]>;
 }
 
 export interface Intervals {
@@ -24,6 +27,7 @@ export interface Intervals {
   telemetryMs: number;
   alertsMs: number;
   restartMs?: number;
+  nodesMs?: number;
   timeoutMs: number;
   queueTimeoutMs: number;
 }
@@ -36,6 +40,7 @@ export function consoleSources(b: Backends, iv: Intervals, latestJobs: () => rea
     { name: 'telemetry', intervalMs: iv.telemetryMs, timeoutMs: iv.timeoutMs, load: (s) => b.telemetry(s) },
     { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, load: (s) => b.alerts(s) },
     ...(b.restart ? [{ name: 'restart', intervalMs: iv.restartMs ?? 2_000, timeoutMs: iv.timeoutMs, load: (s: AbortSignal) => b.restart!(s) }] : []),
+    ...(b.nodes ? [{ name: 'nodes', intervalMs: iv.nodesMs ?? 15_000, timeoutMs: iv.queueTimeoutMs, load: (s: AbortSignal) => b.nodes!(s) }] : []),
   ];
 }
 

@@ -4,6 +4,7 @@
 // reaches a component. Pure types + derivations.
 import type { ProbeStatus } from '../core/probe.js';
 import type { Snapshot, SourceState } from './monitor.js';
+import { nodeAlerts, withNodes, type NodeState } from './node-rows.js';
 
 /** The console's panels, in tab order. */
 export const PANELS = ['endpoints', 'queue', 'issues', 'telemetry', 'alerts'] as const;
@@ -20,6 +21,8 @@ export interface EndpointRow {
   jobId?: string;
   tier?: string;
   discovery?: 'live' | 'stale' | 'unhealthy' | 'unknown' | 'invalid';
+  /** A SLURM node (the nodes section, from sinfo): its state and drain reason. */
+  node?: NodeState;
 }
 
 export interface JobRow {
@@ -90,18 +93,34 @@ export interface AlertRow {
   target?: { panel: 'endpoints' | 'issues'; key: string };
 }
 
-/** The operator lock and a restart run, for the console's banner (issue 16). */
+/** One step of a restart run; `action` is the running step's phase (check, act, verify). */
+export interface RestartStepView {
+  seq: number;
+  service: string;
+  action: string;
+  status: string;
+  host?: string | null;
+  startedAt?: number | null;
+  finishedAt?: number | null;
+  detail?: string | null;
+}
+
+/** The operator lock and a restart run, for the console's banner and restart view (issue 16). */
 export interface RestartView {
   lock: { holder: string; command: string; ageMs: number; expired: boolean } | null;
   run: {
     id: number;
     status: string;
     startedAt: number;
+    finishedAt?: number | null;
+    actor?: string;
     orphaned: boolean;
     /** seq counts from 0 (the store's); shown from 1. */
-    steps: Array<{ seq: number; service: string; action: string; status: string }>;
-    current: { seq: number; service: string; action: string; status: string } | null;
+    steps: RestartStepView[];
+    current: RestartStepView | null;
   } | null;
+  /** Set while a run is going: each poll is then a change, so its elapsed times tick on the restart source's clock. */
+  polledAt?: number;
 }
 
 export interface SourceHealth {
@@ -125,6 +144,8 @@ export interface ConsoleView {
   alerts: PanelView<AlertRow>;
   /** Read-only banner lines (operator lock, a running restart); empty when there is nothing to say. */
   banner: string[];
+  /** The restart source's data (the restart view, O); null before its first load. */
+  restart: RestartView | null;
 }
 
 /** Source names the monitor uses for each panel. */
@@ -160,15 +181,19 @@ export function deriveView(snap: Snapshot, now: number, opts: { readOnly?: boole
     alerts.push({ severity: name === 'queue' || name === 'endpoints' ? 'crit' : 'warn', source: name === 'queue' ? 'slurm' : name, message, since });
   }
   alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now, opts));
+  alerts.push(...nodeAlerts(src['nodes']?.data, opts.readOnly));
   const v = view('alerts');
+  const ep = view('endpoints');
   return {
-    endpoints: view('endpoints'),
+    // The nodes section (sinfo) sits under the services, in the same panel.
+    endpoints: { ...ep, rows: withNodes(ep.rows as EndpointRow[], src['nodes']?.data) },
     queue: view('queue'),
     issues: view('issues'),
     telemetry: view('telemetry'),
     // The source's own array when no source failed: same identity, no re-render.
     alerts: { rows: alerts.length ? [...alerts, ...(v.rows as AlertRow[])] : (v.rows as AlertRow[]), health: v.health },
     banner: bannerLines(src['restart']?.data as RestartView | null | undefined, now),
+    restart: (src['restart']?.data as RestartView | null | undefined) ?? null,
   };
 }
 

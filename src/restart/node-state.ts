@@ -4,3 +4,6 @@ export function nodeStateArgv(node: string, state: 'drain' | 'resume', reason?: 
   if (state === 'drain') argv.push(`reason=${reason ?? ''}`);
   return argv;
 }
+
+/** A SLURM node name as swarmctl accepts it (never an option, never shell text). */
+export const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

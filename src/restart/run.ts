@@ -83,7 +83,7 @@ export async function runRestart(store: Store, plan: PlanStep[], options: PlanOp
       continue;
     }
     e({ event: 'step_start', run_id: runId, step: step.name, n: i + 1, of: plan.length, host: step.host ?? 'local', at: iso(st0) });
-    updateStep(store, runId, seq, { status: 'running', started: true });
+    updateStep(store, runId, seq, { status: 'running', started: true, phase: 'check' });
     const fail = (reason: string) => {
       const blocks = [...dependentsOf(plan, step.name)];
       for (const b of blocks) if (!blocked.has(b)) blocked.set(b, step.name);
@@ -121,6 +121,7 @@ export async function runRestart(store: Store, plan: PlanStep[], options: PlanOp
         fail((err as Error).message);
         continue;
       }
+      updateStep(store, runId, seq, { status: 'running', phase: 'act' });
       const t = now();
       const outs = await deps.swarmJobs.submit(p.issues);
       const bad = outs.filter((o) => o.status === 'failed');
@@ -171,6 +172,7 @@ export async function runRestart(store: Store, plan: PlanStep[], options: PlanOp
         }
       }
       let actFailed: string | null = null;
+      updateStep(store, runId, seq, { status: 'running', phase: 'act' });
       for (const argv of step.start) {
         try {
           deps.beforeAction?.();
@@ -203,6 +205,7 @@ export async function runRestart(store: Store, plan: PlanStep[], options: PlanOp
         continue;
       }
     }
+    updateStep(store, runId, seq, { status: 'running', phase: 'verify' });
     const v = await verifyUntil({ probe: () => deps.probe(step), sleep, now }, step.verifyTimeoutS * 1000, deps.backoff ?? DEFAULT_BACKOFF, (r, attempt, elapsed) =>
       e({ event: 'verify', run_id: runId, step: step.name, status: r.status, reason: r.reason, attempt, elapsed_ms: elapsed, at: iso(now()) }),
     );

@@ -50,18 +50,34 @@ export function updateStep(
   store: Store,
   runId: number,
   seq: number,
-  u: { status: StepStatus; detail?: string; argv?: string[][]; exitCode?: number | null; outputTail?: string; verified?: boolean; started?: boolean },
+  /** phase: what a running step is doing (check, act, verify), kept in the action column for the console. */
+  u: { status: StepStatus; detail?: string; argv?: string[][]; exitCode?: number | null; outputTail?: string; verified?: boolean; started?: boolean; phase?: string },
   now = Date.now(),
 ): void {
   store.write((db) =>
     db
       .prepare(
-        `UPDATE restart_steps SET status = ?, detail = COALESCE(?, detail), argv_json = COALESCE(?, argv_json), exit_code = COALESCE(?, exit_code),
+        `UPDATE restart_steps SET status = ?, action = COALESCE(?, action), detail = COALESCE(?, detail), argv_json = COALESCE(?, argv_json), exit_code = COALESCE(?, exit_code),
          output_tail = COALESCE(?, output_tail), started_at = CASE WHEN ? THEN ? ELSE started_at END,
          finished_at = CASE WHEN ? IN ('done','failed','skipped','blocked') THEN ? ELSE finished_at END,
          verified_at = CASE WHEN ? THEN ? ELSE verified_at END WHERE run_id = ? AND seq = ?`,
       )
-      .run(u.status, u.detail ?? null, u.argv ? JSON.stringify(u.argv) : null, u.exitCode ?? null, u.outputTail ?? null, u.started ? 1 : 0, now, u.status, now, u.verified ? 1 : 0, now, runId, seq),
+      .run(
+        u.status,
+        u.phase ?? null,
+        u.detail ?? null,
+        u.argv ? JSON.stringify(u.argv) : null,
+        u.exitCode ?? null,
+        u.outputTail ?? null,
+        u.started ? 1 : 0,
+        now,
+        u.status,
+        now,
+        u.verified ? 1 : 0,
+        now,
+        runId,
+        seq,
+      ),
   );
 }
 

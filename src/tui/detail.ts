@@ -18,6 +18,14 @@ export function detailLines(panel: PanelId, row: unknown, now: number, readOnly 
           `latency   ${r.latencyMs === null ? '-' : `${Math.round(r.latencyMs)} ms`}`,
           `reason    ${r.reason}`,
           ...(r.jobId ? [`job       ${r.jobId}`, `tier      ${r.tier ?? '-'}`, `discovery ${r.discovery ?? '-'}`] : []),
+          ...(r.node
+            ? [
+                `state     ${r.node.state} (sinfo)`,
+                `drain     ${r.node.drained ? `yes: ${r.node.reason ?? 'no reason given'}` : 'no'}`,
+                `partition ${r.node.partitions.join(', ') || '-'}`,
+                ...(readOnly ? [] : ['', 'D drains it (asks a reason, then y/N)   U resumes it (y/N)']),
+              ]
+            : []),
         ],
       };
     }

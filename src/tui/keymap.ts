@@ -26,6 +26,10 @@ export type CommandId =
   | 'diagnose'
   | 'recover'
   | 'log'
+  | 'restart-view'
+  | 'restart'
+  | 'drain'
+  | 'resume-node'
   | 'confirm-yes'
   | 'confirm-no';
 
@@ -62,12 +66,21 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['d'], command: 'diagnose', description: 'diagnose selected issue', mutating: false, footer: true },
   { keys: ['R'], command: 'recover', description: 'recover selected issue (plan, then y)', mutating: true, footer: true },
   { keys: ['L'], command: 'log', description: 'command log', mutating: false },
+  { keys: ['O'], command: 'restart-view', description: 'restart run: its steps, the current one', mutating: false },
+  { keys: ['X'], command: 'restart', description: 'restart the cluster in order (plan, then y)', mutating: true },
+  { keys: ['D'], command: 'drain', description: 'drain selected node (reason, then y)', mutating: true },
+  { keys: ['U'], command: 'resume-node', description: 'resume selected node', mutating: true },
 ];
 
 /** Keys while a confirmation is open: only y confirms; anything else cancels. */
 export const CONFIRM_KEYMAP: readonly KeyBinding[] = [
   { keys: ['y'], command: 'confirm-yes', description: 'run it', mutating: true },
   { keys: ['n', 'escape', 'return'], command: 'confirm-no', description: 'cancel (default)', mutating: false },
+  // A long plan (a restart's) scrolls; these keys read it, they never answer.
+  { keys: ['down', 'j'], command: 'down', description: 'scroll', mutating: false },
+  { keys: ['up', 'k'], command: 'up', description: 'scroll', mutating: false },
+  { keys: ['g'], command: 'top', description: 'scroll to the top', mutating: false },
+  { keys: ['G'], command: 'bottom', description: 'scroll to the end', mutating: false },
 ];
 
 /** Ink's useInput key flags (subset). */

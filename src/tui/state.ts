@@ -2,6 +2,7 @@
 // log) in one reducer: every key becomes an action, so behaviour is testable
 // without a terminal. Pure.
 import { PANELS, type PanelId } from '../console/view-model.js';
+import type { NodeState } from '../console/node-rows.js';
 
 export type Mode =
   | { kind: 'normal' }
@@ -9,7 +10,10 @@ export type Mode =
   | { kind: 'filter'; draft: string }
   | { kind: 'detail' }
   | { kind: 'log' }
-  | { kind: 'confirm'; title: string; commands: string[][]; notes?: string[]; actionId: string };
+  | { kind: 'confirm'; title: string; commands: string[][]; notes?: string[]; actionId: string }
+  | { kind: 'restart' }
+  /** Typing the reason for draining `node` (Enter: the plan; Esc: cancel). */
+  | { kind: 'reason'; node: NodeState; draft: string };
 
 export interface LogEntry {
   at: number;

@@ -8,6 +8,8 @@ import { PANELS, type PanelId } from '../console/view-model.js';
 import { uiReducer, type UiAction, type UiState } from './state.js';
 import type { ActionPlan, ConsoleActions } from '../console/actions.js';
 import type { AlertRow, EndpointRow, IssueRow, JobRow } from '../console/view-model.js';
+import type { NodeState } from '../console/node-rows.js';
+import { reasonKey } from './reason-prompt.js';
 
 export interface InputDeps {
   ui: UiState;
@@ -21,7 +23,7 @@ export interface InputDeps {
   /** The detail of the row selected in `ui` (the hook's latest state, maybe not rendered yet). */
   selectedDetail: (ui: UiState) => { title: string; lines: string[] } | null;
   /** Lines the open overlay cannot show at once (0: it fits): how far it scrolls. */
-  overlayOverflow: (kind: 'help' | 'detail' | 'log') => number;
+  overlayOverflow: (kind: 'help' | 'detail' | 'log' | 'restart' | 'confirm') => number;
 }
 
 export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null } {
@@ -72,11 +74,27 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     const r = await plan.run().catch((e: Error) => ({ ok: false, detail: e.message }));
     d.dispatch({ type: 'log-update', at, outcome: r.ok ? 'ok' : 'failed', detail: r.detail });
     d.dispatch({ type: 'status', text: `${r.ok ? '✓' : '✗'} ${plan.title}: ${r.detail}` });
+    if (r.ok && plan.opens === 'restart' && d.ui.mode.kind === 'normal') d.dispatch({ type: 'mode', mode: { kind: 'restart' } });
     d.refresh();
   };
 
+  /** The node of the selected endpoints row (the nodes section), if it is one. */
+  const selectedNode = (): NodeState | null => (d.ui.focused === 'endpoints' ? ((selectedRow() as EndpointRow | undefined)?.node ?? null) : null);
+  const planNode = (node: NodeState, state: 'drain' | 'resume', reason?: string) =>
+    propose(async () =>
+      d.actions.planNodeState ? d.actions.planNodeState(node, state, reason).catch((e: Error) => `${state} ${node.name}: ${e.message}`) : `${state} is not available in this console`,
+    );
+
   const onKey = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
     const mode = d.ui.mode;
+    if (mode.kind === 'reason') {
+      const r = reasonKey(mode.draft, input, key);
+      if (r === null) return;
+      if ('draft' in r) return d.dispatch({ type: 'mode', mode: { ...mode, draft: r.draft } });
+      d.dispatch({ type: 'mode', mode: { kind: 'normal' } });
+      if ('cancel' in r) return d.dispatch({ type: 'status', text: 'cancelled: nothing was run' });
+      return void planNode(mode.node, 'drain', r.submit);
+    }
     if (mode.kind === 'filter') {
       if (key.return) return d.dispatch({ type: 'filter-commit' });
       if (key.escape) return d.dispatch({ type: 'filter-clear' });
@@ -88,11 +106,14 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
     }
     const cmd = commandFor(input, key, { readOnly: d.readOnly, confirming: mode.kind === 'confirm' });
     if (cmd === null) return;
-    if (mode.kind !== 'normal' && mode.kind !== 'confirm' && (cmd === 'back' || cmd === 'help' || cmd === 'log' || cmd === 'detail')) {
+    if (mode.kind !== 'normal' && mode.kind !== 'confirm' && (cmd === 'back' || cmd === 'help' || cmd === 'log' || cmd === 'detail' || cmd === 'restart-view')) {
       d.showDetail(null);
       return d.dispatch({ type: 'mode', mode: { kind: 'normal' } });
     }
-    if ((mode.kind === 'help' || mode.kind === 'detail' || mode.kind === 'log') && (cmd === 'up' || cmd === 'down' || cmd === 'top' || cmd === 'bottom')) {
+    if (
+      (mode.kind === 'help' || mode.kind === 'detail' || mode.kind === 'log' || mode.kind === 'restart' || mode.kind === 'confirm') &&
+      (cmd === 'up' || cmd === 'down' || cmd === 'top' || cmd === 'bottom')
+    ) {
       const max = d.overlayOverflow(mode.kind);
       const to = cmd === 'up' ? d.ui.scroll - 1 : cmd === 'down' ? d.ui.scroll + 1 : cmd === 'top' ? 0 : max;
       return d.dispatch({ type: 'scroll', to, max });
@@ -167,6 +188,20 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
         const issue = selectedIssue();
         if (!issue) return d.dispatch({ type: 'status', text: 'select an issue (panel 3) to recover it' });
         return void propose(() => d.actions.planRecover(issue));
+      }
+      case 'restart-view':
+        return d.dispatch({ type: 'mode', mode: { kind: 'restart' } });
+      case 'restart':
+        d.dispatch({ type: 'status', text: 'planning the restart…' });
+        return void propose(async () => (d.actions.planRestart ? d.actions.planRestart().catch((e: Error) => `restart: ${e.message}`) : 'restart is not available in this console')).then(() =>
+          d.dispatch({ type: 'status', text: '', ifCurrent: 'planning the restart…' }),
+        );
+      case 'drain':
+      case 'resume-node': {
+        const node = selectedNode();
+        if (!node) return d.dispatch({ type: 'status', text: 'select a node (panel 1, the rows of kind slurm node) to drain or resume it' });
+        if (cmd === 'drain') return d.dispatch({ type: 'mode', mode: { kind: 'reason', node, draft: '' } });
+        return void planNode(node, 'resume');
       }
       case 'diagnose': {
         const issue = selectedIssue();

@@ -10,19 +10,14 @@ async function update(cmd: Command, node: string, state: 'drain' | 'resume', rea
   if (!NODE_NAME.test(node)) throw usageError(`bad node name ${JSON.stringify(node)}: letters, digits, ".", "_", "-"`);
   if (state === 'drain' && (!reason || !reason.trim())) throw usageError('node drain needs --reason "why" (SLURM requires one, and the next operator needs it)');
   const { loadConfigOrExit, openStoreFor } = await import('../context.js');
-  const { nodeStateArgv } = await import('../../restart/node-state.js');
-  const { runSlurm } = await import('../../slurm/run.js');
-  const { recordAudit } = await import('../../store/audit.js');
-  const { describeFailure } = await import('../../io/run.js');
+  const { updateNodeState } = await import('../../restart/node-update.js');
   const global = cmd.optsWithGlobals<GlobalOptions>();
   const cfg = await loadConfigOrExit(global);
-  const argv = nodeStateArgv(node, state, reason);
   const store = await openStoreFor(global, cfg);
   try {
-    const r = await runSlurm(cfg, argv);
-    recordAudit(store, { action: `node.${state}`, argv, outcome: r.ok ? 'ok' : 'failed', detail: r.ok ? `${node}${reason ? `: ${reason}` : ''}` : describeFailure(r) });
-    if (json) printJson({ node, state, argv, ok: r.ok, error: r.ok ? null : describeFailure(r) });
-    if (!r.ok) throw new CliError(`${describeFailure(r)}`, EXIT.FAILED, 'check the node name (sinfo -N) and that you may run scontrol update');
+    const { argv, error } = await updateNodeState(cfg, store, node, state, reason);
+    if (json) printJson({ node, state, argv, ok: error === null, error });
+    if (error !== null) throw new CliError(error, EXIT.FAILED, 'check the node name (sinfo -N) and that you may run scontrol update');
     say(`${node}: ${state === 'drain' ? `draining (${reason})` : 'resumed'}`, json);
     process.exitCode = EXIT.OK;
   } finally {

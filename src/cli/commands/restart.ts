@@ -68,14 +68,7 @@ export function register(program: Command): void {
             });
         } else {
           say(`restart plan (${plan.length} steps, dry run: nothing is touched)`);
-          for (const [i, s] of plan.entries()) {
-            say(`${i + 1}. ${s.name} (${s.kind}) on ${s.host ?? 'local'}${s.dependsOn.length ? `, after ${s.dependsOn.join(', ')}` : ''}`);
-            say(`   check: ${s.checks}`);
-            for (const a of s.start) say(`   if down: $ ${quoteForRemoteShell(a)}`);
-            if (s.noStart) say(`   if down: fails (${s.noStart})`);
-            if (s.kind === 'swarm-jobs') say('   if any: $ swarmctl submit ISSUE... (skips issues with an active job)');
-            say(`   verify: the check again, up to ${s.verifyTimeoutS} s with backoff`);
-          }
+          for (const line of (await import('../../restart/plan-text.js')).planLines(plan)) say(line);
         }
         process.exitCode = EXIT.OK;
         return;

@@ -16,9 +16,13 @@ async function openConsole(global: GlobalOptions, readOnly: boolean): Promise<vo
   const { realBackends, realActions, consoleIntervals } = await import('../../console/backends.js');
   const { createConsoleMonitor } = await import('../../console/sources.js');
   const { runConsole } = await consoleModule;
-  const monitor = createConsoleMonitor(realBackends(cfg, store), consoleIntervals(cfg));
+  const backends = realBackends(cfg, store);
+  const monitor = createConsoleMonitor(backends, consoleIntervals(cfg));
+  // The restart key starts this very swarmctl (same config, same state database) as its own process.
+  const self = [process.execPath, process.argv[1]!, ...(global.config ? ['--config', global.config] : []), '--db', store.path];
+  const actions = readOnly ? (await import('../../console/actions.js')).noActions : realActions(cfg, store, { self, sharedDown: backends.sharedDown });
   try {
-    await runConsole({ monitor, actions: readOnly ? (await import('../../console/actions.js')).noActions : realActions(cfg, store), readOnly, clusterName: cfg.cluster_name });
+    await runConsole({ monitor, actions, readOnly, clusterName: cfg.cluster_name });
   } finally {
     store.close();
   }
@@ -43,7 +47,7 @@ export function register(program: Command): void {
   program
     .command('tui')
     .description('full-screen console: endpoints, queue, issues, telemetry, alerts; actions one key away (? for keys)')
-    .option('--read-only', 'hide every mutating action (submit, cancel, recover)')
+    .option('--read-only', 'hide every mutating action (submit, cancel, recover, restart, drain, resume)')
     .addHelpText('after', examples('swarmctl tui', 'swarmctl tui --read-only', 'swarmctl          # same, when stdout is a terminal'))
     .action(async (opts: { readOnly?: boolean }, cmd: Command) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {

@@ -11,7 +11,8 @@ import { deriveView, formatAge, type ConsoleView, type PanelView } from '../../c
 import { footerText, visibleBindings } from '../keymap.js';
 import { rowText } from './panels.js';
 import { CLOCKED, Panel } from './Panel.js';
-import { CommandLog, ConfirmDialog, DetailView, detailOverflow, HelpOverlay } from './Overlays.js';
+import { CommandLog, ConfirmDialog, confirmOverflow, DetailView, detailOverflow, HelpOverlay } from './Overlays.js';
+import { RestartOverlay, restartOverflow } from './RestartOverlay.js';
 import { useConsoleInput } from '../use-console-input.js';
 import type { ConsoleActions } from '../../console/actions.js';
 import { detailLines } from '../detail.js';
@@ -87,6 +88,8 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     overlayOverflow: (kind) => {
       const body = size.rows - 3 - view.banner.length;
       if (kind === 'detail') return detail ? detailOverflow(detail.lines, size.columns, body) : 0;
+      if (kind === 'restart') return restartOverflow(view.restart, now(), body, readOnly);
+      if (kind === 'confirm') return ui.mode.kind === 'confirm' ? confirmOverflow(ui.mode.notes, ui.mode.commands, size.columns, body) : 0;
       const total = kind === 'help' ? visibleBindings(readOnly).length : ui.log.length;
       return Math.max(0, total - overlayRows(kind, body));
     },
@@ -122,7 +125,9 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
       case 'help':
         return <HelpOverlay readOnly={readOnly} width={size.columns} height={bodyHeight} scroll={ui.scroll} />;
       case 'confirm':
-        return <ConfirmDialog title={ui.mode.title} commands={ui.mode.commands} notes={ui.mode.notes} width={size.columns} />;
+        return <ConfirmDialog title={ui.mode.title} commands={ui.mode.commands} notes={ui.mode.notes} width={size.columns} height={bodyHeight} scroll={ui.scroll} />;
+      case 'restart':
+        return <RestartOverlay restart={view.restart} now={t} width={size.columns} height={bodyHeight} scroll={ui.scroll} readOnly={readOnly} />;
       case 'detail':
         return detail ? <DetailView title={detail.title} lines={detail.lines} height={bodyHeight} width={size.columns} scroll={ui.scroll} /> : null;
       case 'log':
@@ -163,7 +168,11 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
         </Text>
       ))}
       <Text wrap="truncate" color={ui.status.startsWith('✗') ? 'red' : undefined}>
-        {ui.mode.kind === 'filter' ? `/${ui.mode.draft}█  (Enter apply, Esc clear)` : ui.status || ' '}
+        {ui.mode.kind === 'filter'
+          ? `/${ui.mode.draft}█  (Enter apply, Esc clear)`
+          : ui.mode.kind === 'reason'
+            ? `drain ${ui.mode.node.name}, reason: ${ui.mode.draft}█  (Enter: plan, Esc: cancel)`
+            : ui.status || ' '}
       </Text>
       {/* The body never takes more than its rows, so the footer is always on screen. */}
       <Box height={bodyHeight} flexDirection="column" overflow="hidden">

@@ -35,24 +35,56 @@ export function HelpOverlay({ readOnly, width, height, scroll }: { readOnly: boo
   );
 }
 
-/** y/N with the plan's notes and every command in full: lines wrap, nothing is cut (at any width). */
-export function ConfirmDialog({ title, commands, notes, width }: { title: string; commands: string[][]; notes?: string[] | undefined; width: number }): React.ReactElement {
+/** The notes rows a confirmation has at this height (borders, title, the commands and "Run it?" stay on screen). */
+function confirmNoteRows(commands: string[][], width: number, height: number): number {
+  return Math.max(1, height - 4 - 1 - wrapLines(commandLines(commands), width - 4).length);
+}
+
+const commandLines = (commands: string[][]) => commands.map((c) => `  $ ${c.join(' ')}`);
+
+/** How many notes lines a confirmation cannot show at once (a restart plan at 80x24). */
+export function confirmOverflow(notes: string[] | undefined, commands: string[][], width: number, height: number): number {
+  return Math.max(0, wrapLines(notes ?? [], width - 4).length - confirmNoteRows(commands, width, height));
+}
+
+/**
+ * y/N with the plan's notes and every command in full: lines wrap, nothing is cut (at any width).
+ * Notes longer than the screen scroll (j/k); the commands and the question never leave it.
+ */
+export function ConfirmDialog({
+  title,
+  commands,
+  notes,
+  width,
+  height,
+  scroll,
+}: {
+  title: string;
+  commands: string[][];
+  notes?: string[] | undefined;
+  width: number;
+  height: number;
+  scroll: number;
+}): React.ReactElement {
   const inner = width - 4;
+  const all = wrapLines(notes ?? [], inner);
+  const rows = confirmNoteRows(commands, width, height);
+  const first = all.length > rows ? Math.min(scroll, all.length - rows) : 0;
+  const shown = all.length > rows ? all.slice(first, first + rows) : all;
+  const more = all.length > rows ? `  (${first + 1}-${first + shown.length} of ${all.length}, j/k scroll)` : '';
   return (
     <Box flexDirection="column" borderStyle="double" borderColor="yellow" paddingX={1} width={width}>
       <Text bold color="yellow" wrap="truncate">
         {title}
+        <Text dimColor>{more}</Text>
       </Text>
-      {wrapLines(notes ?? [], inner).map((n, i) => (
+      {shown.map((n, i) => (
         <Text key={`n${i}`} wrap="truncate">
           {n}
         </Text>
       ))}
       <Text>{commands.length ? 'This will run:' : 'This runs no command.'}</Text>
-      {wrapLines(
-        commands.map((c) => `  $ ${c.join(' ')}`),
-        inner,
-      ).map((l, i) => (
+      {wrapLines(commandLines(commands), inner).map((l, i) => (
         <Text key={i} color="cyan" wrap="truncate">
           {l}
         </Text>

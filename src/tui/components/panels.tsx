@@ -2,6 +2,7 @@
 // Status is always a symbol AND a word AND a colour, so it reads without colour.
 import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../../console/view-model.js';
 import { formatAge } from '../../console/view-model.js';
+import { shortState } from '../../console/node-rows.js';
 import { STATUS_SYMBOL } from '../../core/probe.js';
 import type { TableColumn } from '../table-model.js';
 import type { ProbeStatus } from '../../core/probe.js';
@@ -12,7 +13,7 @@ const JOB_STATE_COLOR: Record<string, string> = { RUNNING: 'green', PENDING: 'ye
 
 export function endpointColumns(now: number): TableColumn<EndpointRow>[] {
   return [
-    { id: 'status', title: 'STATUS', priority: 0, width: 10, cell: (r) => ({ text: `${STATUS_SYMBOL[r.status]} ${r.status}`, color: STATUS_COLOR[r.status] }) },
+    { id: 'status', title: 'STATUS', priority: 0, width: 10, cell: (r) => ({ text: `${STATUS_SYMBOL[r.status]} ${r.node ? shortState(r.node.state) : r.status}`, color: STATUS_COLOR[r.status] }) },
     { id: 'name', title: 'SERVICE', priority: 0, width: 14, flex: true, cell: (r) => ({ text: r.name, bold: true }) },
     { id: 'kind', title: 'KIND', priority: 3, width: 12, cell: (r) => ({ text: r.jobId ? `job ${r.jobId}` : r.kind, dim: true }) },
     { id: 'latency', title: 'LATENCY', priority: 1, width: 8, cell: (r) => ({ text: r.latencyMs === null ? '-' : `${Math.round(r.latencyMs)}ms` }) },
