@@ -159,7 +159,7 @@ describe('swarmctl restart on several hosts', () => {
 
   it('the lock across hosts: h1 keeps it renewed past its TTL while it runs; h2 is refused naming h1 (NDJSON under --json); h1 SIGKILLed, h2 is refused until the TTL runs out, then takes it over', async () => {
     const slow = port(h1);
-    const ttl = 5;
+    const ttl = 8;
     const e = makeHostsEnv(th, ({ shared }) => ({
       slow: { kind: 'llama-server', host: 'h1', url: `http://${h1.address}:${slow}`, start: serverOn(h1, slow, 60_000), verify_timeout_s: 90 },
       nfs: { kind: 'nfs', mount: shared },
