@@ -51,7 +51,7 @@ function spawnUntil(argv: string[], until: RegExp, env: NodeJS.ProcessEnv = {}):
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`never saw ${until}: stdout ${out} stderr ${err}`)), 45_000);
+    const t = setTimeout(() => reject(new Error(`never saw ${until}: stdout ${out} stderr ${err}`)), 120_000);
     child.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       if (until.test(out)) {
@@ -103,7 +103,7 @@ describe('swarmctl restart on several hosts', () => {
     // a new probe, not the run's word
     const pr = await bin(e, 'probe', 'hydracoder', 'qwen35', 'ai-proxy', '--json');
     expect(JSON.parse(pr.stdout).services.map((s: any) => s.status)).toEqual(['up', 'up', 'up']);
-  }, 120_000);
+  }, 240_000);
 
   it('--dry-run names each host and changes nothing: the process lists of every host and the files, before and after', async () => {
     const pa = port(h1);
@@ -135,7 +135,7 @@ describe('swarmctl restart on several hosts', () => {
     const p = { first: port(h1), slow: port(h2), last: port(h3) };
     const e = makeHostsEnv(th, () => ({
       first: { kind: 'llama-server', host: 'h1', url: `http://${h1.address}:${p.first}`, start: serverOn(h1, p.first, 0) },
-      slow: { kind: 'llama-server', host: 'h2', url: `http://${h2.address}:${p.slow}`, depends_on: ['first'], start: serverOn(h2, p.slow, 6000) },
+      slow: { kind: 'llama-server', host: 'h2', url: `http://${h2.address}:${p.slow}`, depends_on: ['first'], start: serverOn(h2, p.slow, 15_000) },
       last: { kind: 'llama-server', host: 'h3', url: `http://${h3.address}:${p.last}`, depends_on: ['slow'], start: serverOn(h3, p.last, 0) },
     }));
     const run = await spawnUntil([process.execPath, BIN, '--config', e.config, '--db', join(e.dir, 'state.db'), 'restart', '--yes', '--json'], /"event":"verify","run_id":\d+,"step":"slow"/);
@@ -155,7 +155,7 @@ describe('swarmctl restart on several hosts', () => {
     expect(serversOn(h1, p.first).map((x) => x.pid)).toEqual([firstPid]);
     expect(serversOn(h2, p.slow).length).toBe(1);
     expect(serversOn(h3, p.last).length).toBe(1);
-  }, 120_000);
+  }, 240_000);
 
   it('the lock across hosts: h1 keeps it renewed past its TTL while it runs; h2 is refused naming h1 (NDJSON under --json); h1 SIGKILLed, h2 is refused until the TTL runs out, then takes it over', async () => {
     const slow = port(h1);
@@ -210,5 +210,5 @@ describe('swarmctl restart on several hosts', () => {
     } finally {
       holder.child.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 240_000);
 });
