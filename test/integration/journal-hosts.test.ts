@@ -5,7 +5,7 @@
 // that costs a reader a whole entry.
 import { describe, expect, it } from 'vitest';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireCluster, requireHosts, REPO_ROOT, type TestHost } from '../support/cluster.js';
@@ -122,5 +122,6 @@ describe('the journal across hosts', () => {
     const rows = JSON.parse(r.stdout).rows.filter((x: any) => x.host === 'writer-01');
     expect(rows.length).toBe(whole);
     expect(rows.every((x: any) => x.action === 'bulk.append')).toBe(true);
+    rmSync(root, { recursive: true, force: true }); // tens of MB of journal
   }, 180_000);
 });
