@@ -10,6 +10,10 @@
 #   scripts/test-cluster.sh start-ctld  start slurmctld again from the same state
 #   scripts/test-cluster.sh install     only install the apt packages that are missing
 #   scripts/test-cluster.sh env         print the env file (KEY=value lines)
+#   scripts/test-cluster.sh hosts-up    only the extra hosts (network namespaces h1..h3, each with its
+#                                       own sshd) and the sshfs mount; `up` calls it; leaves SLURM/sshd alone
+#   scripts/test-cluster.sh hosts-down  stop the extra hosts and unmount the sshfs mount only
+#   scripts/test-cluster.sh hosts-exec H ARGV...  run ARGV inside host H (its network and hostname)
 #
 # Runs as root on Debian 12. Progress goes to stderr. Idempotent: `up` on a running
 # cluster checks each daemon (pid file + liveness) and starts only what is missing.
@@ -53,7 +57,20 @@ readonly MUNGE_LOG=/var/log/munge/munged.log
 # Present when this script started munged, so `down` stops only what it started.
 readonly MUNGE_MARK="$DIR/munged.started-by-test-cluster"
 
-readonly APT_PACKAGES=(slurmctld slurmd slurm-client munge openssh-server openssh-client tmux procps iproute2 shellcheck)
+# The extra hosts: one network namespace each (swarmctl-h1..), a veth into one
+# bridge, HOSTS_NET.1X/24, its own hostname (a persisted UTS namespace) and its own
+# sshd on port 22 (own host key, the client key above authorized).
+readonly HOSTS=(h1 h2 h3)
+readonly HOSTS_DIR="$DIR/hosts"
+readonly HOSTS_UTS_DIR=/run/swarmctl-hosts
+readonly HOSTS_BRIDGE=swarmctl-br0
+readonly HOSTS_NET=10.77.0
+readonly HOSTS_KNOWN_HOSTS="$HOSTS_DIR/known_hosts"
+# A real network filesystem (fuse.sshfs through the test sshd) for the state-path checks.
+readonly NETFS_EXPORT="$DIR/netfs-export"
+readonly NETFS_MOUNT="$DIR/netfs"
+
+readonly APT_PACKAGES=(slurmctld slurmd slurm-client munge openssh-server openssh-client tmux procps iproute2 shellcheck sshfs)
 
 NODE="$(hostname -s)"
 readonly NODE
@@ -101,7 +118,7 @@ install_packages() {
   done
   # Binaries the script needs, whatever the package database says.
   local c
-  for c in slurmctld slurmd sbatch squeue scontrol sinfo munged munge unmunge sshd ssh ssh-keygen tmux pgrep ip; do
+  for c in slurmctld slurmd sbatch squeue scontrol sinfo munged munge unmunge sshd ssh ssh-keygen tmux pgrep ip sshfs nsenter unshare; do
     if ! command -v "$c" >/dev/null 2>&1 && [[ ! -x "/usr/sbin/$c" ]]; then
       missing+=("(binary $c)")
     fi
@@ -297,6 +314,10 @@ SWARMCTL_TEST_SSH_PORT=${SSH_PORT}
 SWARMCTL_TEST_SSH_KEY=${SSH_CLIENT_KEY}
 SWARMCTL_TEST_KNOWN_HOSTS=${SSH_KNOWN_HOSTS}
 SWARMCTL_TEST_SHARED=${SHARED_DIR}
+SWARMCTL_TEST_HOSTS=${HOSTS[*]}
+SWARMCTL_TEST_HOSTS_KNOWN_HOSTS=${HOSTS_KNOWN_HOSTS}
+$(for h in "${HOSTS[@]}"; do printf 'SWARMCTL_TEST_HOST_%s=%s\n' "${h^^}" "$(host_addr "$h")"; done)
+SWARMCTL_TEST_NETFS=${NETFS_MOUNT}
 EOF
   mv -f "$tmp" "$ENV_FILE"
   chmod 0644 "$ENV_FILE"
@@ -451,6 +472,194 @@ start_sshd() {
   die "ssh -p $SSH_PORT root@127.0.0.1 true fails" "$SSHD_LOG"
 }
 
+# ---------------------------------------------------------------- extra hosts
+
+host_addr() { printf '%s.%d' "$HOSTS_NET" $((10 + ${1#h})); }
+host_ns() { printf 'swarmctl-%s' "$1"; }
+host_uts() { printf '%s/%s.uts' "$HOSTS_UTS_DIR" "$1"; }
+host_sshd_pid() { printf '%s/%s/sshd.pid' "$HOSTS_DIR" "$1"; }
+
+known_host() {
+  local h
+  for h in "${HOSTS[@]}"; do [[ "$1" == "$h" ]] && return 0; done
+  return 1
+}
+
+# host_exec H ARGV...: ARGV in host H's network namespace with its hostname.
+host_exec() {
+  local h="$1"
+  shift
+  nsenter --net="/run/netns/$(host_ns "$h")" --uts="$(host_uts "$h")" -- "$@"
+}
+
+host_ssh_ok() {
+  local out
+  out="$(ssh -o BatchMode=yes -o ConnectTimeout=5 -o IdentitiesOnly=yes -i "$SSH_CLIENT_KEY" \
+    -o UserKnownHostsFile="$HOSTS_KNOWN_HOSTS" -o StrictHostKeyChecking=yes \
+    -F /dev/null root@"$(host_addr "$1")" hostname </dev/null 2>/dev/null)" || return 1
+  [[ "$out" == "$(host_ns "$1")" ]]
+}
+
+host_net_up() {
+  local h="$1" ns veth
+  ns="$(host_ns "$h")"
+  veth="sw$h"
+  ip netns list | grep -qw "^$ns" || { log "$h: creating network namespace $ns"; ip netns add "$ns"; }
+  if ! ip link show "$veth" >/dev/null 2>&1; then
+    log "$h: veth $veth into $ns ($(host_addr "$h"))"
+    ip link add "$veth" type veth peer name "${veth}p"
+    ip link set "${veth}p" netns "$ns"
+    ip -n "$ns" link set "${veth}p" name eth0
+  fi
+  ip link set "$veth" master "$HOSTS_BRIDGE" up
+  ip -n "$ns" addr replace "$(host_addr "$h")/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+  # Its own hostname: a UTS namespace kept by a bind mount, like ip netns keeps the network one.
+  mkdir -p "$HOSTS_UTS_DIR"
+  if ! mountpoint -q "$(host_uts "$h")" 2>/dev/null; then
+    : >"$(host_uts "$h")"
+    unshare --uts="$(host_uts "$h")" hostname "$ns"
+  fi
+}
+
+host_sshd_up() {
+  local h="$1" d="$HOSTS_DIR/$1" cfg tmp
+  mkdir -p "$d"
+  chmod 0700 "$d"
+  [[ -s "$d/ssh_host_ed25519_key" ]] || ssh-keygen -q -t ed25519 -N '' -C "swarmctl-test-$h" -f "$d/ssh_host_ed25519_key"
+  cfg="$d/sshd_config"
+  tmp="$cfg.tmp.$$"
+  cat >"$tmp" <<EOC
+# Written by scripts/test-cluster.sh hosts-up.
+Port 22
+ListenAddress $(host_addr "$h")
+HostKey $d/ssh_host_ed25519_key
+AuthorizedKeysFile ${SSH_AUTH_KEYS}
+PidFile $(host_sshd_pid "$h")
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UseDNS no
+PrintMotd no
+LogLevel VERBOSE
+MaxStartups 200:30:400
+MaxSessions 100
+SetEnv SLURM_CONF=${SLURM_CONF_FILE}
+Subsystem sftp /usr/lib/openssh/sftp-server
+EOC
+  local changed=0
+  if replace_if_changed "$tmp" "$cfg"; then changed=1; fi
+  if pid_alive "$(host_sshd_pid "$h")" sshd; then
+    if ((changed)); then
+      log "$h: sshd config changed; SIGHUP"
+      kill -HUP "$(pid_of "$(host_sshd_pid "$h")")" 2>/dev/null || true
+    fi
+  else
+    rm -f "$(host_sshd_pid "$h")"
+    /usr/sbin/sshd -t -f "$cfg" 2>>"$d/sshd.log" || die "$h: sshd config test failed" "$d/sshd.log"
+    log "$h: starting sshd on $(host_addr "$h"):22"
+    host_exec "$h" /usr/sbin/sshd -f "$cfg" -E "$d/sshd.log" || die "$h: sshd failed to start" "$d/sshd.log"
+  fi
+}
+
+write_hosts_known_hosts() {
+  local tmp="$HOSTS_KNOWN_HOSTS.tmp.$$" h
+  {
+    cat "$SSH_KNOWN_HOSTS"
+    for h in "${HOSTS[@]}"; do
+      printf '%s %s\n' "$(host_addr "$h")" "$(cut -d' ' -f1,2 "$HOSTS_DIR/$h/ssh_host_ed25519_key.pub")"
+    done
+  } >"$tmp"
+  mv -f "$tmp" "$HOSTS_KNOWN_HOSTS"
+}
+
+netfs_up() {
+  mkdir -p "$NETFS_EXPORT" "$NETFS_MOUNT"
+  if [[ "$(findmnt -n -o FSTYPE --target "$NETFS_MOUNT" 2>/dev/null || true)" == fuse.sshfs ]] && ls "$NETFS_MOUNT" >/dev/null 2>&1; then
+    log "netfs: $NETFS_MOUNT mounted (fuse.sshfs)"
+    return 0
+  fi
+  # A dead mount (its sshfs gone) answers ENOTCONN: unmount it first.
+  mountpoint -q "$NETFS_MOUNT" 2>/dev/null && { umount -l "$NETFS_MOUNT" || true; }
+  log "netfs: sshfs root@127.0.0.1:$NETFS_EXPORT on $NETFS_MOUNT"
+  sshfs -p "$SSH_PORT" -o IdentityFile="$SSH_CLIENT_KEY",IdentitiesOnly=yes,UserKnownHostsFile="$SSH_KNOWN_HOSTS",StrictHostKeyChecking=yes,BatchMode=yes,ServerAliveInterval=15 \
+    root@127.0.0.1:"$NETFS_EXPORT" "$NETFS_MOUNT" || die "sshfs mount of $NETFS_MOUNT failed"
+}
+
+netfs_down() {
+  if mountpoint -q "$NETFS_MOUNT" 2>/dev/null; then
+    log "netfs: unmounting $NETFS_MOUNT"
+    fusermount -u "$NETFS_MOUNT" 2>/dev/null || umount -l "$NETFS_MOUNT" || true
+  fi
+}
+
+cmd_hosts_up() {
+  require_root
+  [[ -s "$SSH_AUTH_KEYS" && -s "$SSH_KNOWN_HOSTS" ]] || die "$SSH_AUTH_KEYS missing: run bash $0 up first"
+  mkdir -p "$HOSTS_DIR"
+  if ! ip link show "$HOSTS_BRIDGE" >/dev/null 2>&1; then
+    log "hosts: bridge $HOSTS_BRIDGE ($HOSTS_NET.1/24)"
+    ip link add "$HOSTS_BRIDGE" type bridge
+  fi
+  ip addr replace "$HOSTS_NET.1/24" dev "$HOSTS_BRIDGE"
+  ip link set "$HOSTS_BRIDGE" up
+  local h i
+  for h in "${HOSTS[@]}"; do
+    host_net_up "$h"
+    host_sshd_up "$h"
+  done
+  write_hosts_known_hosts
+  for h in "${HOSTS[@]}"; do
+    for ((i = 0; i < 50; i++)); do
+      host_ssh_ok "$h" && break
+      sleep 0.2
+    done
+    host_ssh_ok "$h" || die "$h: ssh root@$(host_addr "$h") hostname does not answer $(host_ns "$h")" "$HOSTS_DIR/$h/sshd.log"
+    log "$h: ssh root@$(host_addr "$h") works (hostname $(host_ns "$h"))"
+  done
+  netfs_up
+  write_env
+}
+
+cmd_hosts_down() {
+  require_root
+  netfs_down
+  local h ns
+  local -a pids
+  for h in "${HOSTS[@]}"; do
+    stop_pidfile "$h sshd" "$(host_sshd_pid "$h")" sshd
+    ns="$(host_ns "$h")"
+    if ip netns list | grep -qw "^$ns"; then
+      # Whatever still runs in the namespace was started there by tests.
+      mapfile -t pids < <(ip netns pids "$ns" || true)
+      ((${#pids[@]} == 0)) || kill -TERM "${pids[@]}" 2>/dev/null || true
+      ip netns del "$ns"
+    fi
+    mountpoint -q "$(host_uts "$h")" 2>/dev/null && umount "$(host_uts "$h")"
+    rm -f "$(host_uts "$h")"
+    ip link del "sw$h" 2>/dev/null || true
+  done
+  ip link del "$HOSTS_BRIDGE" 2>/dev/null || true
+  log "hosts-down: extra hosts stopped (files kept in $HOSTS_DIR)"
+}
+
+hosts_status() {
+  local bad=0 h
+  for h in "${HOSTS[@]}"; do
+    if pid_alive "$(host_sshd_pid "$h")" sshd && host_ssh_ok "$h"; then
+      log "$h: up ($(host_addr "$h"), sshd pid $(pid_of "$(host_sshd_pid "$h")"))"
+    else
+      log "$h: DOWN"; bad=1
+    fi
+  done
+  if [[ "$(findmnt -n -o FSTYPE --target "$NETFS_MOUNT" 2>/dev/null || true)" == fuse.sshfs ]]; then log "netfs: $NETFS_MOUNT (fuse.sshfs)"; else log "netfs: NOT MOUNTED"; bad=1; fi
+  return "$bad"
+}
+
 # ---------------------------------------------------------------- commands
 
 cmd_up() {
@@ -465,6 +674,7 @@ cmd_up() {
   start_slurmd
   wait_node_idle
   start_sshd
+  cmd_hosts_up
   log "up: cluster ready; source $ENV_FILE (SLURM_CONF=$SLURM_CONF_FILE)"
 }
 
@@ -484,6 +694,7 @@ cmd_down() {
   fi
   stop_pidfile slurmd "$SLURMD_PID" slurmd
   stop_pidfile slurmctld "$CTLD_PID" slurmctld
+  cmd_hosts_down
   stop_pidfile sshd "$SSHD_PID" sshd
   if [[ -e "$MUNGE_MARK" ]]; then
     stop_pidfile munged "$MUNGE_PID" munged
@@ -517,6 +728,7 @@ cmd_status() {
   else
     log "sshd: DOWN"; bad=1
   fi
+  hosts_status || bad=1
   if [[ -s "$ENV_FILE" ]]; then log "env: $ENV_FILE"; else log "env: MISSING ($ENV_FILE)"; bad=1; fi
   if ((bad)); then
     log "status: some components are down; run: bash scripts/test-cluster.sh up"
@@ -539,7 +751,7 @@ cmd_start_ctld() {
 }
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
 }
 
 main() {
@@ -552,6 +764,13 @@ main() {
     start-ctld) cmd_start_ctld ;;
     install) require_root; install_packages ;;
     env) cat "$ENV_FILE" ;;
+    hosts-up) cmd_hosts_up ;;
+    hosts-down) cmd_hosts_down ;;
+    hosts-exec)
+      shift
+      known_host "${1:-}" || { log "hosts-exec: no host '${1:-}' (hosts: ${HOSTS[*]})"; exit 64; }
+      host_exec "$@"
+      ;;
     -h | --help | help) usage ;;
     *)
       usage

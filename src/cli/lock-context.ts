@@ -15,7 +15,10 @@ export async function takeOperatorLock(cfg: ResolvedConfig, command: string): Pr
     say(msg, true);
     return { release: l.release, assertHeld: l.assertHeld, tookOver: msg };
   } catch (e) {
-    if (e instanceof LockBusyError) throw new CliError(e.message, EXIT.FAILED);
+    if (e instanceof LockBusyError) {
+      const h = e.holder;
+      throw new CliError(e.message, EXIT.FAILED, undefined, { holder: { user: h.user, host: h.host, pid: h.pid, command: h.command, age_s: Math.round(e.ageMs / 1000) } });
+    }
     throw new CliError(`cannot take the operator lock under ${cfg.paths.shared_root}: ${(e as Error).message}`, EXIT.FAILED, 'check that the shared root is mounted and writable');
   }
 }

@@ -2,8 +2,9 @@
 // <shared_root>/ai/swarmctl/journal/<host>.jsonl, one file per host, so no two
 // hosts ever append to one file (O_APPEND is not atomic across NFS clients).
 // Each entry is ONE write() of one whole line with O_APPEND: a crash leaves
-// whole lines, and at worst a torn last line, which readers skip.
-import { closeSync, mkdirSync, openSync, readdirSync, writeSync, constants } from 'node:fs';
+// whole lines, and at worst a torn last line, which readers skip and the next
+// append ends with a newline of its own before writing its line.
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, writeSync, constants } from 'node:fs';
 import { MiB, readRegularFileSync } from '../core/safe-read.js';
 
 /** A host's journal larger than this is not read (counted as bad): rotate it. */
@@ -40,9 +41,14 @@ export function appendJournal(sharedRoot: string, e: Omit<JournalEntry, 'host'>,
   mkdirSync(dir, { recursive: true });
   let line = JSON.stringify({ ...e, host });
   if (line.length > MAX_LINE) line = JSON.stringify({ ...e, host, argv: undefined, archived: undefined, detail: `${String(e.detail ?? '').slice(0, 1000)} (entry cut: too long)` });
-  const fd = openSync(join(dir, `${host}.jsonl`), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+  const fd = openSync(join(dir, `${host}.jsonl`), constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
   try {
-    writeSync(fd, Buffer.from(line + '\n', 'utf8'));
+    // A writer killed mid-append left a torn last line: end it first, or this whole entry
+    // would be glued to the fragment and lost to every reader.
+    const size = fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeSync(fd, Buffer.from(`${torn ? '\n' : ''}${line}\n`, 'utf8'));
   } finally {
     closeSync(fd);
   }

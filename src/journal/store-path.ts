@@ -1,8 +1,8 @@
 // SQLite stays on a local disk: its WAL needs shared memory that a network
 // filesystem does not give (HPC homes are often NFS). Which filesystem holds a
 // path comes from /proc/self/mountinfo (the longest mount point above it).
-// SWARMCTL_MOUNTINFO names another mountinfo file: the test seam, since no NFS
-// mount can be made in the test sandbox.
+// SWARMCTL_MOUNTINFO names another mountinfo file: a test seam for types the test
+// machine cannot mount (nfs4); fuse.sshfs is tested on a real mount.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

@@ -8,6 +8,8 @@ export type RestartEvent =
   | { event: 'step_done'; run_id: number; step: string; outcome: 'healthy' | 'started' | 'rechecked'; elapsed_ms: number; at: string; detail?: string }
   | { event: 'step_failed'; run_id: number; step: string; reason: string; blocks: string[]; elapsed_ms: number; at: string }
   | { event: 'step_skipped'; run_id: number; step: string; reason: string; at: string }
-  | { event: 'run_done'; run_id: number; status: 'done' | 'failed'; done: number; failed: number; skipped: number; elapsed_ms: number; at: string };
+  | { event: 'run_done'; run_id: number; status: 'done' | 'failed'; done: number; failed: number; skipped: number; elapsed_ms: number; at: string }
+  // The run could not start (the operator lock held, no run to resume): the only line, so a reader's last line is always run_done.
+  | { event: 'run_done'; run_id: null; status: 'refused'; reason: string; exit_code: number; holder?: unknown; done: 0; failed: 0; skipped: 0; elapsed_ms: 0; at: string };
 
 export type EventSink = (e: RestartEvent) => void;

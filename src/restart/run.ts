@@ -44,6 +44,12 @@ export interface RunSummary {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The issues a swarm-jobs step recorded (`swarmctl submit ISSUE...`), or null when it recorded none. */
+function recordedIssues(argv: string[][] | null | undefined): string[] | null {
+  const a = argv?.[0];
+  return a && a[0] === 'swarmctl' && a[1] === 'submit' && a.length > 2 ? a.slice(2) : null;
+}
+
 export async function runRestart(store: Store, plan: PlanStep[], options: PlanOptions, deps: RestartDeps, emit: EventSink, resume?: { runId: number; steps: StepRow[] }): Promise<RunSummary> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -99,7 +105,12 @@ export async function runRestart(store: Store, plan: PlanStep[], options: PlanOp
     const wasVerified = before.get(step.name)?.status === 'done';
 
     if (step.name === SWARM_JOBS_STEP && step.kind === 'swarm-jobs') {
-      const p = await deps.swarmJobs.pending();
+      // Resumed mid-step: the list this run decided on is in its record. The queue now
+      // no longer shows the jobs the outage took (a newer queue read replaced the cache).
+      const recorded = wasVerified ? null : recordedIssues(before.get(step.name)?.argv);
+      const p = recorded ? { issues: recorded, note: `from run ${runId}'s record: ${recorded.length} issue(s) to resubmit (the submit skips any with an active job)` } : await deps.swarmJobs.pending();
+      // Recorded before anything is submitted, so a run killed mid-submit resumes with the same list.
+      if (p.issues.length) updateStep(store, runId, seq, { status: 'running', argv: [['swarmctl', 'submit', ...p.issues]] });
       e({ event: 'check', run_id: runId, step: step.name, status: p.issues.length ? 'down' : 'up', reason: p.note, at: iso(now()) });
       if (!p.issues.length) {
         succeed(wasVerified ? 'rechecked' : 'healthy', p.note);

@@ -129,8 +129,11 @@ describe('swarmctl restart', () => {
     // while it runs: a second run is refused with the holder named
     const second = await bin(e, 'restart', '--yes', '--json');
     expect(second.code).toBe(2);
-    // the error as the one JSON document --json promises
-    expect(JSON.parse(second.stdout).error.message).toMatch(new RegExp(`operator lock is held by [^@]+@${hostname()} \\(pid ${child.pid}, "swarmctl restart"\\) for \\d+ s`));
+    // --json promises NDJSON events only: one run_done line saying it was refused, and by whom
+    const refusal = events(second.stdout);
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toMatchObject({ event: 'run_done', run_id: null, status: 'refused', exit_code: 2, holder: { host: hostname(), pid: child.pid, command: 'swarmctl restart' } });
+    expect(refusal[0]!.reason).toMatch(new RegExp(`operator lock is held by [^@]+@${hostname()} \\(pid ${child.pid}, "swarmctl restart"\\) for \\d+ s`));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     const firstRun = events(out);

@@ -176,3 +176,48 @@ export async function stopController(): Promise<void> {
 export async function startController(): Promise<void> {
   await clusterScript('start-ctld');
 }
+
+/** One extra test host: a network namespace with its own hostname and sshd (scripts/test-cluster.sh hosts-up). */
+export interface TestHost {
+  /** h1, h2, h3: the config's host name in tests. */
+  name: string;
+  /** 10.77.0.1N: its sshd listens on port 22 there; its services bind there. */
+  address: string;
+  /** swarmctl-hN: its network namespace and its hostname (what swarmctl there calls its host). */
+  hostname: string;
+}
+
+export interface TestHosts {
+  hosts: TestHost[];
+  /** known_hosts with every extra host's key (and the loopback sshd's). */
+  knownHosts: string;
+  /** A real network filesystem: fuse.sshfs of the test sshd, mounted by hosts-up. */
+  netfs: string;
+}
+
+/**
+ * The extra hosts from /tmp/swarmctl-cluster/env. THROWS (naming
+ * `bash scripts/test-cluster.sh hosts-up`) when a host's sshd is not running.
+ */
+export function requireHosts(): TestHosts {
+  const cluster = readCluster();
+  const env = parseEnvFile(readFileSync(CLUSTER_ENV_FILE, 'utf8'));
+  const hint = 'run: bash scripts/test-cluster.sh hosts-up';
+  const names = (env['SWARMCTL_TEST_HOSTS'] ?? '').split(' ').filter(Boolean);
+  if (!names.length) throw new Error(`the extra test hosts are not up: ${CLUSTER_ENV_FILE} has no SWARMCTL_TEST_HOSTS; ${hint}`);
+  const hosts = names.map((name) => {
+    const address = env[`SWARMCTL_TEST_HOST_${name.toUpperCase()}`];
+    if (!address) throw new Error(`the extra test hosts are not up: no SWARMCTL_TEST_HOST_${name.toUpperCase()}; ${hint}`);
+    if (!pidFileAlive(join(cluster.dir, 'hosts', name, 'sshd.pid'))) throw new Error(`the extra test host ${name} is not up: its sshd is not running; ${hint}`);
+    return { name, address, hostname: `swarmctl-${name}` };
+  });
+  const knownHosts = env['SWARMCTL_TEST_HOSTS_KNOWN_HOSTS'] ?? '';
+  const netfs = env['SWARMCTL_TEST_NETFS'] ?? '';
+  for (const f of [knownHosts, netfs]) if (!f || !existsSync(f)) throw new Error(`the extra test hosts are not up: ${f || 'a path'} missing; ${hint}`);
+  return { hosts, knownHosts, netfs };
+}
+
+/** argv that runs `argv` inside test host `h` (its network namespace and hostname), as root, with no SSH in between. */
+export function onHost(h: Pick<TestHost, 'name'>, argv: string[]): string[] {
+  return ['nsenter', `--net=/run/netns/swarmctl-${h.name}`, `--uts=/run/swarmctl-hosts/${h.name}.uts`, '--', ...argv];
+}

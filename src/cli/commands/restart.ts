@@ -17,6 +17,27 @@ interface Opts {
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 
+/** --json promises NDJSON events only: a run that cannot start ends with one run_done line saying why. */
+function refused(e: CliError): void {
+  const holder = (e.details as { holder?: unknown } | undefined)?.holder;
+  printJsonLine({
+    event: 'run_done',
+    run_id: null,
+    status: 'refused',
+    reason: e.message,
+    exit_code: e.exitCode,
+    ...(holder ? { holder } : {}),
+    done: 0,
+    failed: 0,
+    skipped: 0,
+    elapsed_ms: 0,
+    at: new Date().toISOString(),
+  });
+  say(`swarmctl: ${e.message}`, true);
+  if (e.hint) say(`  next: ${e.hint}`, true);
+  process.exitCode = e.exitCode;
+}
+
 export function register(program: Command): void {
   program
     .command('restart')
@@ -81,6 +102,7 @@ export function register(program: Command): void {
         lock = await (await import('../lock-context.js')).takeOperatorLock(cfg, `swarmctl restart${opts.resume ? ' --resume' : ''}`);
       } catch (e) {
         store.close();
+        if (opts.json && e instanceof CliError) return refused(e);
         throw e;
       }
       try {
@@ -91,7 +113,11 @@ export function register(program: Command): void {
         let options: object = planOpts;
         if (opts.resume) {
           const last = latestRun(store, { unfinished: true });
-          if (!last || !Array.isArray(last.plan)) throw new CliError('no unfinished restart run to resume', EXIT.FAILED, 'start one: swarmctl restart --dry-run, then swarmctl restart');
+          if (!last || !Array.isArray(last.plan)) {
+            const e = new CliError('no unfinished restart run to resume', EXIT.FAILED, 'start one: swarmctl restart --dry-run, then swarmctl restart');
+            if (opts.json) return refused(e);
+            throw e;
+          }
           plan = last.plan as import('../../restart/plan.js').PlanStep[];
           options = (last.options as object) ?? {};
           resume = { runId: last.id, steps: runSteps(store, last.id) };
