@@ -79,10 +79,16 @@ export function sandboxConfigYaml(c: ConfigInput): string {
         SIM_REASONING_URL: `${url(c.ports.reasoning)}/v1`,
         SWARMCTL_BIN: c.swarmctl,
         SWARMCTL_CONFIG: `${L.dir}/swarmctl.yaml`,
+        // A run the story did not script (a resubmit by `recover`) works this long, as a real one
+        // takes a while: long enough for the console to show it and a drill to read its /proc.
+        SIM_SECONDS: '20',
       },
       tracker: { command: `${L.bin}/bd` },
       fallback_urls: { fast: url(c.ports.fast) },
     },
+    // The python worker's remedy variable (SWARM_WORKER_MODEL) needs a model to switch to; the
+    // simulator reads it like the worker does. Other profiles have no model variable.
+    ...(c.profile === 'python-worker' ? { recovery: { worker_model: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } } : {}),
     thresholds: { probe_interval_s: 5, down_interval_s: 2, probe_timeout_s: 5, stale_worker_s: 600 },
     store: { path: `${L.dir}/swarmctl.db` },
   };
