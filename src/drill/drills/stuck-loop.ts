@@ -7,6 +7,6 @@ export const stuckLoop: Drill = {
   name: 'stuck-loop',
   summary: 'sbx-stuck-loop changes nothing: diagnosed with evidence; recover --yes resubmits and the new worker process has the remedy',
   profiles: ['beefcake', 'python-worker', 'runbook'],
-  // beefcake splits a stuck loop into text mode / wrong branch; the python worker's run never ends before ~30 s.
+  // beefcake splits a stuck loop into text mode / wrong branch; the python worker's silent run ends (no_change) only after 45 s.
   run: (ctx) => runRecoveryDrill(ctx, { issue: 'sbx-stuck-loop', kinds: ['stuck_loop', 'stuck_text_mode', 'stuck_wrong_branch'], waitMs: 90_000 }),
 };
