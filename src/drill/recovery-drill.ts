@@ -3,8 +3,10 @@
 // itself, `recover --yes`, then look at the resubmitted job's real process (/proc environ and
 // argv) for the remedy the plan promised, and at `audit` for the record. Every job it causes is
 // cancelled afterwards.
+import { runLocal } from '../io/run.js';
 import { jobWorker, type JobProcess } from './job-process.js';
-import { swarmctlJson, waitFor } from './cli-json.js';
+import { swarmctlForCleanup, swarmctlJson, waitFor } from './cli-json.js';
+import type { SandboxState } from '../sandbox/records.js';
 import type { DrillContext } from './types.js';
 
 export interface RecoveryDrillSpec {
@@ -43,12 +45,17 @@ interface AuditDoc {
 }
 
 const RESUBMITS = new Set(['resubmit', 'resubmit_with_env']);
+
+/** recover resubmits through SLURM here (the sandbox has no direct host): elsewhere the drill does not apply. */
+export function needsSlurmJobs(state: SandboxState): string | null {
+  return state.jobs.mode === 'slurm' ? null : `recover resubmits through SLURM; this sandbox runs ${state.jobs.mode} jobs (${state.jobs.reason})`;
+}
 const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export async function runRecoveryDrill(ctx: DrillContext, spec: RecoveryDrillSpec): Promise<boolean> {
   const { issue } = spec;
-  if (ctx.state.jobs.mode !== 'slurm')
-    throw new Error(`this drill needs the sandbox's jobs in SLURM (recover resubmits through it); this sandbox runs ${ctx.state.jobs.mode} jobs: ${ctx.state.jobs.reason}`);
+  const noSlurm = needsSlurmJobs(ctx.state);
+  if (noSlurm) throw new Error(noSlurm);
   const story = ctx.state.slurmJobs.find((j) => j.issue === issue);
   if (!story) throw new Error(`the sandbox has no job for ${issue} (sandbox.json): run \`swarmctl sandbox reset\``);
   // --job: this sandbox's job, not another sandbox's job of the same issue id on a shared SLURM.
@@ -68,6 +75,7 @@ export async function runRecoveryDrill(ctx: DrillContext, spec: RecoveryDrillSpe
     },
     spec.waitMs,
     1500,
+    ctx.signal,
   );
   const ev = [...found.d.evidence].reverse().find((e) => e.line !== undefined) as Evidence;
   ctx.observe(`diagnose ${issue}: ${found.d.kind} (${found.d.summary})`);
@@ -78,7 +86,7 @@ export async function runRecoveryDrill(ctx: DrillContext, spec: RecoveryDrillSpe
   let active = found.doc.activeJob;
   if (active && active.jobId === story.jobId) {
     const end = Date.now() + 8000;
-    while (active && Date.now() < end) {
+    while (active && Date.now() < end && !ctx.signal.aborted) {
       await new Promise((r) => setTimeout(r, 1500));
       active = (await swarmctlJson<DiagnoseDoc>(ctx, ['diagnose', issue, ...job], 30_000)).doc.activeJob;
     }
@@ -104,6 +112,7 @@ export async function runRecoveryDrill(ctx: DrillContext, spec: RecoveryDrillSpe
     },
     60_000,
     2000,
+    ctx.signal,
   );
   if (rec.plan.refusal) throw new Error(`recover ${issue} refused: ${rec.plan.refusal}`);
   if (!spec.kinds.includes(rec.plan.kind ?? '')) throw new Error(`recover ${issue} acted on ${rec.plan.kind ?? 'nothing'}, not on ${spec.kinds.join('/')}`);
@@ -115,13 +124,11 @@ export async function runRecoveryDrill(ctx: DrillContext, spec: RecoveryDrillSpe
   const done = rec.result?.actions.find((a) => RESUBMITS.has(a.type));
   if (!done || done.outcome !== 'ok' || !done.jobId) throw new Error(`recover ${issue} did not resubmit (exit ${rec.exit_code}): ${done?.detail ?? rec.result?.outcome ?? 'no result'}`);
   const newJob = done.jobId;
-  ctx.cleanup(async () => {
-    await ctx.swarmctl(['cancel', newJob], { timeoutMs: 30_000 });
-  });
+  ctx.cleanup(() => cancelIfActive(ctx, newJob));
   ctx.observe(`recover --yes: ${planned.description}; new job ${newJob}`);
 
   // 4. The new job's process, as the kernel has it.
-  const proc = await waitFor(`job ${newJob}'s worker process for ${issue} (SLURM_JOB_ID=${newJob} in /proc/*/environ)`, () => jobWorker(newJob, issue), 60_000, 200);
+  const proc = await waitFor(`job ${newJob}'s worker process for ${issue} (SLURM_JOB_ID=${newJob} in /proc/*/environ)`, () => jobWorker(newJob, issue), 60_000, 200, ctx.signal);
   const missing = [
     ...Object.entries(env)
       .filter(([k, v]) => proc.env[k] !== v)
@@ -144,4 +151,14 @@ function remedyText(env: Record<string, string>, args: string[], p: JobProcess):
   const parts = Object.keys(env).map((k) => `${k}=${p.env[k] ?? ''} in /proc/${p.pid}/environ`);
   if (args.length) parts.push(`${args.join(' ')} in /proc/${p.pid}/cmdline`);
   return parts.join(', ');
+}
+
+/** The job this drill caused is cancelled unless it already ended (a resolved run ends by itself). */
+async function cancelIfActive(ctx: DrillContext, jobId: string): Promise<void> {
+  const env = Object.fromEntries(Object.entries(ctx.env).filter((e): e is [string, string] => e[1] !== undefined));
+  const q = await runLocal({ argv: ['squeue', '-h', '-j', jobId, '-o', '%T'], env, timeoutMs: 15_000 });
+  // A finished job is listed as COMPLETED/CANCELLED for a while, then squeue calls its id invalid.
+  if (!q.ok && /Invalid job id/i.test(q.stderr)) return;
+  if (q.ok && !/\b(PENDING|RUNNING|CONFIGURING|SUSPENDED|REQUEUED|RESIZING)\b/.test(q.stdout)) return;
+  await swarmctlForCleanup(ctx, ['cancel', jobId]);
 }

@@ -32,6 +32,17 @@ export function layoutOf(dir: string): SandboxLayout {
   };
 }
 
+/**
+ * The sandbox's swarm job names, `swarm-<tag>-{issue}`, the tag from its folder: every sandbox
+ * runs the same issue ids, and on a shared SLURM one sandbox's `swarm-sbx-stuck-loop` made
+ * `recover` refuse in another (and `diagnose` read the other's job id). FNV-1a of the path.
+ */
+export function jobNameTemplate(dir: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < dir.length; i++) h = Math.imul(h ^ dir.charCodeAt(i), 0x01000193) >>> 0;
+  return `swarm-${h.toString(16).padStart(8, '0').slice(0, 6)}-{issue}`;
+}
+
 export interface ConfigInput {
   /** bin/swarmctl, for the job wrapper's failure hook. */
   swarmctl: string;
@@ -71,6 +82,7 @@ export function sandboxConfigYaml(c: ConfigInput): string {
     swarm: {
       profile: c.profile,
       command: c.workerCommand,
+      job_name_template: jobNameTemplate(L.dir),
       // What every simulated job needs; the wrapper's failure hook runs this swarmctl on this config.
       env: {
         SIM_REPO: L.repo,

@@ -19,6 +19,7 @@ export const staleClaim: Drill = {
   name: 'stale-claim',
   summary: 'an issue left in_progress with no live run is diagnosed stale_claim; recover --yes reopens it in the tracker (status open, assignee cleared, a note)',
   profiles: ['python-worker'],
+  timeoutS: 90,
   run,
 };
 
@@ -51,6 +52,7 @@ async function run(ctx: DrillContext): Promise<boolean> {
     },
     30_000,
     1500,
+    ctx.signal,
   );
   ctx.observe(`diagnose ${issue}: stale_claim (${d.summary}); evidence ${d.evidence[0]?.file}: ${d.evidence[0]?.text}`);
 
