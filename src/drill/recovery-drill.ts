@@ -81,11 +81,12 @@ export async function runRecoveryDrill(ctx: DrillContext, spec: RecoveryDrillSpe
   ctx.observe(`diagnose ${issue}: ${found.d.kind} (${found.d.summary})`);
   ctx.observe(`evidence ${ev.file}:${ev.line}: ${clip(ev.text)}`);
 
-  // 2. A run that never ends by itself (beefcake's stuck loop) is stopped first: recover refuses
-  // while it runs. One that is ending (its failure hook still running) is given a moment.
+  // 2. A run that never ends by itself (beefcake's stuck loop: its worker still alive) is stopped
+  // first, as recover refuses while it runs. One whose worker is done (the job's failure hook
+  // still running, as after the python worker's no_change run) is given a moment to end.
   let active = found.doc.activeJob;
-  if (active && active.jobId === story.jobId) {
-    const end = Date.now() + 8000;
+  if (active && active.jobId === story.jobId && !jobWorker(story.jobId, issue)) {
+    const end = Date.now() + 15_000;
     while (active && Date.now() < end && !ctx.signal.aborted) {
       await new Promise((r) => setTimeout(r, 1500));
       active = (await swarmctlJson<DiagnoseDoc>(ctx, ['diagnose', issue, ...job], 30_000)).doc.activeJob;

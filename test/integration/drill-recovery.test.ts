@@ -106,13 +106,13 @@ for (const profile of ['beefcake', 'python-worker'] as const) {
         // The site's job script forgets the variable: recover still says it resubmitted with it.
         const script = join(dir, 'drops-remedy.sbatch');
         const original = readFileSync(join(REPO_ROOT, 'slurm', 'swarm-job.sbatch'), 'utf8');
-        writeFileSync(script, original.replace(/^cmd=\("\$@"\)$/m, 'unset SWARM_WORKER_TEMPERATURE\ncmd=("$@")'), { mode: 0o755 });
+        writeFileSync(script, original.replace(/^cmd=\("\$@"\)$/m, 'unset SWARM_WORKER_MAX_TURNS\ncmd=("$@")'), { mode: 0o755 });
         const config = join(dir, 'swarmctl.yaml');
         writeFileSync(config, readFileSync(config, 'utf8').replace(/^swarm:\n/m, `swarm:\n  sbatch_script: ${script}\n`));
-        const r = await drill(dir, 'stuck-loop');
+        const r = await drill(dir, 'parse-failure');
         const d = (JSON.parse(r.stdout) as DrillDoc).drills[0]!;
         expect(d.status).toBe('fail');
-        expect(d.observed.join('\n')).toMatch(/did not receive the remedy: missing SWARM_WORKER_TEMPERATURE=0\.1 \(has nothing\)/);
+        expect(d.observed.join('\n')).toMatch(/did not receive the remedy: missing SWARM_WORKER_MAX_TURNS=4 \(has nothing\)/);
         expect(r.code).toBe(1);
         expect(jobActive(String(newJobOf(d.observed)))).toBe(false); // cleaned up all the same
       }, 120_000);
@@ -125,8 +125,8 @@ for (const profile of ['beefcake', 'python-worker'] as const) {
       for (const p of s.processes) {
         let same = false;
         try {
-          const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
-          same = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] === p.startTime;
+          const rest = readFileSync(`/proc/${p.pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+          same = rest[0] !== 'Z' && rest[19] === p.startTime; // a zombie has stopped
         } catch {
           /* gone */
         }
