@@ -59,6 +59,9 @@ export function jobProcesses(jobId: string): JobProcess[] {
 export function jobWorker(jobId: string, issue: string): JobProcess | null {
   const runsIssue = (p: JobProcess) => p.argv.some((w, i) => w === '--issue' && p.argv[i + 1] === issue);
   const procs = jobProcesses(jobId).filter(runsIssue);
-  const shells = new Set(procs.filter((p) => p.argv.some((w) => w.endsWith('/slurm_script'))).map((p) => p.pid));
-  return procs.filter((p) => shells.has(p.ppid)).sort((a, b) => a.pid - b.pid)[0] ?? null;
+  const isShell = (p: JobProcess) => p.argv.some((w) => w.endsWith('/slurm_script'));
+  const shells = new Set(procs.filter(isShell).map((p) => p.pid));
+  // Not the shell's own forks ($(date) subshells, a child before its exec): they carry the
+  // shell's argv and its environment as started, not what the worker got.
+  return procs.filter((p) => shells.has(p.ppid) && !isShell(p)).sort((a, b) => a.pid - b.pid)[0] ?? null;
 }
