@@ -1,7 +1,11 @@
 // Every drill, in the order `swarmctl drill` runs them (cheap and local first, the outage last).
+import { controllerDown } from './drills/controller-down.js';
+import { endpointDown } from './drills/endpoint-down.js';
+import { staleDiscovery } from './drills/stale-discovery.js';
+import { twoOperators } from './drills/two-operators.js';
 import type { Drill } from './types.js';
 
-export const DRILLS: readonly Drill[] = [];
+export const DRILLS: readonly Drill[] = [staleDiscovery, twoOperators, endpointDown, controllerDown];
 
 export function drillNamed(name: string): Drill | undefined {
   return DRILLS.find((d) => d.name === name);
