@@ -57,7 +57,10 @@ export const controllerDown: Drill = {
     ctx.observe(`status: exit ${s.code}, queue ${sd.queue.ok ? 'ok' : 'UNKNOWN'} with ${sd.queue.jobs.length} last known job(s)`);
 
     // A mutating command on an issue that has a job: must refuse, not resubmit.
-    const issue = good.jobs.map((j) => /^swarm-(.+)$/.exec(j.name)?.[1]).find((x) => x) ?? 'sbx-stuck-loop';
+    // (one of this sandbox's issues: its logs go to the sandbox folder; other sandboxes share the cluster)
+    const ours = good.jobs.find((j) => (j.stdout ?? '').startsWith(`${ctx.dir}/`));
+    const issue = (ours && /^swarm-(.+)$/.exec(ours.name)?.[1]) ?? ctx.state.slurmJobs[0]?.issue;
+    if (!issue) throw new Error('the sandbox records no swarm job to try recover and submit on');
     const rec = await ctx.swarmctl(['recover', issue, '--yes'], { config: cfg, env, timeoutMs: 90_000 });
     const recLine = `${rec.stdout}\n${rec.stderr}`.split('\n').find((l) => /refus/i.test(l)) ?? `${rec.stderr}`.trim().split('\n').pop() ?? '';
     ctx.observe(`recover ${issue} --yes: exit ${rec.code}: ${recLine.slice(0, 160)}`);
@@ -69,8 +72,7 @@ export const controllerDown: Drill = {
     // Nothing was resubmitted behind the operator's back: the real queue has the same jobs.
     const after = jsonOf<QueueDoc>(await ctx.swarmctl(['queue', '--json']), 'queue');
     // Only this sandbox's jobs count (their logs go to its folder): other sandboxes on the test cluster use the same job names.
-    const ours = (j: { stdout?: string | null }) => (j.stdout ?? '').startsWith(`${ctx.dir}/`);
-    const added = after.jobs.filter((j) => ours(j) && !ids.includes(j.jobId));
+    const added = after.jobs.filter((j) => (j.stdout ?? '').startsWith(`${ctx.dir}/`) && !ids.includes(j.jobId));
     ctx.observe(`after (real controller): ${after.jobs.length} job(s), ${added.length} new with logs in the sandbox${added.length ? `: ${added.map((j) => `${j.jobId} ${j.name}`).join(', ')}` : ''}`);
     return queueOk && statusOk && refuseOk && added.length === 0;
   },

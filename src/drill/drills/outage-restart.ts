@@ -11,6 +11,7 @@ import { withDirLock } from '../../sandbox/dir-lock.js';
 import { stillSame } from '../../sandbox/proc.js';
 import { readState, writeState } from '../../sandbox/records.js';
 import { startEndpoint } from '../../sandbox/start-endpoint.js';
+import { storyFor } from '../../sandbox/story.js';
 import { jsonOf, secs, waitFor } from '../helpers.js';
 import type { Drill, DrillContext } from '../types.js';
 
@@ -48,6 +49,25 @@ async function ourJobs(ctx: DrillContext): Promise<QueueJob[]> {
   return q.jobs.filter((j) => j.active && (j.stdout ?? '').startsWith(`${ctx.dir}/`));
 }
 
+/** No job of the sandbox runs any more (the story's runs ended): one long run is submitted, recorded, so the outage has a job to lose. */
+async function submitStuck(ctx: DrillContext): Promise<void> {
+  const story = storyFor(ctx.state.profile);
+  const stuck = story.find((i) => i.id === 'sbx-stuck-loop') ?? story[0]!;
+  const issue = ctx.state.slurmJobs.find((j) => j.issue.endsWith(stuck.id))?.issue ?? stuck.id;
+  const env = { SIM_OUTCOME: stuck.outcome, ...stuck.env, ...('SIM_SECONDS' in stuck.env ? { SIM_SECONDS: '900' } : {}) };
+  const r = await ctx.swarmctl(['submit', issue, '--force', '--json', ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])]);
+  const out = jsonOf<{ outcomes: Array<{ status: string; jobId?: string | number; reason?: string }> }>(r, 'submit').outcomes[0];
+  if (out?.status !== 'submitted' || out.jobId === undefined) throw new Error(`no job of the sandbox was running, and submitting ${issue} failed: ${out?.status}: ${out?.reason ?? ''}`);
+  const jobId = String(out.jobId);
+  await withDirLock(ctx.dir, async () => {
+    const s = readState(ctx.dir)!;
+    s.slurmJobs.push({ name: `worker:${issue}`, jobId, jobName: `swarm-${issue}`, issue });
+    await writeState(s);
+  });
+  ctx.observe(`no job of the sandbox was running (the story's runs ended): submitted ${issue} (${stuck.outcome}) as job ${jobId}, recorded in sandbox.json`);
+  await waitFor(async () => ((await anyActive([jobId], ctx.env)) ? true : undefined), 30_000, ctx.signal, 500);
+}
+
 export const outageRestart: Drill = {
   name: 'outage-restart',
   summary: 'stop every endpoint and swarm job: `swarmctl restart` brings them back in dependency order and resubmits the jobs',
@@ -61,8 +81,13 @@ export const outageRestart: Drill = {
     const slurm = ctx.state.jobs.mode === 'slurm';
 
     // What ran before: the queue read now is also the "last good queue" restart resubmits from.
-    const before = slurm ? await ourJobs(ctx) : [];
+    let before = slurm ? await ourJobs(ctx) : [];
+    if (slurm && !before.length) {
+      await submitStuck(ctx);
+      before = await ourJobs(ctx);
+    }
     const issuesBefore = [...new Set(before.map((j) => /^swarm-(.+)$/.exec(j.name)?.[1]).filter((x): x is string => !!x))];
+    if (slurm && !before.length) throw new Error('no job of the sandbox is running, so none can be shown resubmitted (`swarmctl sandbox reset` starts the story again)');
     ctx.observe(
       slurm
         ? `before: ${before.length} running job(s) of the sandbox: ${before.map((j) => `${j.jobId} ${j.name}`).join(', ') || 'none'}`
