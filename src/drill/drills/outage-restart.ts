@@ -178,10 +178,16 @@ export const outageRestart: Drill = {
         await writeState(s);
       });
       const missing = issuesBefore.filter((i) => !newIds.has(i) || before.some((b) => b.jobId === newIds.get(i)));
-      const nowRunning = await ourJobs(ctx);
+      const all = jsonOf<{ jobs: QueueJob[] }>(await ctx.swarmctl(['queue', '--json']), 'queue').jobs;
+      const nowRunning = all.filter((j) => j.active && (j.stdout ?? '').startsWith(`${ctx.dir}/`));
+      // Restart resubmits by job name: another sandbox's active job of the same name hides ours (said, still a FAIL).
+      const why = (i: string) => {
+        const other = all.find((j) => j.active && j.name === `swarm-${i}` && !(j.stdout ?? '').startsWith(`${ctx.dir}/`));
+        return other ? `${i} (another sandbox's job ${other.jobId} of the same name is active)` : i;
+      };
       const queued = [...newIds.values()].filter((id) => nowRunning.some((j) => j.jobId === id));
       ctx.observe(
-        `  swarm jobs resubmitted: ${[...newIds].map(([i, id]) => `${i} -> ${id}`).join(', ') || 'none'}; still active a moment later: ${queued.length}/${newIds.size}${missing.length ? `; NOT resubmitted: ${missing.join(', ')}` : ''}`,
+        `  swarm jobs resubmitted: ${[...newIds].map(([i, id]) => `${i} -> ${id}`).join(', ') || 'none'}; still active a moment later: ${queued.length}/${newIds.size}${missing.length ? `; NOT resubmitted: ${missing.map(why).join(', ')}` : ''}`,
       );
       jobsOk = issuesBefore.length > 0 && missing.length === 0;
     }
