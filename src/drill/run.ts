@@ -106,7 +106,9 @@ export async function runOneDrill(drill: Drill, base: { dir: string; state: Sand
   base.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const cleanups: Array<() => Promise<void> | void> = [];
   const config = join(base.dir, 'swarmctl.yaml');
-  const argvOf = (args: string[]) => [process.execPath, base.bin, '--config', config, ...args];
+  // Runs during the drill die with its abort; runs from the cleanups must not (they undo what it broke).
+  let runSignal: AbortSignal = ac.signal;
+  const argvOf = (args: string[], cfg = config) => [process.execPath, base.bin, '--config', cfg, ...args];
   const ctx: DrillContext = {
     dir: base.dir,
     config,
@@ -114,7 +116,7 @@ export async function runOneDrill(drill: Drill, base: { dir: string; state: Sand
     env: base.env,
     signal: ac.signal,
     swarmctlArgv: argvOf,
-    swarmctl: (args, o) => runCli(argvOf(args), { ...base.env, ...o?.env }, o?.timeoutMs ?? 60_000, ac.signal),
+    swarmctl: (args, o) => runCli(argvOf(args, o?.config), { ...base.env, ...o?.env }, o?.timeoutMs ?? 60_000, runSignal),
     observe: (line) => observed.push(line),
     cleanup: (step) => cleanups.push(step),
   };
@@ -135,6 +137,7 @@ export async function runOneDrill(drill: Drill, base: { dir: string; state: Sand
     if (!ac.signal.aborted) ac.abort(new Error('drill finished'));
     base.signal?.removeEventListener('abort', onOuterAbort);
   }
+  runSignal = new AbortController().signal;
   // Undo last-first; a failing undo is reported and fails the drill (the sandbox may be left broken).
   for (const step of cleanups.reverse()) {
     try {

@@ -19,10 +19,10 @@ export interface DrillContext {
   state: SandboxState;
   /** Environment for every child (SLURM_CONF, PATH with the sandbox's bd first, …). */
   env: NodeJS.ProcessEnv;
-  /** Runs `swarmctl --config <config> ...args` (the built binary); never throws on a non-zero exit. */
-  swarmctl(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun>;
+  /** Runs `swarmctl --config <config> ...args` (the built binary; `config` overrides, e.g. a drill's copy); never throws on a non-zero exit. */
+  swarmctl(args: string[], opts?: { env?: NodeJS.ProcessEnv; timeoutMs?: number; config?: string }): Promise<CliRun>;
   /** The argv of that same run ([node, bin/swarmctl, --config, config, ...args]), for a drill that spawns it itself (long-running). */
-  swarmctlArgv(args: string[]): string[];
+  swarmctlArgv(args: string[], config?: string): string[];
   /** Aborted when the drill's time bound passes (or on Ctrl-C): stop waiting, the cleanups run next. */
   signal: AbortSignal;
   /** Records one observation line (what was seen, with figures); shown under PASS/FAIL. */

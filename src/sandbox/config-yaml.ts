@@ -58,15 +58,24 @@ export interface ConfigInput {
 export function sandboxConfigYaml(c: ConfigInput): string {
   const L = c.layout;
   const url = (p: number) => `http://127.0.0.1:${p}`;
+  // What `swarmctl restart` runs to bring an endpoint back: the sandbox's own recorded start (not detached: it returns once listening).
+  const restartable = (name: string, verify_timeout_s: number) => ({ start: [[c.swarmctl, 'sandbox', 'start', name, '--dir', L.dir]], detach: false, verify_timeout_s });
   const doc = {
     version: 1,
     cluster_name: 'sandbox',
     services: {
-      shared: { kind: 'nfs', description: 'a folder standing in for the NFS share', mount: L.shared, write_check: true },
-      fast: { kind: 'llama-server', description: 'sandbox test server (healthy)', url: url(c.ports.fast), tier: 'fast', depends_on: ['shared'] },
-      reasoning: { kind: 'llama-server', description: 'sandbox test server (loads, then healthy)', url: url(c.ports.reasoning), tier: 'reasoning', depends_on: ['shared'] },
-      'dead-host': { kind: 'llama-server', description: 'sandbox test server that hangs like a dead host', url: url(c.ports.dead), tier: 'fast', timeout_s: 3 },
-      cloud: { kind: 'openai-proxy', description: 'sandbox cloud-proxy stand-in', url: url(c.ports.cloud), api_key_file: `${L.secrets}/cloud.key` },
+      shared: { kind: 'nfs', description: 'a folder standing in for the NFS share', mount: L.shared, write_check: true, start: [['mkdir', '-p', L.shared]] },
+      fast: { kind: 'llama-server', description: 'sandbox test server (healthy)', url: url(c.ports.fast), tier: 'fast', depends_on: ['shared'], ...restartable('fast', 30) },
+      reasoning: {
+        kind: 'llama-server',
+        description: 'sandbox test server (loads, then healthy)',
+        url: url(c.ports.reasoning),
+        tier: 'reasoning',
+        depends_on: ['shared'],
+        ...restartable('reasoning', 60),
+      },
+      'dead-host': { kind: 'llama-server', description: 'sandbox test server that hangs like a dead host', url: url(c.ports.dead), tier: 'fast', timeout_s: 3, ...restartable('dead-host', 5) },
+      cloud: { kind: 'openai-proxy', description: 'sandbox cloud-proxy stand-in', url: url(c.ports.cloud), api_key_file: `${L.secrets}/cloud.key`, ...restartable('cloud', 30) },
       ...(c.jobs === 'slurm' ? { slurm: { kind: 'slurm' } } : {}),
     },
     paths: {

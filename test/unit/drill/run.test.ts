@@ -113,8 +113,9 @@ describe('drill runner', () => {
     await expect(runDrills({ dir: gone, names: [], env: process.env, drills: [d] })).rejects.toThrow(/runs no recorded process/);
   });
 
-  it("runs the built binary with the sandbox's config, its bin/ first on PATH and its SLURM_CONF", async () => {
+  it("runs the built binary with the sandbox's config, its bin/ first on PATH and its SLURM_CONF, also from a cleanup", async () => {
     let seen: { argv: string[]; code: number; env: NodeJS.ProcessEnv } | undefined;
+    let cleanupCode: number | undefined;
     const dir = fakeSandbox();
     // A stand-in "binary" that prints its argv and environment (the argv shape is what matters here).
     const bin = join(dir, 'echo-bin.mjs');
@@ -123,11 +124,14 @@ describe('drill runner', () => {
       const r = await ctx.swarmctl(['queue', '--json']);
       const out = JSON.parse(r.stdout) as { argv: string[]; path: string; conf: string };
       seen = { argv: out.argv, code: r.code, env: { PATH: out.path, SLURM_CONF: out.conf } };
+      // A cleanup runs after the drill's own signal is aborted: its swarmctl runs must still run.
+      ctx.cleanup(async () => void (cleanupCode = (await ctx.swarmctl(['lock', 'status'])).code));
       return true;
     });
     await runDrills({ dir, names: [], env: { ...process.env, PATH: '/usr/bin' }, drills: [d], bin });
     expect(seen!.argv).toEqual(['--config', join(dir, 'swarmctl.yaml'), 'queue', '--json']);
     expect(seen!.code).toBe(3);
+    expect(cleanupCode).toBe(3);
     expect(seen!.env['PATH']).toBe(`${join(dir, 'bin')}:/usr/bin`);
     expect(seen!.env['SLURM_CONF']).toBe('/tmp/some-slurm.conf');
     expect(readFileSync(join(dir, 'sandbox.json'), 'utf8')).toContain('endpoint:fast');
