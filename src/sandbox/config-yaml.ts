@@ -32,6 +32,17 @@ export function layoutOf(dir: string): SandboxLayout {
   };
 }
 
+/**
+ * The sandbox's swarm job names, `swarm-<tag>-{issue}`, the tag from its folder: every sandbox
+ * runs the same issue ids, and on a shared SLURM one sandbox's `swarm-sbx-stuck-loop` made
+ * `recover` refuse in another (and `diagnose` read the other's job id). FNV-1a of the path.
+ */
+export function jobNameTemplate(dir: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < dir.length; i++) h = Math.imul(h ^ dir.charCodeAt(i), 0x01000193) >>> 0;
+  return `swarm-${h.toString(16).padStart(8, '0').slice(0, 6)}-{issue}`;
+}
+
 export interface ConfigInput {
   /** bin/swarmctl, for the job wrapper's failure hook. */
   swarmctl: string;
@@ -47,15 +58,24 @@ export interface ConfigInput {
 export function sandboxConfigYaml(c: ConfigInput): string {
   const L = c.layout;
   const url = (p: number) => `http://127.0.0.1:${p}`;
+  // What `swarmctl restart` runs to bring an endpoint back: the sandbox's own recorded start (not detached: it returns once listening).
+  const restartable = (name: string, verify_timeout_s: number) => ({ start: [[c.swarmctl, 'sandbox', 'start', name, '--dir', L.dir]], detach: false, verify_timeout_s });
   const doc = {
     version: 1,
     cluster_name: 'sandbox',
     services: {
-      shared: { kind: 'nfs', description: 'a folder standing in for the NFS share', mount: L.shared, write_check: true },
-      fast: { kind: 'llama-server', description: 'sandbox test server (healthy)', url: url(c.ports.fast), tier: 'fast', depends_on: ['shared'] },
-      reasoning: { kind: 'llama-server', description: 'sandbox test server (loads, then healthy)', url: url(c.ports.reasoning), tier: 'reasoning', depends_on: ['shared'] },
-      'dead-host': { kind: 'llama-server', description: 'sandbox test server that hangs like a dead host', url: url(c.ports.dead), tier: 'fast', timeout_s: 3 },
-      cloud: { kind: 'openai-proxy', description: 'sandbox cloud-proxy stand-in', url: url(c.ports.cloud), api_key_file: `${L.secrets}/cloud.key` },
+      shared: { kind: 'nfs', description: 'a folder standing in for the NFS share', mount: L.shared, write_check: true, start: [['mkdir', '-p', L.shared]] },
+      fast: { kind: 'llama-server', description: 'sandbox test server (healthy)', url: url(c.ports.fast), tier: 'fast', depends_on: ['shared'], ...restartable('fast', 30) },
+      reasoning: {
+        kind: 'llama-server',
+        description: 'sandbox test server (loads, then healthy)',
+        url: url(c.ports.reasoning),
+        tier: 'reasoning',
+        depends_on: ['shared'],
+        ...restartable('reasoning', 60),
+      },
+      'dead-host': { kind: 'llama-server', description: 'sandbox test server that hangs like a dead host', url: url(c.ports.dead), tier: 'fast', timeout_s: 3, ...restartable('dead-host', 5) },
+      cloud: { kind: 'openai-proxy', description: 'sandbox cloud-proxy stand-in', url: url(c.ports.cloud), api_key_file: `${L.secrets}/cloud.key`, ...restartable('cloud', 30) },
       ...(c.jobs === 'slurm' ? { slurm: { kind: 'slurm' } } : {}),
     },
     paths: {
@@ -71,6 +91,7 @@ export function sandboxConfigYaml(c: ConfigInput): string {
     swarm: {
       profile: c.profile,
       command: c.workerCommand,
+      job_name_template: jobNameTemplate(L.dir),
       // What every simulated job needs; the wrapper's failure hook runs this swarmctl on this config.
       env: {
         SIM_REPO: L.repo,
@@ -79,10 +100,16 @@ export function sandboxConfigYaml(c: ConfigInput): string {
         SIM_REASONING_URL: `${url(c.ports.reasoning)}/v1`,
         SWARMCTL_BIN: c.swarmctl,
         SWARMCTL_CONFIG: `${L.dir}/swarmctl.yaml`,
+        // A run the story did not script (a resubmit by `recover`) works this long, as a real one
+        // takes a while: long enough for the console to show it and a drill to read its /proc.
+        SIM_SECONDS: '20',
       },
       tracker: { command: `${L.bin}/bd` },
       fallback_urls: { fast: url(c.ports.fast) },
     },
+    // The python worker's remedy variable (SWARM_WORKER_MODEL) needs a model to switch to; the
+    // simulator reads it like the worker does. Other profiles have no model variable.
+    ...(c.profile === 'python-worker' ? { recovery: { worker_model: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } } : {}),
     thresholds: { probe_interval_s: 5, down_interval_s: 2, probe_timeout_s: 5, stale_worker_s: 600 },
     store: { path: `${L.dir}/swarmctl.db` },
   };

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { layoutOf, sandboxConfigYaml, type SandboxLayout } from './config-yaml.js';
+import { jobNameTemplate, layoutOf, sandboxConfigYaml, type SandboxLayout } from './config-yaml.js';
 import { chooseJobsMode, submitThroughSwarmctl, type JobsChoice } from './jobs.js';
 import { repoRoot, simDir, testServerMain } from './paths.js';
 import { stillSame } from './proc.js';
@@ -137,7 +137,7 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
       SIM_REASONING_URL: `${state.endpoints['reasoning']!.url}/v1`,
       ...issue.env,
     };
-    const jobName = `swarm-${issue.id}`;
+    const jobName = jobNameTemplate(dir).replace('{issue}', issue.id);
     if (jobs.mode === 'slurm') {
       // Through swarmctl's own submit (the project's job wrapper), so the state database knows
       // the jobs and the console and recovery see them as they would on a cluster.

@@ -31,6 +31,7 @@ import { register as restart } from './restart.js';
 import { register as lock } from './lock.js';
 import { register as node } from './node.js';
 import { register as sandbox } from './sandbox.js';
+import { register as drill } from './drill.js';
 
 type Register = (program: Command) => void;
 
@@ -57,6 +58,7 @@ export const COMMANDS: ReadonlyArray<readonly [names: readonly string[], registe
   [['lock'], lock],
   [['node'], node],
   [['sandbox'], sandbox],
+  [['drill'], drill],
   [['tui', 'status'], tui],
 ];
 

@@ -107,6 +107,25 @@ export function register(program: Command): void {
       );
     if (result.survivors.length) process.exitCode = EXIT.FAILED;
   });
+  common(
+    sb
+      .command('start')
+      .argument('<endpoint>', 'fast, reasoning, dead-host or cloud')
+      .description("start one of the sandbox's endpoints again on its own port, recorded (what `swarmctl restart` runs for them)")
+      .addHelpText('after', '\nExit: 0 started or already running, 2 could not start, 64 no sandbox or no such endpoint.\n'),
+  ).action(async (name: string, opts: Opts) => {
+    const dir = await dirOf(opts);
+    const { startEndpoint, StartEndpointError } = await import('../../sandbox/start-endpoint.js');
+    let r;
+    try {
+      r = await startEndpoint(dir, name);
+    } catch (e) {
+      if (e instanceof StartEndpointError && e.usage) throw usageError(e.message, 'see `swarmctl sandbox status`');
+      throw new CliError(`sandbox start ${name}: ${(e as Error).message}`, EXIT.FAILED);
+    }
+    if (opts.json) printJson({ dir, endpoint: name, started: r.started, pid: r.rec.pid, port: r.port, discovery: r.discovery ?? null });
+    else say(`${r.started ? 'started' : 'already running:'} endpoint ${name} on 127.0.0.1:${r.port} (pid ${r.rec.pid})${r.discovery ? `; discovery record ${r.discovery}` : ''}`);
+  });
   common(sb.command('status').description('what the sandbox started and whether it still runs')).action(async (opts: Opts) => {
     const dir = await dirOf(opts);
     const { sandboxStatus } = await import('../../sandbox/down.js');
