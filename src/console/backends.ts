@@ -14,6 +14,7 @@ import { diagnosisText } from './view-model.js';
 import type { ActionPlan, ConsoleActions } from './actions.js';
 import type { Backends, Intervals } from './sources.js';
 import { StaleData } from './monitor.js';
+import { reasonFirst } from './failure-text.js';
 import { formatAge } from './view-model.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../slurm/queue.js';
@@ -84,6 +85,8 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
   const parser = createSqueueParser();
   const rows = new WeakMap<ViaJob, JobRow>();
   let nfsDown: string | null = null;
+  let telemetryKey: string | null = null;
+  let telemetryRows: TelemetryRow[] | null = null;
   let nfsDownSince: number | null = null;
   // Diagnoses are re-run only when what they read changed (job, its state, the log's size and time).
   const diagnosed = new Map<string, { key: string; diag: IssueDiagnosis | null }>();
@@ -155,7 +158,7 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
         return row;
       });
       if (!q.ok) {
-        const error = q.error ?? 'squeue failed';
+        const error = reasonFirst(q.error ?? 'squeue failed');
         if (!q.stale) throw new Error(error);
         // The last known queue (SQLite): the monitor shows it, marked stale, when it has
         // nothing newer; endpoints join against it rather than against nothing.
@@ -199,8 +202,8 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
           lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : null,
           resume:
             st.resume.status === 'missing' || st.resume.status === 'n/a'
-              ? { present: false, ageMs: null, corrupt: false }
-              : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
+              ? { present: false, mtimeMs: null, corrupt: false }
+              : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', mtimeMs: st.resume.mtimeMs ?? null, corrupt: st.resume.status === 'corrupt' },
           silent: Boolean(silence?.silent),
           silentSince: st.session.mtimeMs ?? null,
           diagnosis: diag ? diagnosisText(diag) : null,
@@ -227,6 +230,10 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
 
     async telemetry() {
       sharedReadable();
+      // An unchanged file (same inode, size, mtime) is not read again: the last rows stand.
+      const st = await stat(cfg.paths.telemetry_file).catch(() => null);
+      const key = st ? `${st.ino}|${st.size}|${st.mtimeMs}` : null;
+      if (key !== null && key === telemetryKey && telemetryRows) return telemetryRows;
       let tail;
       try {
         tail = await readLastLines(cfg.paths.telemetry_file, 200);
@@ -239,7 +246,9 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
         const p = parseTelemetryLine(line);
         if (p.ok) rows.push({ at: p.record.timestamp ?? '', issueId: p.record.issueId, summary: p.record.summary });
       }
-      return rows.reverse();
+      telemetryKey = key;
+      telemetryRows = rows.reverse();
+      return telemetryRows;
     },
 
     async alerts() {

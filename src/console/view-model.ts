@@ -51,7 +51,8 @@ export interface IssueRow {
   iteration: number | null;
   lastReason: string | null;
   lastResult: string | null;
-  resume: { present: boolean; ageMs: number | null; corrupt: boolean } | null;
+  /** mtimeMs, not an age: a row stays equal (no redraw) while the file is unchanged. */
+  resume: { present: boolean; mtimeMs: number | null; corrupt: boolean } | null;
   silent: boolean;
   /** Short text: kind and cause (`job_died TIMEOUT`, `job_died NODE_FAIL n3`, `stuck_text_mode`). */
   diagnosis: string | null;

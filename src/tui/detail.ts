@@ -46,7 +46,7 @@ export function detailLines(panel: PanelId, row: unknown, now: number, readOnly 
           `state       ${r.state ?? '-'}${r.iteration !== null ? ` (iteration ${r.iteration})` : ''}`,
           `last why    ${r.lastReason ?? '-'}`,
           `last result ${r.lastResult ?? '-'}`,
-          `resume file ${r.resume ? (r.resume.present ? `present${r.resume.ageMs !== null ? `, ${formatAge(r.resume.ageMs)} old` : ''}${r.resume.corrupt ? ', CORRUPT' : ''}` : 'none') : '-'}`,
+          `resume file ${r.resume ? (r.resume.present ? `present${r.resume.mtimeMs !== null ? `, ${formatAge(now - r.resume.mtimeMs)} old` : ''}${r.resume.corrupt ? ', CORRUPT' : ''}` : 'none') : '-'}`,
           `job         ${r.jobId ? `${r.jobId}${r.jobState ? ` (${r.jobState})` : ''}` : 'none known'}`,
           `silent      ${r.silent ? `YES: nothing written${r.silentSince ? ` for ${formatAge(now - r.silentSince)}` : ''} (longer than the stale threshold)` : 'no'}`,
           `diagnosis   ${r.diag ? r.diag.kind : (r.diagnosis ?? '-')}`,
