@@ -255,7 +255,8 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       const alerts: AlertRow[] = [];
       if (nfsDown) {
         const since = nfsDownSince === null ? '' : ` for ${formatAge(now() - nfsDownSince)}`;
-        alerts.push({ severity: 'crit', source: 'nfs', message: `shared folder down${since}: ${nfsDown}: check the NFS server (swarmctl restart --only nfs)`, since: nfsDownSince });
+        // Since-when and what to do first: at 80 columns the end of the line is cut.
+        alerts.push({ severity: 'crit', source: 'nfs', message: `shared folder down${since} (swarmctl restart --only nfs): ${nfsDown}: check the NFS server`, since: nfsDownSince });
       }
       return alerts;
     },

@@ -39,7 +39,8 @@ export function consoleSources(b: Backends, iv: Intervals, latestJobs: () => rea
     { name: 'queue', intervalMs: iv.queueMs, timeoutMs: iv.queueTimeoutMs, followKey: queueFollowKey, load: (s) => b.queue(s) } as SourceSpec<unknown>,
     { name: 'issues', intervalMs: iv.issuesMs, timeoutMs: iv.timeoutMs, follows: 'queue', load: (s) => b.issues(latestJobs(), s) },
     { name: 'telemetry', intervalMs: iv.telemetryMs, timeoutMs: iv.timeoutMs, load: (s) => b.telemetry(s) },
-    { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, load: (s) => b.alerts(s) },
+    // The shared-folder alert comes from the endpoints sweep: shown with it, not up to 15 s later.
+    { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, follows: 'endpoints', load: (s) => b.alerts(s) },
     ...(b.restart ? [{ name: 'restart', intervalMs: iv.restartMs ?? 2_000, timeoutMs: iv.timeoutMs, load: (s: AbortSignal) => b.restart!(s) }] : []),
   ];
 }

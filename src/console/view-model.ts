@@ -157,7 +157,8 @@ export function deriveView(snap: Snapshot, now: number, opts: { readOnly?: boole
     const since = s.failingSince ?? null;
     const forAge = since === null ? '' : ` for ${formatAge(now - since)}`;
     // A queue that cannot be read is SLURM's state unknown: nothing it shows may be acted on as current.
-    const message = name === 'queue' ? `SLURM UNKNOWN${forAge}: ${s.error} (${age}; r: retry)` : `${name}: ${s.error}${forAge} (${age})`;
+    // Since-when and the key before the error text: at 80 columns the end of the line is cut.
+    const message = name === 'queue' ? `SLURM UNKNOWN${forAge} (r: retry): ${s.error} (${age})` : `${name}: ${s.error}${forAge} (${age})`;
     alerts.push({ severity: name === 'queue' || name === 'endpoints' ? 'crit' : 'warn', source: name === 'queue' ? 'slurm' : name, message, since });
   }
   alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now, opts));

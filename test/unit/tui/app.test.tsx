@@ -154,7 +154,7 @@ describe('console render', () => {
     expect(s).toContain('LOAD FAILED');
     expect(s).toContain('LOAD FAILED: slurm_load_jobs error: Unable to contact');
     expect(s).toContain('✗ crit');
-    expect(s).toContain('SLURM UNKNOWN for 0s: slurm_load_jobs error');
+    expect(s).toContain('SLURM UNKNOWN for 0s (r: retry): slurm_load_jobs error');
   });
 });
 
