@@ -15,6 +15,7 @@ import type { ActionPlan, ConsoleActions } from './actions.js';
 import type { Backends, Intervals } from './sources.js';
 import { StaleData } from './monitor.js';
 import { reasonFirst } from './failure-text.js';
+import { createRunSummaryReader, runText } from './run-summary-rows.js';
 import { formatAge } from './view-model.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../slurm/queue.js';
@@ -84,6 +85,8 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
   // poll's job for every line unchanged, and its row is reused with it (jobRow is pure).
   const parser = createSqueueParser();
   const rows = new WeakMap<ViaJob, JobRow>();
+  // Only a profile with a run-summary source reads one (python-worker).
+  const readRuns = createRunSummaryReader(cfg, profile);
   let nfsDown: string | null = null;
   let telemetryKey: string | null = null;
   let telemetryRows: TelemetryRow[] | null = null;
@@ -183,6 +186,9 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       for (const j of jobs) if (j.issueId) origin.set(j.issueId, 'queue');
       for (const j of submitted) if (!origin.has(j.issue_id)) origin.set(j.issue_id, 'submitted');
       for (const id of await issueDirs(cfg, horizon)) if (!origin.has(id)) origin.set(id, 'files');
+      // python-worker: issues with a run in the summary within the horizon, and each issue's newest run.
+      const runs = readRuns ? await readRuns() : null;
+      for (const [id, r] of runs ?? []) if (!origin.has(id) && (Date.parse(r.startedAt ?? '') || 0) >= horizon) origin.set(id, 'summary');
       const ids = [...origin.keys()].slice(0, 200);
       const rows: IssueRow[] = [];
       for (const id of ids) {
@@ -194,12 +200,13 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
         const session = st.session.value;
         const silence = job ? classifySilence(job.state, { sessionLogMs: st.session.mtimeMs ?? null }, t, profile.silent_worker_s ?? cfg.thresholds.stale_worker_s) : null;
         const diag = jobId ? await diagnoseCached(id, jobId, jobState, jobs) : null;
+        const run = runs?.get(id) ?? null;
         rows.push({
           issueId: id,
-          state: session?.state ?? st.checkpoint.value?.state ?? null,
+          state: session?.state ?? st.checkpoint.value?.state ?? run?.status ?? null,
           iteration: session?.iteration ?? st.checkpoint.value?.iteration ?? null,
           lastReason: session?.lastTransition?.reason ?? null,
-          lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : null,
+          lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : run ? runText(run) : null,
           resume:
             st.resume.status === 'missing' || st.resume.status === 'n/a'
               ? { present: false, mtimeMs: null, corrupt: false }
@@ -213,6 +220,7 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
           attempts: recoveryAttempts(store, id) + otherHostsAttempts(cfg.paths.shared_root, id),
           maxAttempts: cfg.recovery.max_attempts,
           origin: origin.get(id)!,
+          ...(runs ? { run } : {}),
         });
       }
       return rows;

@@ -65,8 +65,28 @@ export interface IssueRow {
   maxAttempts?: number;
   /** The job's last known state (queue, else our jobs table: 'gone' once it left the queue). */
   jobState?: string | null;
-  /** Why the console lists it: queue, submitted (jobs table), files (state on disk). */
+  /** Why the console lists it: queue, submitted (jobs table), files (state on disk), summary (python-worker run summary). */
   origin?: string;
+  /** The newest python-worker run of the issue (profiles with a run-summary source only). */
+  run?: IssueRunView | null;
+}
+
+/** One python-worker run as the console shows it (from the run summary, FORMATS.md §2.1). */
+export interface IssueRunView {
+  status: string;
+  startedAt: string | null;
+  wallS: number | null;
+  filesModified: string[];
+  verifierGreen: boolean | null;
+  failedGates: string[];
+  merged: boolean | null;
+  closed: boolean | null;
+  model?: string;
+  exitStatus?: string;
+  reason?: string;
+  /** Runs of the issue in the summary's tail. */
+  runs: number;
+  file: string;
 }
 
 /** One-line text of a diagnosis: kind, then cause and node when SLURM ended the job. */

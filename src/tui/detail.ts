@@ -4,6 +4,7 @@ import type { PanelId } from '../console/view-model.js';
 import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../console/view-model.js';
 import { formatAge } from '../console/view-model.js';
 import { STATUS_SYMBOL } from '../core/probe.js';
+import { runDetailLines } from './run-detail.js';
 
 /** With readOnly, the hints name no key that changes the cluster (--read-only hides them). */
 export function detailLines(panel: PanelId, row: unknown, now: number, readOnly = false): { title: string; lines: string[] } {
@@ -60,6 +61,7 @@ export function detailLines(panel: PanelId, row: unknown, now: number, readOnly 
           ...(r.attempts !== undefined
             ? [`recoveries  ${r.attempts} of ${r.maxAttempts ?? '?'} attempts used${r.maxAttempts !== undefined && r.attempts >= r.maxAttempts ? ' (BUDGET EXHAUSTED)' : ''}`]
             : []),
+          ...(r.run ? runDetailLines(r.run) : []),
           ...(r.origin ? [`listed from ${r.origin}`] : []),
           '',
           readOnly ? 'd diagnose (evidence)' : 'd diagnose (evidence)   R recover (plan, then y)   s submit',
