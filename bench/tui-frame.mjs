@@ -80,7 +80,7 @@ function data(nJobs, nEndpoints, nIssues) {
       iteration: i % 9,
       lastReason: 'no changes, tier → Worker',
       lastResult: 'failed',
-      resume: { present: true, ageMs: 60000, corrupt: false },
+      resume: { present: true, mtimeMs: Date.now() - 60000, corrupt: false },
       silent: i % 7 === 0,
       diagnosis: i % 5 ? null : 'stuck_text_mode',
       jobId: String(10000 + i),

@@ -14,6 +14,8 @@ import { diagnosisText } from './view-model.js';
 import type { ActionPlan, ConsoleActions } from './actions.js';
 import type { Backends, Intervals } from './sources.js';
 import { StaleData } from './monitor.js';
+import { reasonFirst } from './failure-text.js';
+import { createRunSummaryReader, runText } from './run-summary-rows.js';
 import { formatAge } from './view-model.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../slurm/queue.js';
@@ -92,7 +94,11 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
   // poll's job for every line unchanged, and its row is reused with it (jobRow is pure).
   const parser = createSqueueParser();
   const rows = new WeakMap<ViaJob, JobRow>();
+  // Only a profile with a run-summary source reads one (python-worker).
+  const readRuns = createRunSummaryReader(cfg, profile);
   let nfsDown: string | null = null;
+  let telemetryKey: string | null = null;
+  let telemetryRows: TelemetryRow[] | null = null;
   let nfsDownSince: number | null = null;
   // Diagnoses are re-run only when what they read changed (job, its state, the log's size and time).
   const diagnosed = new Map<string, { key: string; diag: IssueDiagnosis | null }>();
@@ -167,7 +173,7 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
         return row;
       });
       if (!q.ok) {
-        const error = q.error ?? 'squeue failed';
+        const error = reasonFirst(q.error ?? 'squeue failed');
         if (!q.stale) throw new Error(error);
         // The last known queue (SQLite): the monitor shows it, marked stale, when it has
         // nothing newer; endpoints join against it rather than against nothing.
@@ -192,6 +198,9 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       for (const j of jobs) if (j.issueId) origin.set(j.issueId, 'queue');
       for (const j of submitted) if (!origin.has(j.issue_id)) origin.set(j.issue_id, 'submitted');
       for (const id of await issueDirs(cfg, horizon)) if (!origin.has(id)) origin.set(id, 'files');
+      // python-worker: issues with a run in the summary within the horizon, and each issue's newest run.
+      const runs = readRuns ? await readRuns() : null;
+      for (const [id, r] of runs ?? []) if (!origin.has(id) && (Date.parse(r.startedAt ?? '') || 0) >= horizon) origin.set(id, 'summary');
       const ids = [...origin.keys()].slice(0, 200);
       const rows: IssueRow[] = [];
       for (const id of ids) {
@@ -203,16 +212,17 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
         const session = st.session.value;
         const silence = job ? classifySilence(job.state, { sessionLogMs: st.session.mtimeMs ?? null }, t, profile.silent_worker_s ?? cfg.thresholds.stale_worker_s) : null;
         const diag = jobId ? await diagnoseCached(id, jobId, jobState, jobs) : null;
+        const run = runs?.get(id) ?? null;
         rows.push({
           issueId: id,
-          state: session?.state ?? st.checkpoint.value?.state ?? null,
+          state: session?.state ?? st.checkpoint.value?.state ?? run?.status ?? null,
           iteration: session?.iteration ?? st.checkpoint.value?.iteration ?? null,
           lastReason: session?.lastTransition?.reason ?? null,
-          lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : null,
+          lastResult: session?.completed ? (session.resolved ? 'resolved' : `failed${session.failureReason ? `: ${session.failureReason}` : ''}`) : run ? runText(run) : null,
           resume:
             st.resume.status === 'missing' || st.resume.status === 'n/a'
-              ? { present: false, ageMs: null, corrupt: false }
-              : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', ageMs: st.resume.mtimeMs ? t - st.resume.mtimeMs : null, corrupt: st.resume.status === 'corrupt' },
+              ? { present: false, mtimeMs: null, corrupt: false }
+              : { present: st.resume.status === 'ok' || st.resume.status === 'corrupt', mtimeMs: st.resume.mtimeMs ?? null, corrupt: st.resume.status === 'corrupt' },
           silent: Boolean(silence?.silent),
           silentSince: st.session.mtimeMs ?? null,
           diagnosis: diag ? diagnosisText(diag) : null,
@@ -222,6 +232,7 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
           attempts: recoveryAttempts(store, id) + otherHostsAttempts(cfg.paths.shared_root, id),
           maxAttempts: cfg.recovery.max_attempts,
           origin: origin.get(id)!,
+          ...(runs ? { run } : {}),
         });
       }
       return rows;
@@ -259,6 +270,10 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
 
     async telemetry() {
       sharedReadable();
+      // An unchanged file (same inode, size, mtime) is not read again: the last rows stand.
+      const st = await stat(cfg.paths.telemetry_file).catch(() => null);
+      const key = st ? `${st.ino}|${st.size}|${st.mtimeMs}` : null;
+      if (key !== null && key === telemetryKey && telemetryRows) return telemetryRows;
       let tail;
       try {
         tail = await readLastLines(cfg.paths.telemetry_file, 200);
@@ -271,14 +286,17 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
         const p = parseTelemetryLine(line);
         if (p.ok) rows.push({ at: p.record.timestamp ?? '', issueId: p.record.issueId, summary: p.record.summary });
       }
-      return rows.reverse();
+      telemetryKey = key;
+      telemetryRows = rows.reverse();
+      return telemetryRows;
     },
 
     async alerts() {
       const alerts: AlertRow[] = [];
       if (nfsDown) {
         const since = nfsDownSince === null ? '' : ` for ${formatAge(now() - nfsDownSince)}`;
-        alerts.push({ severity: 'crit', source: 'nfs', message: `shared folder down${since}: ${nfsDown}: check the NFS server (swarmctl restart --only nfs)`, since: nfsDownSince });
+        // Since-when and what to do first: at 80 columns the end of the line is cut.
+        alerts.push({ severity: 'crit', source: 'nfs', message: `shared folder down${since} (swarmctl restart --only nfs): ${nfsDown}: check the NFS server`, since: nfsDownSince });
       }
       return alerts;
     },

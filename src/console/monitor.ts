@@ -16,6 +16,8 @@ export interface SourceSpec<T> {
   maxBackoffMs?: number;
   /** Load again right after a load of this source brought new data (the issues join follows the queue). */
   follows?: string;
+  /** What followers of this source depend on: they reload only when it changes (a running job's elapsed time is not news to the issues join). */
+  followKey?(data: T): string;
   load(signal: AbortSignal): Promise<T>;
 }
 
@@ -106,6 +108,7 @@ export class Monitor {
   private listeners = new Set<() => void>();
   private timers = new Map<string, unknown>();
   private inFlight = new Set<string>();
+  private followKeys = new Map<string, string>();
   private running = false;
   private readonly specs: Map<string, SourceSpec<unknown>>;
 
@@ -176,6 +179,15 @@ export class Monitor {
     if (visible) for (const l of this.listeners) l();
   }
 
+  /** True when `data` differs from the last data followers saw, by the spec's followKey (any change without one). */
+  private followKeyChanged(spec: SourceSpec<unknown>, data: unknown): boolean {
+    if (!spec.followKey) return true;
+    const key = spec.followKey(data);
+    if (this.followKeys.get(spec.name) === key) return false;
+    this.followKeys.set(spec.name, key);
+    return true;
+  }
+
   private async poll(name: string): Promise<void> {
     const spec = this.specs.get(name);
     if (!spec || !this.running || this.inFlight.has(name)) return;
@@ -199,7 +211,7 @@ export class Monitor {
       const nextAt = this.clock.now() + spec.intervalMs;
       this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, failingSince: null, nextAt });
       // Sources built from this one's data need not wait for their own clock (first data within one load).
-      if (this.snapshot.sources[name]!.data !== prev.data) {
+      if (this.snapshot.sources[name]!.data !== prev.data && this.followKeyChanged(spec, data)) {
         for (const dep of this.specs.values()) if (dep.follows === name) followers.push(dep.name);
       }
     } catch (e) {

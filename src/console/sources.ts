@@ -32,13 +32,19 @@ export interface Intervals {
   queueTimeoutMs: number;
 }
 
+/** What the issues join reads of the queue: job, issue, state, reason (not the elapsed time, which changes every poll). */
+export function queueFollowKey(jobs: unknown): string {
+  return Array.isArray(jobs) ? (jobs as JobRow[]).map((j) => `${j.jobId} ${j.issueId ?? ''} ${j.state} ${j.reason}`).join('\n') : '';
+}
+
 export function consoleSources(b: Backends, iv: Intervals, latestJobs: () => readonly JobRow[]): SourceSpec<unknown>[] {
   return [
     { name: 'endpoints', intervalMs: iv.endpointsMs, timeoutMs: iv.timeoutMs, load: (s) => b.endpoints(s) },
-    { name: 'queue', intervalMs: iv.queueMs, timeoutMs: iv.queueTimeoutMs, load: (s) => b.queue(s) },
+    { name: 'queue', intervalMs: iv.queueMs, timeoutMs: iv.queueTimeoutMs, followKey: queueFollowKey, load: (s) => b.queue(s) } as SourceSpec<unknown>,
     { name: 'issues', intervalMs: iv.issuesMs, timeoutMs: iv.timeoutMs, follows: 'queue', load: (s) => b.issues(latestJobs(), s) },
     { name: 'telemetry', intervalMs: iv.telemetryMs, timeoutMs: iv.timeoutMs, load: (s) => b.telemetry(s) },
-    { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, load: (s) => b.alerts(s) },
+    // The shared-folder alert comes from the endpoints sweep: shown with it, not up to 15 s later.
+    { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, follows: 'endpoints', load: (s) => b.alerts(s) },
     ...(b.restart ? [{ name: 'restart', intervalMs: iv.restartMs ?? 2_000, timeoutMs: iv.timeoutMs, load: (s: AbortSignal) => b.restart!(s) }] : []),
     ...(b.nodes ? [{ name: 'nodes', intervalMs: iv.nodesMs ?? 15_000, timeoutMs: iv.queueTimeoutMs, load: (s: AbortSignal) => b.nodes!(s) }] : []),
   ];

@@ -54,7 +54,8 @@ export interface IssueRow {
   iteration: number | null;
   lastReason: string | null;
   lastResult: string | null;
-  resume: { present: boolean; ageMs: number | null; corrupt: boolean } | null;
+  /** mtimeMs, not an age: a row stays equal (no redraw) while the file is unchanged. */
+  resume: { present: boolean; mtimeMs: number | null; corrupt: boolean } | null;
   silent: boolean;
   /** Short text: kind and cause (`job_died TIMEOUT`, `job_died NODE_FAIL n3`, `stuck_text_mode`). */
   diagnosis: string | null;
@@ -67,8 +68,28 @@ export interface IssueRow {
   maxAttempts?: number;
   /** The job's last known state (queue, else our jobs table: 'gone' once it left the queue). */
   jobState?: string | null;
-  /** Why the console lists it: queue, submitted (jobs table), files (state on disk). */
+  /** Why the console lists it: queue, submitted (jobs table), files (state on disk), summary (python-worker run summary). */
   origin?: string;
+  /** The newest python-worker run of the issue (profiles with a run-summary source only). */
+  run?: IssueRunView | null;
+}
+
+/** One python-worker run as the console shows it (from the run summary, FORMATS.md §2.1). */
+export interface IssueRunView {
+  status: string;
+  startedAt: string | null;
+  wallS: number | null;
+  filesModified: string[];
+  verifierGreen: boolean | null;
+  failedGates: string[];
+  merged: boolean | null;
+  closed: boolean | null;
+  model?: string;
+  exitStatus?: string;
+  reason?: string;
+  /** Runs of the issue in the summary's tail. */
+  runs: number;
+  file: string;
 }
 
 /** One-line text of a diagnosis: kind, then cause and node when SLURM ended the job. */
@@ -177,7 +198,8 @@ export function deriveView(snap: Snapshot, now: number, opts: { readOnly?: boole
     const since = s.failingSince ?? null;
     const forAge = since === null ? '' : ` for ${formatAge(now - since)}`;
     // A queue that cannot be read is SLURM's state unknown: nothing it shows may be acted on as current.
-    const message = name === 'queue' ? `SLURM UNKNOWN${forAge}: ${s.error} (${age}; r: retry)` : `${name}: ${s.error}${forAge} (${age})`;
+    // Since-when and the key before the error text: at 80 columns the end of the line is cut.
+    const message = name === 'queue' ? `SLURM UNKNOWN${forAge} (r: retry): ${s.error} (${age})` : `${name}: ${s.error}${forAge} (${age})`;
     alerts.push({ severity: name === 'queue' || name === 'endpoints' ? 'crit' : 'warn', source: name === 'queue' ? 'slurm' : name, message, since });
   }
   alerts.push(...stateAlerts(rowsOf<EndpointRow>(src['endpoints']), rowsOf<IssueRow>(src['issues']), now, opts));

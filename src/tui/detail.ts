@@ -4,6 +4,7 @@ import type { PanelId } from '../console/view-model.js';
 import type { AlertRow, EndpointRow, IssueRow, JobRow, TelemetryRow } from '../console/view-model.js';
 import { formatAge } from '../console/view-model.js';
 import { STATUS_SYMBOL } from '../core/probe.js';
+import { runDetailLines } from './run-detail.js';
 
 /** With readOnly, the hints name no key that changes the cluster (--read-only hides them). */
 export function detailLines(panel: PanelId, row: unknown, now: number, readOnly = false): { title: string; lines: string[] } {
@@ -54,7 +55,7 @@ export function detailLines(panel: PanelId, row: unknown, now: number, readOnly 
           `state       ${r.state ?? '-'}${r.iteration !== null ? ` (iteration ${r.iteration})` : ''}`,
           `last why    ${r.lastReason ?? '-'}`,
           `last result ${r.lastResult ?? '-'}`,
-          `resume file ${r.resume ? (r.resume.present ? `present${r.resume.ageMs !== null ? `, ${formatAge(r.resume.ageMs)} old` : ''}${r.resume.corrupt ? ', CORRUPT' : ''}` : 'none') : '-'}`,
+          `resume file ${r.resume ? (r.resume.present ? `present${r.resume.mtimeMs !== null ? `, ${formatAge(now - r.resume.mtimeMs)} old` : ''}${r.resume.corrupt ? ', CORRUPT' : ''}` : 'none') : '-'}`,
           `job         ${r.jobId ? `${r.jobId}${r.jobState ? ` (${r.jobState})` : ''}` : 'none known'}`,
           `silent      ${r.silent ? `YES: nothing written${r.silentSince ? ` for ${formatAge(now - r.silentSince)}` : ''} (longer than the stale threshold)` : 'no'}`,
           `diagnosis   ${r.diag ? r.diag.kind : (r.diagnosis ?? '-')}`,
@@ -68,6 +69,7 @@ export function detailLines(panel: PanelId, row: unknown, now: number, readOnly 
           ...(r.attempts !== undefined
             ? [`recoveries  ${r.attempts} of ${r.maxAttempts ?? '?'} attempts used${r.maxAttempts !== undefined && r.attempts >= r.maxAttempts ? ' (BUDGET EXHAUSTED)' : ''}`]
             : []),
+          ...(r.run ? runDetailLines(r.run) : []),
           ...(r.origin ? [`listed from ${r.origin}`] : []),
           '',
           readOnly ? 'd diagnose (evidence)' : 'd diagnose (evidence)   R recover (plan, then y)   s submit',

@@ -17,6 +17,8 @@ import { useConsoleInput } from '../use-console-input.js';
 import type { ConsoleActions } from '../../console/actions.js';
 import { detailLines } from '../detail.js';
 import { useFrameDump } from '../frame-dump.js';
+import { headerParts } from '../header.js';
+import { clockTime } from '../../console/failure-text.js';
 
 export interface AppProps {
   monitor: Monitor;
@@ -150,7 +152,7 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
         filter={ui.filters[box.id]}
         count={v.rows.length}
         loading={v.health.loading}
-        banner={bannerText(v)}
+        banner={bannerText(v, box.id, t)}
         rows={filtered[box.id]}
         selected={ui.selected[box.id]}
         empty={emptyText(v)}
@@ -161,7 +163,7 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
-      <Header clusterName={clusterName} view={view} readOnly={readOnly} layoutMode={layout.mode} focused={ui.focused} />
+      <Header clusterName={clusterName} view={view} readOnly={readOnly} layoutMode={layout.mode} focused={ui.focused} columns={size.columns} />
       {banner.map((line, i) => (
         <Text key={`banner${i}`} wrap="truncate" color="black" backgroundColor="yellow">
           {line}
@@ -185,10 +187,13 @@ function Screen({ clusterName, view, readOnly, ui, size, detail, filtered, t }: 
   );
 }
 
-function bannerText(v: PanelView<unknown>): string | null {
+function bannerText(v: PanelView<unknown>, id: PanelId, t: number): string | null {
   const h = v.health;
   if (!h.error) return null;
-  return h.stale ? `STALE ${h.ageMs === null ? '' : formatAge(h.ageMs)}: ${h.error}` : `LOAD FAILED: ${h.error}`;
+  if (!h.stale) return `LOAD FAILED: ${h.error}`;
+  // The reason first, then what is shown instead: from when, and how old.
+  const from = h.ageMs === null ? '' : ` — showing ${id === 'queue' ? 'the queue' : 'data'} from ${clockTime(t - h.ageMs)}, ${formatAge(h.ageMs)} old`;
+  return `STALE: ${h.error}${from}`;
 }
 
 function emptyText(v: PanelView<unknown>): string {
@@ -212,33 +217,30 @@ function Body({ boxes, mode, render }: { boxes: PanelBox[]; mode: string; render
   );
 }
 
-function Header({ clusterName, view, readOnly, layoutMode, focused }: { clusterName: string; view: ConsoleView; readOnly: boolean; layoutMode: string; focused: PanelId }): React.ReactElement {
-  const counts = { up: 0, down: 0, other: 0 };
-  for (const e of view.endpoints.rows) counts[e.status === 'up' ? 'up' : e.status === 'down' ? 'down' : 'other']++;
-  const running = view.queue.rows.filter((j) => j.state === 'RUNNING').length;
-  const pending = view.queue.rows.filter((j) => j.state === 'PENDING').length;
-  const crit = view.alerts.rows.filter((a) => a.severity === 'crit').length;
+function Header({
+  clusterName,
+  view,
+  readOnly,
+  layoutMode,
+  focused,
+  columns,
+}: {
+  clusterName: string;
+  view: ConsoleView;
+  readOnly: boolean;
+  layoutMode: string;
+  focused: PanelId;
+  columns: number;
+}): React.ReactElement {
+  // Which parts fit is decided in header.ts: the crit count and STALE survive any width.
+  const parts = headerParts(view, { clusterName, readOnly, layoutMode, focused, columns });
   return (
     <Text wrap="truncate">
-      <Text bold inverse>
-        {' '}
-        swarmctl{' '}
-      </Text>{' '}
-      <Text bold>{clusterName}</Text>
-      {/* First after the name: the critical count must survive truncation at any width. */}
-      {'  '}alerts{' '}
-      {crit ? (
-        <Text color="red" bold>
-          {crit} crit
+      {parts.map((p, i) => (
+        <Text key={i} {...(p.color ? { color: p.color } : {})} bold={Boolean(p.bold)} inverse={Boolean(p.inverse)} dimColor={Boolean(p.dim)}>
+          {p.text}
         </Text>
-      ) : (
-        <Text color="green">0 crit</Text>
-      )}
-      {'  '}endpoints <Text color="green">✓{counts.up}</Text> <Text color="red">✗{counts.down}</Text> <Text color="yellow">!{counts.other}</Text>
-      {'  '}jobs {running} running {pending} pending
-      {view.queue.health.stale ? <Text color="yellow"> (STALE{view.queue.health.ageMs === null ? '' : ` ${formatAge(view.queue.health.ageMs)}`})</Text> : null}
-      {readOnly ? <Text color="yellow"> READ-ONLY</Text> : null}
-      {layoutMode === 'tabs' ? <Text dimColor> [{focused}] Tab/1-5 switch</Text> : null}
+      ))}
     </Text>
   );
 }

@@ -51,9 +51,9 @@ export const Panel = memo(function Panel(p: PanelProps): React.ReactElement {
 });
 
 /** Panels whose cells depend on the clock (they get `now`; the others get 0). */
-export const CLOCKED: ReadonlySet<PanelId> = new Set(['endpoints']);
+export const CLOCKED: ReadonlySet<PanelId> = new Set(['endpoints', 'issues']);
 
 function columnsFor(id: PanelId, now: number): readonly TableColumn<unknown>[] {
-  const cols = { endpoints: endpointColumns(now), queue: queueColumns, issues: issueColumns, telemetry: telemetryColumns, alerts: alertColumns }[id];
+  const cols = { endpoints: endpointColumns(now), queue: queueColumns, issues: issueColumns(now), telemetry: telemetryColumns, alerts: alertColumns }[id];
   return cols as readonly TableColumn<unknown>[];
 }

@@ -46,14 +46,14 @@ export const queueColumns: TableColumn<JobRow>[] = [
   { id: 'via', title: 'VIA', priority: 4, width: 5, cell: (r) => ({ text: r.via, dim: true }) },
 ];
 
-// Ages here come from the row itself (resume.ageMs), so the columns are constant.
-export const issueColumns: TableColumn<IssueRow>[] = [
+// The resume age is drawn from the file's mtime at frame time: the rows stay equal while nothing changes.
+export const issueColumns = (now: number): TableColumn<IssueRow>[] => [
   { id: 'issue', title: 'ISSUE', priority: 0, width: 16, flex: true, cell: (r) => ({ text: r.issueId, bold: true }) },
   { id: 'state', title: 'STATE', priority: 0, width: 12, cell: (r) => ({ text: r.state ?? '-' }) },
   { id: 'iter', title: 'IT', priority: 2, width: 3, cell: (r) => ({ text: r.iteration === null ? '-' : String(r.iteration) }) },
   { id: 'flags', title: 'FLAGS', priority: 1, width: 10, cell: (r) => ({ text: [r.silent ? 'SILENT' : '', r.resume?.corrupt ? 'CORRUPT' : ''].filter(Boolean).join(' '), color: 'red' }) },
   { id: 'diag', title: 'DIAGNOSIS', priority: 1, width: 14, flex: true, cell: (r) => ({ text: r.diagnosis ?? '', color: 'yellow' }) },
-  { id: 'resume', title: 'RESUME', priority: 3, width: 8, cell: (r) => ({ text: r.resume?.present ? (r.resume.ageMs === null ? 'yes' : formatAge(r.resume.ageMs)) : '-', dim: true }) },
+  { id: 'resume', title: 'RESUME', priority: 3, width: 8, cell: (r) => ({ text: r.resume?.present ? (r.resume.mtimeMs === null ? 'yes' : formatAge(now - r.resume.mtimeMs)) : '-', dim: true }) },
   { id: 'last', title: 'LAST', priority: 3, width: 10, cell: (r) => ({ text: r.lastResult ?? '-', dim: true }) },
   { id: 'why', title: 'LAST TRANSITION', priority: 4, width: 18, flex: true, cell: (r) => ({ text: r.lastReason ?? '', dim: true }) },
 ];

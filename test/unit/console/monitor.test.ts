@@ -198,6 +198,44 @@ describe('Monitor', () => {
     expect(m.getSnapshot().sources['issues']!.data).toEqual(['issue of 2317']);
   });
 
+  it('with a followKey, the follower reloads only when the key changes (an elapsed-time tick is not news)', async () => {
+    let poll = 0;
+    let followerLoads = 0;
+    let renders = 0;
+    const seen: number[] = [];
+    const m = new Monitor(
+      [
+        {
+          name: 'queue',
+          intervalMs: 20,
+          timeoutMs: 1000,
+          followKey: (rows: unknown) => (rows as { id: string; state: string }[]).map((r) => `${r.id} ${r.state}`).join(','),
+          // Every poll the elapsed time moves; the state changes once, at poll 4.
+          load: async () => [{ id: '1', state: ++poll >= 4 ? 'COMPLETING' : 'RUNNING', elapsed: poll }],
+        },
+        {
+          name: 'issues',
+          intervalMs: 60_000,
+          timeoutMs: 1000,
+          follows: 'queue',
+          load: async () => {
+            seen.push(poll);
+            return ++followerLoads;
+          },
+        },
+      ],
+      realClock,
+    );
+    m.subscribe(() => renders++);
+    m.start();
+    while (poll < 7) await wait(10);
+    m.stop();
+    // Its own first load (and the queue's first answer), then the state change: not one per elapsed tick.
+    expect(followerLoads).toBeLessThanOrEqual(3);
+    expect(seen.at(-1)).toBeGreaterThanOrEqual(4);
+    expect(renders).toBeGreaterThanOrEqual(poll - 1);
+  });
+
   it('refresh resolves when the loads it started end', async () => {
     const m = new Monitor(
       [

@@ -26,7 +26,7 @@ const issues: IssueRow[] = [
     iteration: 4,
     lastReason: 'no changes, tier → Worker',
     lastResult: 'failed',
-    resume: { present: true, ageMs: 60_000, corrupt: false },
+    resume: { present: true, mtimeMs: Date.now() - 60_000, corrupt: false },
     silent: true,
     diagnosis: 'stuck_text_mode',
     jobId: '2317',
@@ -154,7 +154,7 @@ describe('console render', () => {
     expect(s).toContain('LOAD FAILED');
     expect(s).toContain('LOAD FAILED: slurm_load_jobs error: Unable to contact');
     expect(s).toContain('✗ crit');
-    expect(s).toContain('SLURM UNKNOWN for 0s: slurm_load_jobs error');
+    expect(s).toContain('SLURM UNKNOWN for 0s (r: retry): slurm_load_jobs error');
   });
 });
 
@@ -232,7 +232,7 @@ describe('table rows', () => {
     await tick(60);
     const lines = screen().split('\n');
     // The header's job counts say they are the last known ones.
-    expect(lines[0]).toMatch(/jobs 60 running 0 pending \(STALE \d+s\)/);
+    expect(lines[0]).toMatch(/alerts \d+ crit {2}queue STALE \d+s .*jobs 60 running 0 pending/);
     // The queue panel is the right half (not focused: single border).
     const top = lines.findIndex((l) => l.includes('2 Queue (60)'));
     expect(top).toBeGreaterThan(0);
