@@ -50,6 +50,17 @@ export interface JobLogCommand {
   host: string | null;
 }
 
+/**
+ * Where an issue's worktree lives: on the share every host sees (`shared`), or in a folder
+ * local to the host that ran the issue (`run_host`: the python worker's /tmp/beefcake-wt),
+ * where swarmctl checks and archives it over SSH, into `archive_dir` on that same host.
+ */
+export interface ProfileWorktrees {
+  location: 'shared' | 'run_host';
+  /** run_host: the archive folder on that host; `{worktrees}` is paths.worktrees_dir (a sibling, same file system). */
+  archive_dir: string | null;
+}
+
 export interface SwarmProfile {
   name: string;
   base: ProfileName;
@@ -67,6 +78,7 @@ export interface SwarmProfile {
   flags: { architect: string[] | null };
   /** A running job silent this long is "silent" (null: thresholds.stale_worker_s). The python worker prints nothing mid-run. */
   silent_worker_s: number | null;
+  worktrees: ProfileWorktrees;
   catalogue: SignatureCatalogue;
 }
 
@@ -84,6 +96,7 @@ const COMMON = {
   job_log_command: null,
   flags: { architect: null },
   silent_worker_s: null,
+  worktrees: { location: 'shared' as const, archive_dir: null },
 };
 
 export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, 'catalogue'>>> = {
@@ -141,6 +154,8 @@ export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, '
     flags: { architect: ['--architect-coder'] },
     // 60 model calls of up to 30 min plus the verifier, with no output in between.
     silent_worker_s: 4 * 3600,
+    // $SWARM_WT_ROOT (default /tmp/beefcake-wt) is local to the host that ran the issue (run.py:149).
+    worktrees: { location: 'run_host', archive_dir: '{worktrees}-archive' },
   },
 };
 
@@ -182,6 +197,16 @@ export const profileOverrideSchema = z.strictObject({
     .nullable()
     .optional(),
   silent_worker_s: z.number().positive().nullable().optional(),
+  worktrees: z
+    .strictObject({
+      location: z.enum(['shared', 'run_host']).optional(),
+      archive_dir: z
+        .string()
+        .regex(/^(\/|\{worktrees\})/, 'an absolute path, or one starting with {worktrees}')
+        .nullable()
+        .optional(),
+    })
+    .optional(),
   catalogue: signatureCatalogueOverrideSchema.optional(),
 });
 export type ProfileOverride = z.infer<typeof profileOverrideSchema>;
@@ -222,6 +247,7 @@ export function buildProfile(base: ProfileName, override?: unknown, jobNameTempl
     job_log_command: over.job_log_command !== undefined ? over.job_log_command : b.job_log_command,
     flags: { ...b.flags, ...defined(over.flags) },
     silent_worker_s: over.silent_worker_s !== undefined ? over.silent_worker_s : b.silent_worker_s,
+    worktrees: { ...b.worktrees, ...defined(over.worktrees) },
     catalogue,
   };
   return { ok: true, profile };

@@ -228,7 +228,8 @@ export async function runDiagnose(
   const expectedBranch = profile.branch_template.replaceAll('{issue}', issue);
   let wt: WorktreeState | null = null;
   let wtRefusal: string | undefined;
-  if (wtPath) {
+  // A run-host worktree is on another machine: this one's folder of that name says nothing (recover checks it there, over SSH).
+  if (wtPath && profile.worktrees.location === 'shared') {
     // readIssueState checked its real path (symlinks followed) against its root.
     const refusal = state.worktree.error;
     if (refusal === undefined) wt = await worktreeState(wtPath, expectedBranch);

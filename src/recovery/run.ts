@@ -14,6 +14,36 @@ import { applyPlan, type ApplyResult, type SubmitFn } from './apply.js';
 import { readResume } from '../issues/state.js';
 import { livenessRefusal, type Liveness } from '../slurm/job-liveness.js';
 import { readIssueLiveness } from '../slurm/job-liveness-read.js';
+import { newestJob } from '../store/jobs.js';
+import { runSlurm } from '../slurm/run.js';
+import { renderTemplate } from '../config/profile.js';
+import { worktreeOwner, type Owner, type OwnerJob } from './worktree-remote-decide.js';
+
+/** The node a SLURM job ran on (sacct NodeList), or why it is not known. */
+async function slurmNode(cfg: ResolvedConfig, jobId: string): Promise<{ node: string | null; error?: string }> {
+  const r = await runSlurm(cfg, ['sacct', '-j', jobId, '-n', '-X', '-P', '-o', 'NodeList']);
+  if (!r.ok) return { node: null, error: `sacct failed: ${(r.spawnError ?? r.stderr.trim()) || `exit ${r.exitCode}`}`.slice(0, 300) };
+  const node = r.stdout.trim().split('\n')[0]?.trim() ?? '';
+  // One node (the python worker runs on one); a list or "None assigned" is not a host.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(node)) return { node: null, error: node ? `sacct names ${JSON.stringify(node)}` : 'sacct names no node' };
+  return { node };
+}
+
+/** Who owns a run-host worktree (the host the issue's newest run ran on) and where its archive folder is. */
+async function runHostWorktree(cfg: ResolvedConfig, profile: SwarmProfile, store: Store, issue: string, jobId: string | null): Promise<{ owner: Owner; archiveDir?: string }> {
+  const rec = newestJob(store, issue);
+  let job: OwnerJob | null = null;
+  if (rec?.via === 'ssh' && (jobId === null || jobId === rec.job_id || !/^\d+$/.test(jobId))) job = { via: 'ssh', jobId: rec.job_id, host: rec.host, node: null };
+  else {
+    // The diagnosed job, else our newest SLURM job of the issue.
+    const id = jobId !== null && /^\d+$/.test(jobId) ? jobId : rec?.via === 'slurm' ? rec.job_id : null;
+    if (id !== null) job = { via: 'slurm', jobId: id, host: null, ...(await slurmNode(cfg, id)) };
+  }
+  const owner = worktreeOwner({ job, loopHost: profile.job_log_command?.host ?? null, hosts: cfg.hosts });
+  const tpl = profile.worktrees.archive_dir;
+  const a = tpl === null ? null : renderTemplate(tpl, { worktrees: cfg.paths.worktrees_dir });
+  return { owner, ...(a?.ok ? { archiveDir: a.value } : {}) };
+}
 
 export interface PreparedRecovery {
   diagnosis: DiagnoseResult;
@@ -33,6 +63,7 @@ export async function prepareRecovery(cfg: ResolvedConfig, profile: SwarmProfile
   const previous = listAudit(store, { issueId: issue, limit: 50 }).filter((r) => r.action === ATTEMPT_ACTION);
   const recurrence = d !== null && previous.some((r) => (r.detail ?? '').startsWith(`${d.kind}:`));
   const resume = await readResume(cfg, profile, issue);
+  const runHost = profile.worktrees.location === 'run_host' ? await runHostWorktree(cfg, profile, store, issue, diagnosis.jobId) : null;
   const plan = planRecovery(d, {
     issueId: issue,
     profile,
@@ -45,6 +76,7 @@ export async function prepareRecovery(cfg: ResolvedConfig, profile: SwarmProfile
     archiveDir: cfg.paths.archive_dir,
     worktreePath: `${cfg.paths.worktrees_dir}/${issue}`,
     trackerCommand: cfg.swarm.tracker?.command ?? 'bd',
+    ...(runHost ? { worktreeOwner: runHost.owner, ...(runHost.archiveDir !== undefined ? { worktreeArchiveDir: runHost.archiveDir } : {}) } : {}),
   });
   // Before the plan's own checks: an unreadable queue must not read as "no active job".
   const refusal = livenessRefusal(liveness, `recover ${issue}`, opts.assumeNotRunning ? { assumeNotRunning: true } : {});
