@@ -44,6 +44,15 @@ export function worktreeOwner(input: { job: OwnerJob | null; loopHost: string | 
   return { ok: false, reason: 'no job of this issue is known and the profile names no loop host' };
 }
 
+/** The node in the job wrapper's first line (`swarm-job: issue ID job N on HOST at …`, slurm/swarm-job.sbatch). */
+export function nodeFromJobLog(head: string, jobId: string): string | null {
+  for (const line of head.split('\n')) {
+    const m = /^swarm-job: issue \S+ job (\S+) on ([A-Za-z0-9][A-Za-z0-9._-]*) at /.exec(line);
+    if (m && m[1] === jobId) return m[2] as string;
+  }
+  return null;
+}
+
 /** One remote command's answer (ssh worked; the command's own exit code). */
 export interface Answer {
   exitCode: number | null;

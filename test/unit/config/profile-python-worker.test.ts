@@ -1,7 +1,8 @@
 // The python-worker profile as data: files it does not write are n/a, remedies use only what
 // the worker reads (SWARM_WORKER_MODEL, --architect-coder), the reopen clears the claim.
 import { describe, expect, it } from 'vitest';
-import { buildProfile, profileOf, trackerArgv, type SwarmProfile } from '../../../src/config/profile.js';
+import { profileOf, trackerArgv, type SwarmProfile } from '../../../src/config/profile.js';
+import { buildProfile } from '../../../src/config/profile-schema.js';
 import { planRecovery, type PlanContext } from '../../../src/recovery/plan.js';
 import { DEFAULT_CATALOGUES } from '../../../src/config/signature-catalogue.js';
 

@@ -1,8 +1,8 @@
 // The pure decision behind archiving a run-host worktree (issue 17): which host owns it, and
 // from the host's answers whether to move it, skip it or refuse. Unknown state refuses.
 import { describe, expect, it } from 'vitest';
-import { decideArchive, parseStatus, verifyMove, worktreeOwner, type RemoteWorktreeCheck } from '../../../src/recovery/worktree-remote-decide.js';
-import { buildProfile } from '../../../src/config/profile.js';
+import { decideArchive, nodeFromJobLog, parseStatus, verifyMove, worktreeOwner, type RemoteWorktreeCheck } from '../../../src/recovery/worktree-remote-decide.js';
+import { buildProfile } from '../../../src/config/profile-schema.js';
 import { planRecovery, type PlanContext } from '../../../src/recovery/plan.js';
 import type { Diagnosis } from '../../../src/recovery/diagnose.js';
 
@@ -39,6 +39,15 @@ describe('worktreeOwner', () => {
     expect(worktreeOwner({ job: null, loopHost: 'proxy', hosts })).toMatchObject({ ok: true, host: 'proxy' });
     expect(worktreeOwner({ job: null, loopHost: 'gone', hosts })).toMatchObject({ ok: false });
     expect(worktreeOwner({ job: null, loopHost: null, hosts })).toMatchObject({ ok: false });
+  });
+});
+
+describe('nodeFromJobLog', () => {
+  it("reads the node from the job wrapper's first line, for that job only", () => {
+    const head = 'swarm-job: issue bc-1 job 812 on vm at 2026-12-04T18:00:00+00:00: run-swarm.sh --issue bc-1\n[18:00:01Z] process_issue: id=bc-1\n';
+    expect(nodeFromJobLog(head, '812')).toBe('vm');
+    expect(nodeFromJobLog(head, '813')).toBeNull();
+    expect(nodeFromJobLog('swarm-job: issue bc-1 job 812 on $(rm -rf /) at x\n', '812')).toBeNull();
   });
 });
 
