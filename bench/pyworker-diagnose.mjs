@@ -141,7 +141,11 @@ for (const c of cases) {
 const READ_SUMMARY = `const fs=require('fs');const b=Buffer.allocUnsafe(4<<20);const fd=fs.openSync(process.argv[1],'r');let p=0,n;while((n=fs.readSync(fd,b,0,b.length,p))>0)p+=n`;
 const floors = [
   { name: `node reads the ${SUMMARY_MIB} MiB summary (4 MiB reads, nothing else)`, argv: [process.execPath, '-e', READ_SUMMARY, SUMMARY], grepFile: SUMMARY },
-  { name: `cat ${JOURNAL_MIB} MiB JSON journal \\| node draining the pipe`, argv: ['sh', '-c', `cat "${JOURNAL_JSON}" | "${process.execPath}" -e 'process.stdin.on("data",()=>{})'`], grepFile: JOURNAL_JSON },
+  {
+    name: `cat ${JOURNAL_MIB} MiB JSON journal \\| node draining the pipe`,
+    argv: ['sh', '-c', `cat "${JOURNAL_JSON}" | "${process.execPath}" -e 'process.stdin.on("data",()=>{})'`],
+    grepFile: JOURNAL_JSON,
+  },
 ];
 console.log('\n| runtime floor | time | node -e 0 | grep -F \\| tail -n 20 | (floor − node) / grep |');
 console.log('| --- | --- | --- | --- | --- |');
