@@ -1,13 +1,15 @@
 // python-worker diagnose benchmark (issue 17): `swarmctl diagnose ISSUE --json` of one issue
-// (a) from a 100 MB run summary and (b) from a 1 GB journal stream read through the profile's
-// job_log_command (`cat FILE`, standing in for journalctl), each against
+// (a) from a 100 MB run summary, (b) from a 1 GB journal stream read through the profile's
+// job_log_command (`cat FILE` standing in for `journalctl -o cat`: evidence by line number), and
+// (c) the same as `journalctl -o json` entries (format journal-json: evidence by __CURSOR, no
+// newline counted), each against
 // `grep -F ISSUE FILE | tail -n 20` on the same file, as whole processes, net of a bare
 // `node -e 0` of the same run (the target, ≤ 3x, is about swarmctl's work, not Node's start).
 // Interleaved runs, medians. Files under /tmp/swarmctl-bench-pyworker (never in the repo).
 // Run: npm run build && node bench/pyworker-diagnose.mjs [summaryMiB] [journalMiB] [--runs N]
 // Needs the test cluster's slurm.conf (diagnose asks squeue): bash scripts/test-cluster.sh up.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +24,7 @@ const DIR = '/tmp/swarmctl-bench-pyworker';
 const REPO = join(DIR, 'repo');
 const SUMMARY = join(REPO, 'logs/mini-swarm/summary.jsonl');
 const JOURNAL = join(DIR, 'dogfood.journal');
+const JOURNAL_JSON = join(DIR, 'dogfood.journal.json');
 const ISSUE = 'beefcake-b0042';
 mkdirSync(join(REPO, 'logs/mini-swarm'), { recursive: true });
 
@@ -65,32 +68,57 @@ fill(JOURNAL, JOURNAL_MIB, (i) =>
       : `${t(i)} WARN KB query timed out (9ecc5027…) ${'-'.repeat(40)}`,
 );
 
+// The same lines as `journalctl -u dogfood-loop -o json` prints them (cursor, timestamps, unit, message).
+fill(JOURNAL_JSON, JOURNAL_MIB, (i) =>
+  JSON.stringify({
+    __CURSOR: `s=5d3c0e1f2a4b4c6d8e9f0a1b2c3d4e5f;i=${i.toString(16)};b=7a2e9c1d;m=${(i * 1000).toString(16)};t=63f1a2b3c4d5e;x=${(i * 7919).toString(16)}`,
+    __REALTIME_TIMESTAMP: String(1776676324000000 + i * 1000),
+    _SYSTEMD_UNIT: 'dogfood-loop.service',
+    PRIORITY: '6',
+    MESSAGE: i % 7 === 0 ? `${t(i)}   → ${issueOf(i)}: no_change wall=1701.9s` : i % 7 === 1 ? `${t(i)} process_issue: id=${issueOf(i)} title='x'` : `${t(i)} WARN KB query timed out (9ecc5027…)`,
+  }),
+);
+
 const slurmConf = '/tmp/swarmctl-cluster/slurm/slurm.conf';
 const cfg = (name, extra) => {
   const p = join(DIR, `${name}.yaml`);
-  writeFileSync(p, `version: 1\npaths:\n  shared_root: ${DIR}\n  repo: ${REPO}\nslurm:\n  conf: ${slurmConf}\nswarm:\n  profile: python-worker\n${extra}`);
+  // probe_timeout_s 30: the journal command's time cap (4x that) well above a loaded machine's 1 GiB read.
+  writeFileSync(p, `version: 1\npaths:\n  shared_root: ${DIR}\n  repo: ${REPO}\nslurm:\n  conf: ${slurmConf}\nthresholds:\n  probe_timeout_s: 30\nswarm:\n  profile: python-worker\n${extra}`);
   return p;
 };
 const SUMMARY_CFG = cfg('summary', '');
 // The journal case reads no summary (profile.paths.run_summary: []), only the command's output.
 const JOURNAL_CFG = cfg('journal', `profile:\n  paths: { run_summary: [] }\n  job_log_command: { argv: [cat, ${JOURNAL}] }\n`);
+const JOURNAL_JSON_CFG = cfg('journal-json', `profile:\n  paths: { run_summary: [] }\n  job_log_command: { argv: [cat, ${JOURNAL_JSON}], format: journal-json }\n`);
 
+// Wall time, and CPU time (user + sys of the command and its children, from /usr/bin/time):
+// on a machine shared with other work the wall time mostly measures the wait for a core.
+const CPU_FILE = join(DIR, 'cpu.txt');
 function time(argv, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', CPU_FILE, ...argv], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { ms, r };
+  const [u, s] = readFileSync(CPU_FILE, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { ms, cpu: (u + s) * 1000, r };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** One table row: wall and CPU medians, each ratio net of `node -e 0`. */
+function row(name, xs, node, grep) {
+  const m = (v, k) => median(v.map((x) => x[k]));
+  const r = (k) => ((m(xs, k) - m(node, k)) / m(grep, k)).toFixed(2);
+  return `| ${name} | ${m(xs, 'ms').toFixed(0)} / ${m(xs, 'cpu').toFixed(0)} ms | ${m(node, 'ms').toFixed(0)} / ${m(node, 'cpu').toFixed(0)} ms | ${m(grep, 'ms').toFixed(0)} / ${m(grep, 'cpu').toFixed(0)} ms | ${r('ms')}x / ${r('cpu')}x |`;
+}
 
 const cases = [
   // The issue's runs all fail the verifier (row i of issue i % 1000 has status STATUSES[i % 4]).
   { name: `summary ${SUMMARY_MIB} MiB`, cfg: SUMMARY_CFG, file: SUMMARY, kind: 'verifier_failed' },
-  { name: `journal ${JOURNAL_MIB} MiB`, cfg: JOURNAL_CFG, file: JOURNAL, kind: 'stuck_loop' },
+  { name: `journal ${JOURNAL_MIB} MiB, -o cat (file:line)`, cfg: JOURNAL_CFG, file: JOURNAL, kind: 'stuck_loop' },
+  { name: `journal ${JOURNAL_MIB} MiB, -o json (cursor)`, cfg: JOURNAL_JSON_CFG, file: JOURNAL_JSON, kind: 'stuck_loop' },
 ];
 console.log(`python-worker diagnose of ${ISSUE}, ${RUNS} interleaved runs, medians (load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ')[0]})`);
-console.log('| case | swarmctl diagnose | node -e 0 | grep -F | tail -n 20 | (swarmctl − node) / grep | target |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log('wall / CPU (user+sys) time; target: (swarmctl − node) / grep ≤ 3x');
+console.log('| case | swarmctl diagnose | node -e 0 | grep -F \\| tail -n 20 | (swarmctl − node) / grep |');
+console.log('| --- | --- | --- | --- | --- |');
 for (const c of cases) {
   const sw = [];
   const node = [];
@@ -102,10 +130,37 @@ for (const c of cases) {
     const n = time([process.execPath, '-e', '0']);
     const g = time(['sh', '-c', `grep -F "${ISSUE}" "${c.file}" | tail -n 20`]);
     if (i === 0) continue; // a warm-up round: the files into the page cache
-    sw.push(a.ms);
-    node.push(n.ms);
-    grep.push(g.ms);
+    sw.push(a);
+    node.push(n);
+    grep.push(g);
   }
-  const ratio = (median(sw) - median(node)) / median(grep);
-  console.log(`| ${c.name} | ${median(sw).toFixed(0)} ms | ${median(node).toFixed(0)} ms | ${median(grep).toFixed(0)} ms | ${ratio.toFixed(2)}x | ≤ 3x |`);
+  console.log(row(c.name, sw, node, grep));
+}
+
+// The floor the runtime sets, same rounds: Node reading the same bytes and doing nothing with them.
+const READ_SUMMARY = `const fs=require('fs');const b=Buffer.allocUnsafe(4<<20);const fd=fs.openSync(process.argv[1],'r');let p=0,n;while((n=fs.readSync(fd,b,0,b.length,p))>0)p+=n`;
+const floors = [
+  { name: `node reads the ${SUMMARY_MIB} MiB summary (4 MiB reads, nothing else)`, argv: [process.execPath, '-e', READ_SUMMARY, SUMMARY], grepFile: SUMMARY },
+  {
+    name: `cat ${JOURNAL_MIB} MiB JSON journal \\| node draining the pipe`,
+    argv: ['sh', '-c', `cat "${JOURNAL_JSON}" | "${process.execPath}" -e 'process.stdin.on("data",()=>{})'`],
+    grepFile: JOURNAL_JSON,
+  },
+];
+console.log('\n| runtime floor | time | node -e 0 | grep -F \\| tail -n 20 | (floor − node) / grep |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const f of floors) {
+  const fl = [];
+  const node = [];
+  const grep = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    const a = time(f.argv);
+    const n = time([process.execPath, '-e', '0']);
+    const g = time(['sh', '-c', `grep -F "${ISSUE}" "${f.grepFile}" | tail -n 20`]);
+    if (i === 0) continue;
+    fl.push(a);
+    node.push(n);
+    grep.push(g);
+  }
+  console.log(row(f.name, fl, node, grep));
 }

@@ -7,9 +7,9 @@
 // entry. A file or variable the orchestrator does not have is `null` ("n/a", never
 // "missing"). Pure: no I/O. (Imports the catalogue
 // data from config/signature-catalogue.ts, which is pure as well.)
-import { z } from 'zod';
 import { DEFAULT_CATALOGUES } from './signature-catalogue.js';
-import { mergeCatalogue, signatureCatalogueOverrideSchema, type SignatureCatalogue } from './signatures.js';
+import type { SignatureCatalogue, SignatureCatalogueOverride } from './signatures.js';
+import { mergeCatalogue } from './signatures-merge.js';
 
 export type ProfileName = 'runbook' | 'beefcake' | 'python-worker';
 export const PROFILE_NAMES: readonly ProfileName[] = ['runbook', 'beefcake', 'python-worker'];
@@ -48,6 +48,19 @@ export interface JobLogCommand {
   argv: string[];
   /** A host from the config's hosts (null: run here). */
   host: string | null;
+  /** `lines` (default: plain output, evidence by line number) or `journal-json` (`journalctl -o json`: evidence by `__CURSOR`). */
+  format?: 'lines' | 'journal-json' | undefined;
+}
+
+/**
+ * Where an issue's worktree lives: on the share every host sees (`shared`), or in a folder
+ * local to the host that ran the issue (`run_host`: the python worker's /tmp/beefcake-wt),
+ * where swarmctl checks and archives it over SSH, into `archive_dir` on that same host.
+ */
+export interface ProfileWorktrees {
+  location: 'shared' | 'run_host';
+  /** run_host: the archive folder on that host; `{worktrees}` is paths.worktrees_dir (a sibling, same file system). */
+  archive_dir: string | null;
 }
 
 export interface SwarmProfile {
@@ -67,6 +80,7 @@ export interface SwarmProfile {
   flags: { architect: string[] | null };
   /** A running job silent this long is "silent" (null: thresholds.stale_worker_s). The python worker prints nothing mid-run. */
   silent_worker_s: number | null;
+  worktrees: ProfileWorktrees;
   catalogue: SignatureCatalogue;
 }
 
@@ -84,6 +98,7 @@ const COMMON = {
   job_log_command: null,
   flags: { architect: null },
   silent_worker_s: null,
+  worktrees: { location: 'shared' as const, archive_dir: null },
 };
 
 export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, 'catalogue'>>> = {
@@ -141,50 +156,28 @@ export const DEFAULT_PROFILES: Readonly<Record<ProfileName, Omit<SwarmProfile, '
     flags: { architect: ['--architect-coder'] },
     // 60 model calls of up to 30 min plus the verifier, with no output in between.
     silent_worker_s: 4 * 3600,
+    // $SWARM_WT_ROOT (default /tmp/beefcake-wt) is local to the host that ran the issue (run.py:149).
+    worktrees: { location: 'run_host', archive_dir: '{worktrees}-archive' },
   },
 };
 
-const template = z.string().min(1);
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env name is letters, digits and _');
-const argvTemplate = z.array(z.string().min(1)).min(1);
-// A tracker argv word may be '' (`--assignee ""` clears the claim).
-const trackerArgvTemplate = z.array(z.string()).min(1);
+type Partly<T> = { [K in keyof T]?: T[K] | undefined };
 
-/** The config's `profile:` key (every entry optional; merged over the base profile). */
-export const profileOverrideSchema = z.strictObject({
-  name: z.string().optional(),
-  paths: z
-    .strictObject({
-      resume: template.nullable().optional(),
-      session_log: template.nullable().optional(),
-      checkpoint: template.nullable().optional(),
-      metrics: template.nullable().optional(),
-      job_log: template.optional(),
-      worktree: template.optional(),
-      run_summary: z.array(template).optional(),
-    })
-    .optional(),
-  job_name_template: template.optional(),
-  branch_template: template.optional(),
-  vars: z
-    .strictObject({
-      temperature: envName.nullable().optional(),
-      max_turns: envName.nullable().optional(),
-      use_cloud: envName.nullable().optional(),
-      model: envName.nullable().optional(),
-    })
-    .optional(),
-  tracker: z.strictObject({ reopen: trackerArgvTemplate.optional(), note: argvTemplate.optional(), show: argvTemplate.optional() }).optional(),
-  wrapper_forwards_env: z.boolean().optional(),
-  flags: z.strictObject({ architect: argvTemplate.nullable().optional() }).optional(),
-  job_log_command: z
-    .strictObject({ argv: argvTemplate, host: z.string().min(1).nullable().default(null) })
-    .nullable()
-    .optional(),
-  silent_worker_s: z.number().positive().nullable().optional(),
-  catalogue: signatureCatalogueOverrideSchema.optional(),
-});
-export type ProfileOverride = z.infer<typeof profileOverrideSchema>;
+/** The config's `profile:` key once validated (profile-schema.ts's schema checks it is this shape). */
+export interface ProfileOverride {
+  name?: string | undefined;
+  paths?: Partly<ProfilePaths> | undefined;
+  job_name_template?: string | undefined;
+  branch_template?: string | undefined;
+  vars?: Partly<ProfileVars> | undefined;
+  tracker?: Partly<ProfileTracker> | undefined;
+  wrapper_forwards_env?: boolean | undefined;
+  flags?: { architect?: string[] | null | undefined } | undefined;
+  job_log_command?: JobLogCommand | null | undefined;
+  silent_worker_s?: number | null | undefined;
+  worktrees?: Partly<ProfileWorktrees> | undefined;
+  catalogue?: SignatureCatalogueOverride | undefined;
+}
 
 function defined<T extends object>(o: T | undefined): Partial<T> {
   const out: Partial<T> = {};
@@ -194,23 +187,14 @@ function defined<T extends object>(o: T | undefined): Partial<T> {
 }
 
 /**
- * The effective profile: base defaults, then the site's overrides. `override` is the
- * config's `profile:` value (unknown: validated here, so a bad catalogue entry is an
- * error that names the key, never silently ignored).
+ * The effective profile: base defaults, then the site's overrides, ALREADY VALIDATED (by the
+ * config schema, or profile-schema.ts's buildProfile for an unknown value). No zod here: a
+ * command whose config came from the validated cache builds its profile without loading it.
  */
-export function buildProfile(base: ProfileName, override?: unknown, jobNameTemplate?: string): { ok: true; profile: SwarmProfile } | { ok: false; error: string } {
+export function buildProfileFrom(base: ProfileName, over: ProfileOverride = {}, jobNameTemplate?: string): SwarmProfile {
   const b = DEFAULT_PROFILES[base];
-  let over: ProfileOverride = {};
-  if (override !== undefined && override !== null) {
-    const p = profileOverrideSchema.safeParse(override);
-    if (!p.success) {
-      const first = p.error.issues[0];
-      return { ok: false, error: `profile.${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}` };
-    }
-    over = p.data;
-  }
   const catalogue = over.catalogue ? mergeCatalogue(DEFAULT_CATALOGUES[base], over.catalogue) : DEFAULT_CATALOGUES[base];
-  const profile: SwarmProfile = {
+  return {
     name: over.name ?? b.name,
     base,
     paths: { ...b.paths, ...defined(over.paths) },
@@ -222,20 +206,20 @@ export function buildProfile(base: ProfileName, override?: unknown, jobNameTempl
     job_log_command: over.job_log_command !== undefined ? over.job_log_command : b.job_log_command,
     flags: { ...b.flags, ...defined(over.flags) },
     silent_worker_s: over.silent_worker_s !== undefined ? over.silent_worker_s : b.silent_worker_s,
+    worktrees: { ...b.worktrees, ...defined(over.worktrees) },
     catalogue,
   };
-  return { ok: true, profile };
 }
 
 /** The profile of a resolved config (`swarm.profile` + top-level `profile:`). */
 export function profileOf(cfg: { swarm: { profile: ProfileName; job_name_template?: string; sbatch_script?: string | undefined }; profile?: unknown }): SwarmProfile {
-  const r = buildProfile(cfg.swarm.profile, cfg.profile, cfg.swarm.job_name_template);
-  if (!r.ok) throw new Error(r.error);
+  // cfg is a resolved config: its `profile:` passed the config schema (load.ts, or the validated cache).
+  const profile = buildProfileFrom(cfg.swarm.profile, (cfg.profile ?? {}) as ProfileOverride, cfg.swarm.job_name_template);
   // A site's own sbatch script may not forward remedy variables into the container.
   if (cfg.swarm.sbatch_script !== undefined && !(isObj(cfg.profile) && 'wrapper_forwards_env' in cfg.profile)) {
-    r.profile.wrapper_forwards_env = false;
+    profile.wrapper_forwards_env = false;
   }
-  return r.profile;
+  return profile;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {

@@ -3,7 +3,7 @@
 // checking the wrong thing at 3 a.m. Defaults live here so `config show` can
 // print the effective config. Pure: imports only zod (and the pure profile schema).
 import { z } from 'zod';
-import { profileOverrideSchema } from './profile.js';
+import { profileOverrideSchema } from './profile-schema.js';
 
 /** An argv array: the only way a command is ever written in the config. */
 const argv = z.array(z.string().min(1, 'an argv word may not be empty')).min(1, 'an argv needs at least the program name');

@@ -20,9 +20,10 @@ export interface SummaryRead {
 export const SUMMARY_MAX_BYTES = 256 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
-function countNewlines(buf: Buffer, end: number): number {
+/** Newlines in buf[start, end). */
+function countNewlines(buf: Buffer, start: number, end: number): number {
   let n = 0;
-  for (let i = buf.indexOf(10); i !== -1 && i < end; i = buf.indexOf(10, i + 1)) n++;
+  for (let i = buf.indexOf(10, start); i !== -1 && i < end; i = buf.indexOf(10, i + 1)) n++;
   return n;
 }
 
@@ -32,24 +33,37 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
   const runs: NumberedRun[] = [];
   let badLines = 0;
   let linesBefore = 0;
-  let carry = Buffer.alloc(0);
+  // One buffer for the whole file, the unfinished line moved to its front: a fresh buffer per
+  // chunk (and a concat of the carry) cost more in page faults and GC than the scan itself.
+  let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size - start, 1)));
+  let carry = 0;
   let first = start > 0;
   for (let pos = start; pos < size;) {
-    const want = Math.min(CHUNK, size - pos);
-    const chunk = Buffer.allocUnsafe(want);
-    const { bytesRead } = await fh.read(chunk, 0, want, pos);
+    if (carry === buf.length) {
+      // One line longer than the buffer: grow it (rows are one line each, normally small).
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, carry);
+      buf = bigger;
+    }
+    const want = Math.min(buf.length - carry, size - pos);
+    const { bytesRead } = await fh.read(buf, carry, want, pos);
     if (bytesRead === 0) break;
     pos += bytesRead;
-    let buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+    let from = 0;
+    const filled = carry + bytesRead;
     // A window that starts mid-file starts mid-line: drop that partial line.
     if (first) {
-      const nl = buf.indexOf(10);
-      buf = nl === -1 ? Buffer.alloc(0) : buf.subarray(nl + 1);
+      const nl = buf.indexOf(10, 0);
+      if (nl === -1 || nl >= filled) {
+        carry = 0;
+        continue;
+      }
+      from = nl + 1;
       first = false;
     }
-    const lastNl = pos < size ? buf.lastIndexOf(10) : buf.length - 1;
-    const whole = lastNl === -1 ? Buffer.alloc(0) : buf.subarray(0, lastNl + 1);
-    carry = Buffer.from(lastNl === -1 ? buf : buf.subarray(lastNl + 1));
+    const lastNl = pos < size ? buf.lastIndexOf(10, filled - 1) : filled - 1;
+    const wholeEnd = lastNl < from ? from : lastNl + 1;
+    const whole = buf.subarray(from, wholeEnd);
     if (whole.indexOf(needle) !== -1) {
       // Only lines that name the issue are decoded and parsed.
       let lineStart = 0;
@@ -58,15 +72,17 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
         const ls = whole.lastIndexOf(10, hit) + 1;
         let le = whole.indexOf(10, hit);
         if (le === -1) le = whole.length;
-        counted += countNewlines(whole.subarray(lineStart, ls), ls - lineStart);
+        counted += countNewlines(whole, lineStart, ls);
         lineStart = ls;
         const r = runsForIssue(whole.subarray(ls, le).toString('utf8'), issue);
         for (const run of r.runs) runs.push({ line: linesBefore + counted + 1, row: run.row });
         badLines += r.badLines;
         hit = whole.indexOf(needle, le);
       }
-      linesBefore += counted + countNewlines(whole.subarray(lineStart), whole.length - lineStart);
-    } else linesBefore += countNewlines(whole, whole.length);
+      linesBefore += counted + countNewlines(whole, lineStart, whole.length);
+    } else linesBefore += countNewlines(whole, 0, whole.length);
+    carry = filled - wholeEnd;
+    if (carry > 0) buf.copyWithin(0, wholeEnd, filled);
   }
   const out: Omit<SummaryRead, 'path' | 'status'> = { runs, badLines };
   if (start > 0) out.truncatedFromByte = start;

@@ -14,6 +14,7 @@ import { ATTEMPT_ACTION } from './diagnose-run.js';
 import { clearResume } from '../issues/resume-clear.js';
 import { archivePath, checkUnder } from '../io/safe-path.js';
 import type { RecoveryPlan } from './plan.js';
+import { archiveRemoteWorktree } from './worktree-remote.js';
 
 /** The batch layer's submit (src/submit/submit.ts), same shape. */
 export interface SubmitOutcome {
@@ -135,6 +136,39 @@ export async function applyPlan(cfg: ResolvedConfig, profile: SwarmProfile, stor
         }
         audit({ type: action.type, outcome: ok ? 'ok' : 'failed', detail: steps.join('; '), ...(action.argv ? { argv: action.argv } : {}), archived });
         failed = !ok;
+        break;
+      }
+      case 'archive_worktree': {
+        // On the host that ran the issue, over SSH (worktree-remote.ts): check, then move into the archive there.
+        const host = action.host !== undefined ? cfg.hosts[action.host] : undefined;
+        const wt = checkUnder(cfg.paths.worktrees_dir, action.files?.[0]?.from ?? '');
+        const archiveRoot = action.archiveRoot ?? '';
+        const dest = archivePath(archiveRoot, issue, 'worktree', deps.now ?? new Date(), cfg.swarm.issue_id_pattern);
+        const refusal =
+          action.refused ??
+          (!host
+            ? `refused: host ${action.host ?? '(none)'} is not in hosts:; nothing moved`
+            : !wt.ok
+              ? `refused: ${wt.reason}; nothing moved`
+              : !dest.ok
+                ? `refused: ${dest.reason}; nothing moved`
+                : undefined);
+        if (refusal !== undefined || !host || !wt.ok || !dest.ok) {
+          audit({ type: action.type, outcome: 'failed', detail: refusal ?? 'refused' });
+          failed = true;
+          break;
+        }
+        const r = await archiveRemoteWorktree({
+          host,
+          root: wt.root,
+          path: wt.path,
+          archiveRoot,
+          dest: dest.path,
+          timeoutMs: cfg.slurm.command_timeout_s * 1000,
+          connectTimeoutS: cfg.thresholds.probe_timeout_s,
+        });
+        audit({ type: action.type, outcome: r.outcome, detail: `on ${host.name}: ${r.detail}`, argv: r.argv, ...(r.archived ? { archived: [r.archived] } : {}) });
+        failed = r.outcome === 'failed';
         break;
       }
       case 'tracker_return': {

@@ -15,15 +15,13 @@ import type { Store } from '../store/db.js';
 import { countAudit } from '../store/audit.js';
 import { newestSlurmJobId } from '../store/jobs.js';
 import { runLocal } from '../io/run.js';
-import { diagnose, type CloudProbeInput, type DiagnoseInput, type DiagnoseLog, type DiagnoseResult, type QueueView } from './diagnose.js';
+import { diagnose, type CloudProbeInput, type Evidence, type DiagnoseInput, type DiagnoseLog, type DiagnoseResult, type QueueView } from './diagnose.js';
 import { realPathUnder } from '../io/archive.js';
 import { readIssueState } from '../issues/state.js';
 import { readJobLogTail } from './job-log.js';
-import { renderJobName } from '../slurm/job-name.js';
 import { readSshJobs } from '../slurm/queue.js';
 import { runSlurm } from '../slurm/run.js';
-import { squeueArgs } from '../slurm/squeue-format.js';
-import { parseSqueue } from '../slurm/squeue-parse.js';
+import { issueQueue } from './issue-queue.js';
 import { readRunSummary } from '../issues/run-summary-read.js';
 import type { NumberedRun } from '../issues/run-summary-parse.js';
 import { diagnoseRuns } from './run-summary-diagnose.js';
@@ -32,28 +30,23 @@ import { decideStaleClaim, runEndMs, trackerIssueFromJson } from './stale-claim.
 
 export const ATTEMPT_ACTION = 'recover.attempt';
 
+/** Journal evidence by cursor: `journal:<cursor>` (FORMATS.md) in place of the source and a kept-entry number. */
+export function byCursor(evidence: Evidence[], source: string, cursors: readonly string[]): Evidence[] {
+  return evidence.map((e) => {
+    const c = e.file === source && e.line !== undefined ? cursors[e.line - 1] : undefined;
+    return c === undefined ? e : { file: `journal:${c}`, text: e.text };
+  });
+}
+
 /** Recovery attempts recorded for the issue (one `recover.attempt` row per applied plan). */
 export function recoveryAttempts(store: Store | null, issue: string): number {
   if (!store) return 0;
   return countAudit(store, issue, ATTEMPT_ACTION, ['ok', 'failed']);
 }
 
-/** The issue's jobs from squeue (all states it still remembers). */
-export async function issueQueue(cfg: ResolvedConfig, profile: SwarmProfile, issue: string, timeoutMs?: number): Promise<QueueView> {
-  const name = renderJobName(issue, profile.job_name_template, cfg.swarm.issue_id_pattern);
-  if (!name.ok) return { ok: false, error: name.reason, jobs: [] };
-  const r = await runSlurm(cfg, ['squeue', ...squeueArgs({ names: [name.name], states: ['all'], ...(cfg.slurm.user ? { user: cfg.slurm.user } : {}) })], {
-    env: { SLURM_TIME_FORMAT: '%Y-%m-%dT%H:%M:%S%z' },
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-  });
-  if (!r.ok) return { ok: false, error: r.timedOut ? `squeue timed out after ${Math.round(r.durationMs / 100) / 10} s` : (r.spawnError ?? r.stderr.trim()) || `squeue exited ${r.exitCode}`, jobs: [] };
-  const p = parseSqueue(r.stdout);
-  return { ok: true, jobs: p.jobs.filter((j) => j.name === name.name).map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason })) };
-}
-
 /** SLURM's view plus the issue's direct-SSH jobs (a job started with --via ssh blocks a resubmit too). */
-async function issueQueueWithSsh(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, timeoutMs?: number): Promise<QueueView> {
-  const [q, ssh] = await Promise.all([issueQueue(cfg, profile, issue, timeoutMs), store ? readSshJobs(cfg, store, issue) : Promise.resolve({ jobs: [], errors: [] })]);
+async function issueQueueWithSsh(cfg: ResolvedConfig, profile: SwarmProfile, store: Store | null, issue: string, timeoutMs?: number, started?: Promise<QueueView>): Promise<QueueView> {
+  const [q, ssh] = await Promise.all([started ?? issueQueue(cfg, profile, issue, timeoutMs), store ? readSshJobs(cfg, store, issue) : Promise.resolve({ jobs: [], errors: [] })]);
   const sshJobs = ssh.jobs.map((j) => ({ jobId: j.jobId, state: j.state, active: j.active, reason: j.reason }));
   return { ...q, jobs: [...q.jobs, ...sshJobs], ...(ssh.errors.length ? { error: [q.error, ...ssh.errors].filter(Boolean).join('; ') } : {}) };
 }
@@ -96,6 +89,8 @@ export interface DiagnoseOptions {
   logWindowBytes?: number;
   /** Tests: a queue view instead of squeue. */
   queue?: QueueView;
+  /** squeue already started by the caller (issue-queue.ts), before it opened the store: a faster `diagnose`. */
+  slurmQueue?: Promise<QueueView>;
   /** Probe the openai-proxy services when a cloud failure is diagnosed (default true). */
   cloudProbe?: boolean;
   /** The job `jobId` is ending (the in-job failure hook): read as gone from the queue, no SLURM end state yet. */
@@ -170,11 +165,11 @@ export async function runDiagnose(
     knownJob = newestSlurmJobId(store, issue);
   }
   const early = knownJob && !opts.ending ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
-  const [state, queueNow, earlySacct] = await Promise.all([
-    readIssueState(cfg, profile, issue),
-    opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs),
-    early,
-  ]);
+  // The python worker's run summary and tracker claim are read while SLURM answers (the summary can be 100s of MB).
+  // squeue is started first: the summary scan keeps this thread busy.
+  const queueRead = opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs, opts.slurmQueue);
+  const summaryRead = profile.paths.run_summary.length > 0 ? Promise.all([issueRuns(cfg, profile, issue), trackerShow(cfg, profile, issue)]) : null;
+  const [state, queueNow, earlySacct] = await Promise.all([readIssueState(cfg, profile, issue), queueRead, early]);
   const queue = opts.ending && opts.jobId ? { ...queueNow, jobs: queueNow.jobs.filter((j) => j.jobId !== opts.jobId) } : queueNow;
   // Which job's log: --job, else the newest job the queue or our jobs table knows.
   let jobId = opts.jobId ?? null;
@@ -203,12 +198,14 @@ export async function runDiagnose(
     }
   } else logError = 'no job id known for this issue (pass --job JOBID)';
   // An orchestrator whose log is a command's output (the dogfood loop's journal) when no log file was read.
+  let cursors: string[] | undefined;
   if (!log && profile.job_log_command) {
     const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
     const c = await readCommandLog(cfg, profile.job_log_command, { issue, since });
     if (c.ok && c.records.length === 0) logError = `${logError ?? ''}${logError ? '; ' : ''}${c.source}: no line names ${issue}`;
     else if (c.ok) {
       log = { path: c.source, records: c.records };
+      cursors = c.cursors;
       logPath = c.source;
       logError = undefined;
     } else logError = `${logError ?? ''}${logError ? '; ' : ''}${c.source}: ${c.error ?? 'failed'}`;
@@ -228,7 +225,8 @@ export async function runDiagnose(
   const expectedBranch = profile.branch_template.replaceAll('{issue}', issue);
   let wt: WorktreeState | null = null;
   let wtRefusal: string | undefined;
-  if (wtPath) {
+  // A run-host worktree is on another machine: this one's folder of that name says nothing (recover checks it there, over SSH).
+  if (wtPath && profile.worktrees.location === 'shared') {
     // readIssueState checked its real path (symlinks followed) against its root.
     const refusal = state.worktree.error;
     if (refusal === undefined) wt = await worktreeState(wtPath, expectedBranch);
@@ -240,10 +238,9 @@ export async function runDiagnose(
   // The python worker's run summary, and its claim on the issue in the tracker.
   let runs: DiagnoseInput['runs'] = null;
   let staleClaim: DiagnoseInput['staleClaim'] = null;
-  if (profile.paths.run_summary.length > 0) {
-    const r = await issueRuns(cfg, profile, issue);
+  if (summaryRead) {
+    const [r, shown] = await summaryRead;
     runs = { findings: diagnoseRuns(r.runs), count: r.runs.length, notes: r.notes };
-    const shown = await trackerShow(cfg, profile, issue);
     if (shown) {
       const tracker = trackerIssueFromJson(shown.stdout);
       const last = r.runs[r.runs.length - 1]?.row;
@@ -280,6 +277,7 @@ export async function runDiagnose(
   if (opts.cloudProbe !== false && result.diagnoses.some((d) => d.kind === 'cloud_escalation_failed')) {
     result = diagnose({ ...input, cloudProbes: await probeCloudProxies(cfg) });
   }
+  if (cursors && logPath) result = { ...result, diagnoses: result.diagnoses.map((d) => ({ ...d, evidence: byCursor(d.evidence, logPath, cursors) })) };
   if (wtRefusal) result.notes.push(`worktree not checked with git: ${wtRefusal}`);
   if (state.resume.status === 'corrupt') result.notes.push(`resume file ${state.resume.path} is corrupt: ${state.resume.error}`);
   if (state.session.status === 'corrupt' || (state.session.value?.badLines ?? 0) > 0) result.notes.push(`session log ${state.session.path}: ${state.session.value?.badLines ?? 0} bad lines`);

@@ -4,8 +4,9 @@
 import type { SwarmProfile } from '../config/profile.js';
 import { trackerArgv } from '../config/profile.js';
 import type { Diagnosis, ProxyCheck } from './diagnose.js';
+import type { Owner } from './worktree-remote-decide.js';
 
-export type ActionType = 'resubmit' | 'resubmit_with_env' | 'archive_resume' | 'clean_worktree' | 'tracker_return' | 'advise';
+export type ActionType = 'resubmit' | 'resubmit_with_env' | 'archive_resume' | 'clean_worktree' | 'archive_worktree' | 'tracker_return' | 'advise';
 
 export interface PlanAction {
   type: ActionType;
@@ -17,6 +18,11 @@ export interface PlanAction {
   args?: string[];
   /** Files/dirs moved: from → to (the archive path is decided at apply time). */
   files?: Array<{ from: string; to: string }>;
+  /** archive_worktree: the host that owns the worktree (it runs there, over SSH), and the archive folder on it. */
+  host?: string;
+  archiveRoot?: string;
+  /** Set when the action cannot be taken as planned (e.g. the owning host is unknown): applying it fails with this, audited. */
+  refused?: string;
   /** May `recover --auto` take it (config recovery.auto_actions)? */
   safe: boolean;
 }
@@ -44,6 +50,9 @@ export interface PlanContext {
   recurrence: boolean;
   activeJob?: { jobId: string; state: string } | null;
   trackerCommand: string;
+  /** Worktrees on the run host (profile worktrees.location run_host): who owns this one, and the archive folder there. */
+  worktreeOwner?: Owner;
+  worktreeArchiveDir?: string;
 }
 
 export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPlan {
@@ -61,7 +70,23 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
   const add = (a: Omit<PlanAction, 'safe'>): void => {
     plan.actions.push({ ...a, safe: auto.has(a.type) });
   };
+  let worktreeKept = false;
+  /** The python worker deletes a kept worktree when it runs the issue again: move it into the archive on its host first. */
+  const archiveRunHostWorktree = (): void => {
+    if (profile.worktrees.location !== 'run_host' || worktreeKept) return;
+    worktreeKept = true;
+    const owner = ctx.worktreeOwner ?? { ok: false as const, reason: 'the host that ran the issue was not looked up' };
+    const to = `${ctx.worktreeArchiveDir ?? '(archive folder)'}/${issueId}/<timestamp>.worktree`;
+    add({
+      type: 'archive_worktree',
+      description: `move the worktree ${ctx.worktreePath ?? ''} on ${owner.ok ? `${owner.host} (${owner.why})` : 'its run host'} into ${to} there, kept, not deleted (the worker's next run deletes it)`,
+      files: [{ from: ctx.worktreePath ?? '(worktree)', to }],
+      ...(ctx.worktreeArchiveDir !== undefined ? { archiveRoot: ctx.worktreeArchiveDir } : {}),
+      ...(owner.ok ? { host: owner.host } : { refused: `refused: ${owner.reason}; nothing moved` }),
+    });
+  };
   const resubmit = (env: Record<string, string> = {}, why = '', args: string[] = []): void => {
+    archiveRunHostWorktree();
     const withEnv = Object.keys(env).length > 0 || args.length > 0;
     const what = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ');
     add({
@@ -152,6 +177,8 @@ export function planRecovery(d: Diagnosis | null, ctx: PlanContext): RecoveryPla
     }
     case 'stale_claim':
       // The python worker claims an issue and never reopens it: `bd ready` stops offering it.
+      // A killed run leaves its worktree, which the next run (after the reopen) deletes.
+      archiveRunHostWorktree();
       trackerReturn(`swarmctl: ${d.summary}`);
       break;
     case 'verifier_failed':

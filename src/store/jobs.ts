@@ -134,3 +134,9 @@ export function recentJobs(store: Store, sinceMs: number, limit = 500): JobRecor
   >[];
   return rows.map(toRow);
 }
+
+/** The issue's most recently started job of ours (SLURM or direct SSH), or null. */
+export function newestJob(store: Store, issueId: string): JobRecord | null {
+  const r = store.db.prepare('SELECT * FROM jobs WHERE issue_id = ? ORDER BY submitted_at DESC LIMIT 1').get(issueId) as Record<string, unknown> | undefined;
+  return r ? toRow(r) : null;
+}

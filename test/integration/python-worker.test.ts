@@ -46,6 +46,13 @@ hosts:
     port: 12222
     identity_file: /tmp/swarmctl-cluster/ssh/id_ed25519
     ssh_options: [UserKnownHostsFile=/tmp/swarmctl-cluster/ssh/known_hosts, StrictHostKeyChecking=yes]
+  # The SLURM node by its name: a SLURM run's worktree is checked and archived there (run-host worktrees).
+  ${requireCluster().node}:
+    address: 127.0.0.1
+    user: root
+    port: 12222
+    identity_file: /tmp/swarmctl-cluster/ssh/id_ed25519
+    ssh_options: [UserKnownHostsFile=/tmp/swarmctl-cluster/ssh/known_hosts, StrictHostKeyChecking=yes]
 paths:
   shared_root: ${dir}
   logs_dir: ${logs}

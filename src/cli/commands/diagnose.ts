@@ -22,9 +22,7 @@ export function register(program: Command): void {
         '\nExit: 0 nothing wrong found (or only a plain scancel), 1 a diagnosis, 2 cannot tell (job log\nmissing, empty, binary, or the failure may lie before the window read; the queue unreadable), 64 bad id/config.\n',
     )
     .action(async (issue: string, opts: { json?: boolean; job?: string; ending?: boolean }, cmd: Command) => {
-      const { openStoreFor } = await import('../context.js');
       const { issueContext } = await import('../recovery-context.js');
-      const { runDiagnose } = await import('../../recovery/diagnose-run.js');
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const { cfg, profile } = await issueContext(global, issue);
       if (opts.job !== undefined && !/^\d+$/.test(opts.job)) {
@@ -37,9 +35,13 @@ export function register(program: Command): void {
         const { usageError } = await import('../output.js');
         throw usageError('--ending needs --job JOBID (the job that is ending)');
       }
+      // squeue first, then the recovery code and SQLite load while it runs (job wrappers call this often).
+      const { issueQueue } = await import('../../recovery/issue-queue.js');
+      const slurmQueue = issueQueue(cfg, profile, issue, cfg.slurm.command_timeout_s * 1000);
+      const [{ openStoreFor }, { runDiagnose }] = await Promise.all([import('../context.js'), import('../../recovery/diagnose-run.js')]);
       const store = await openStoreFor(global, cfg);
       try {
-        const r = await runDiagnose(cfg, profile, store, issue, opts.job ? { jobId: opts.job, ending } : {});
+        const r = await runDiagnose(cfg, profile, store, issue, { ...(opts.job ? { jobId: opts.job, ending } : {}), slurmQueue });
         if (ending) r.notes.push(`job ${opts.job} is ending (its failure hook asked): read as finished, whatever the queue still says`);
         const code = r.status === 'diagnosed' ? EXIT.DEGRADED : r.status === 'unknown' ? EXIT.FAILED : EXIT.OK;
         if (opts.json) printJson({ ...r, exit_code: code });

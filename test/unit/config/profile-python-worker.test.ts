@@ -1,7 +1,8 @@
 // The python-worker profile as data: files it does not write are n/a, remedies use only what
 // the worker reads (SWARM_WORKER_MODEL, --architect-coder), the reopen clears the claim.
 import { describe, expect, it } from 'vitest';
-import { buildProfile, profileOf, trackerArgv, type SwarmProfile } from '../../../src/config/profile.js';
+import { profileOf, trackerArgv, type SwarmProfile } from '../../../src/config/profile.js';
+import { buildProfile } from '../../../src/config/profile-schema.js';
 import { planRecovery, type PlanContext } from '../../../src/recovery/plan.js';
 import { DEFAULT_CATALOGUES } from '../../../src/config/signature-catalogue.js';
 
@@ -49,20 +50,22 @@ describe('python-worker profile', () => {
   it('stuck: never sets a temperature variable; architect mode as a flag, or the configured model', () => {
     const plain = planRecovery(d('stuck_loop'), ctx(py()));
     expect(allEnv(plain)).toEqual([]);
-    expect(plain.actions[0]).toMatchObject({ type: 'resubmit_with_env', args: ['--architect-coder'] });
+    // The worktree the run left on its host is archived first (the next run deletes it).
+    expect(plain.actions.map((a) => a.type)).toEqual(['archive_worktree', 'resubmit_with_env']);
+    expect(plain.actions[1]).toMatchObject({ type: 'resubmit_with_env', args: ['--architect-coder'] });
     const model = planRecovery(
       d('stuck_loop'),
       ctx(py(), { recovery: { temperature: 0.1, max_turns: 4, auto_actions: [], worker_model: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } }),
     );
-    expect(model.actions[0]).toMatchObject({ env: { SWARM_WORKER_MODEL: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } });
-    expect(model.actions[0]?.args).toBeUndefined();
+    expect(model.actions[1]).toMatchObject({ env: { SWARM_WORKER_MODEL: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } });
+    expect(model.actions[1]?.args).toBeUndefined();
   });
 
   it('parse failure and context overflow: no max-turns variable is set', () => {
     for (const kind of ['output_parse_failure', 'context_overflow']) {
       const p = planRecovery(d(kind), ctx(py()));
       expect(allEnv(p)).toEqual([]);
-      expect(p.actions[0]?.type).toBe('resubmit');
+      expect(p.actions.map((a) => a.type)).toEqual(['archive_worktree', 'resubmit']);
     }
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildProfile, profileOf, renderTemplate, trackerArgv } from '../../../src/config/profile.js';
+import { profileOf, renderTemplate, trackerArgv } from '../../../src/config/profile.js';
+import { buildProfile } from '../../../src/config/profile-schema.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { archivePath, checkUnder, issuePath } from '../../../src/io/safe-path.js';
 

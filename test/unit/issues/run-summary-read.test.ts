@@ -46,6 +46,19 @@ describe('readRunSummary', () => {
     expect(got.runs.length).toBeGreaterThan(400);
   });
 
+  it('a row longer than the read buffer (4 MiB) is read whole, with the lines around it', async () => {
+    const long = JSON.stringify({ issue_id: 'beefcake-long', status: 'failed', reason: 'y'.repeat(9 * 1024 * 1024), started_at: '2026-04-20T09:12:04+00:00', wall_s: 1 });
+    const text = `${bigSummary(3000)}${long}\n${bigSummary(3000)}`;
+    const path = join(dir, 'long.jsonl');
+    writeFileSync(path, text);
+    for (const issue of ['beefcake-long', 'beefcake-target']) {
+      const want = runsForIssue(text, issue);
+      const got = await readRunSummary(path, issue);
+      expect(got.runs.map((r) => [r.line, r.row.wallS])).toEqual(want.runs.map((r) => [r.line, r.row.wallS]));
+      expect(got.runs.length).toBeGreaterThan(0);
+    }
+  });
+
   it('a last line without a newline is read', async () => {
     const path = join(dir, 'nonl.jsonl');
     writeFileSync(path, '{"issue_id": "a", "status": "resolved"}\n{"issue_id": "b", "status": "no_change"}');

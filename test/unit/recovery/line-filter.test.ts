@@ -2,7 +2,7 @@
 // output, whatever the chunking; bounded in lines kept and line length.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineFilter } from '../../../src/recovery/job-log-command.js';
+import { journalEntry, LineFilter } from '../../../src/recovery/job-log-command.js';
 
 function run(text: string, cuts: number[], needle: string, maxLines = 1000) {
   const f = new LineFilter(needle, maxLines);
@@ -56,5 +56,29 @@ describe('LineFilter', () => {
     expect(f.kept).toHaveLength(1);
     expect(f.kept[0]?.line).toBe(2);
     expect(f.kept[0]?.text.length).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('without line counting (journal JSON) it keeps the same lines, numbered in the order kept', () => {
+    const text = Array.from({ length: 30 }, (_, i) => (i % 3 ? `x ${i}` : `y ${i} bee-1`)).join('\n');
+    const f = new LineFilter('bee-1', 100, false);
+    const b = Buffer.from(text);
+    for (let at = 0; at < b.length; at += 7) f.push(b.subarray(at, at + 7));
+    f.end();
+    expect(f.kept.map((k) => k.text)).toEqual(expected(text, 'bee-1').kept.map((k) => k.text));
+    expect(f.kept.map((k) => k.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(f.lines).toBe(0);
+  });
+});
+
+describe('journalEntry', () => {
+  it('reads the cursor and the message (a byte array when journald stored it so)', () => {
+    expect(journalEntry('{"__CURSOR":"s=ab;i=1f","MESSAGE":"[09:12:04Z]   → bee-1: no_change wall=1.0s","_SYSTEMD_UNIT":"dogfood-loop.service"}')).toEqual({
+      cursor: 's=ab;i=1f',
+      message: '[09:12:04Z]   → bee-1: no_change wall=1.0s',
+    });
+    expect(journalEntry(JSON.stringify({ __CURSOR: 'c', MESSAGE: [...Buffer.from('bee-1 \u00e9')] }))?.message).toBe('bee-1 \u00e9');
+  });
+  it('anything else is not an entry', () => {
+    for (const l of ['not json', '[1,2]', '{"MESSAGE":"x"}', '{"__CURSOR":"","MESSAGE":"x"}', '{"__CURSOR":"c","MESSAGE":[300]}', '{"__CURSOR":"c"}']) expect(journalEntry(l)).toBeNull();
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { splitLogRecords } from '../../../src/recovery/log-records.js';
 import { countWriteToolCalls, findSessionStarts, matchSignatures, type KindMatch, type MatchOptions } from '../../../src/recovery/signature-match.js';
 import { BEEFCAKE_CATALOGUE, RUNBOOK_CATALOGUE } from '../../../src/config/signature-catalogue.js';
-import { LOG_DIAGNOSIS_KINDS, mergeCatalogue, signatureCatalogueOverrideSchema, signatureCatalogueSchema, type SignatureCatalogue } from '../../../src/config/signatures.js';
+import { LOG_DIAGNOSIS_KINDS, signatureCatalogueOverrideSchema, signatureCatalogueSchema, type SignatureCatalogue } from '../../../src/config/signatures.js';
+import { mergeCatalogue } from '../../../src/config/signatures-merge.js';
 
 const read = (p: string): string => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
 
