@@ -29,6 +29,7 @@ function view(opts: { stale?: boolean; crit?: number } = {}): ConsoleView {
     telemetry: { rows: [], health: health() },
     alerts: { rows: alerts, health: health() },
     banner: [],
+    restart: null,
   };
 }
 
