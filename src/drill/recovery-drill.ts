@@ -94,8 +94,13 @@ export async function runRecoveryDrill(ctx: DrillContext, spec: RecoveryDrillSpe
   }
   if (active && active.jobId === story.jobId) {
     const { run } = await swarmctlJson<{ cancelled: string[] }>(ctx, ['cancel', story.jobId], 30_000);
-    if (run.code !== 0) throw new Error(`swarmctl cancel ${story.jobId} failed (exit ${run.code}): ${run.stderr.trim().split('\n').pop() ?? ''}`);
-    ctx.observe(`job ${story.jobId} was ${active.state} in the loop: cancelled it (swarmctl cancel), as recover refuses while it runs`);
+    if (run.code === 0) ctx.observe(`job ${story.jobId} was ${active.state} in the loop: cancelled it (swarmctl cancel), as recover refuses while it runs`);
+    else {
+      // It may have ended between the read and the cancel: only a job still active is a failure.
+      const now = (await swarmctlJson<DiagnoseDoc>(ctx, ['diagnose', issue, ...job], 30_000)).doc.activeJob;
+      if (now && now.jobId === story.jobId) throw new Error(`swarmctl cancel ${story.jobId} failed (exit ${run.code}): ${run.stderr.trim().split('\n').pop() ?? ''}`);
+      ctx.observe(`job ${story.jobId} ended by itself before the cancel (swarmctl cancel: ${run.stderr.trim().split('\n').pop() ?? `exit ${run.code}`})`);
+    }
   }
 
   // 3. recover --yes; a job of the same issue still queued or running (ours ending, or another

@@ -110,6 +110,8 @@ export function sandboxConfigYaml(c: ConfigInput): string {
     // The python worker's remedy variable (SWARM_WORKER_MODEL) needs a model to switch to; the
     // simulator reads it like the worker does. Other profiles have no model variable.
     ...(c.profile === 'python-worker' ? { recovery: { worker_model: 'tensorzero::function_name::worker_code_edit::variant_name::qwen36_a3b' } } : {}),
+    // One machine: the worker's worktrees are in the sandbox folder every job sees, not on a run host.
+    ...(c.profile === 'python-worker' ? { profile: { worktrees: { location: 'shared' } } } : {}),
     thresholds: { probe_interval_s: 5, down_interval_s: 2, probe_timeout_s: 5, stale_worker_s: 600 },
     store: { path: `${L.dir}/swarmctl.db` },
   };

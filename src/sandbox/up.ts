@@ -40,7 +40,8 @@ export function liveProcesses(s: SandboxState) {
   return s.processes.filter((p) => stillSame(p.pid, p.startTime));
 }
 
-type UpOpts = { dir: string; profile: Profile; jobs: JobsChoice; env: NodeJS.ProcessEnv; progress: (line: string) => void; reset?: boolean };
+/** profile undefined: the one the folder last ran (a reset keeps its story's profile), else beefcake. */
+type UpOpts = { dir: string; profile: Profile | undefined; jobs: JobsChoice; env: NodeJS.ProcessEnv; progress: (line: string) => void; reset?: boolean };
 
 export async function sandboxUp(opts: UpOpts): Promise<UpResult> {
   const fresh = !existsSync(opts.dir) || readdirSync(opts.dir).length === 0;
@@ -57,8 +58,9 @@ export async function sandboxUp(opts: UpOpts): Promise<UpResult> {
 async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
   const { dir } = opts;
   const prev = readState(dir);
+  const profile: Profile = opts.profile ?? prev?.profile ?? 'beefcake';
   if (prev && !prev.downAt && liveProcesses(prev).length > 0) {
-    if (prev.profile !== opts.profile) throw new SandboxError(`a ${prev.profile} sandbox is up in ${dir}: run \`swarmctl sandbox reset --profile ${opts.profile}\` to switch`, true);
+    if (prev.profile !== profile) throw new SandboxError(`a ${prev.profile} sandbox is up in ${dir}: run \`swarmctl sandbox reset --profile ${profile}\` to switch`, true);
     return { state: prev, reused: true, config: configPath(dir) };
   }
   if (!prev && !fresh && readdirSync(dir).some((f) => f !== '.sandbox.lock'))
@@ -75,7 +77,7 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
   const state: SandboxState = {
     version: 1,
     dir,
-    profile: opts.profile,
+    profile,
     jobs,
     createdAt: new Date().toISOString(),
     endpoints: {},
@@ -113,21 +115,21 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
     configPath(dir),
     sandboxConfigYaml({
       swarmctl: join(repoRoot(), 'bin', 'swarmctl'),
-      workerCommand: workerCommand(opts.profile, L),
+      workerCommand: workerCommand(profile, L),
       layout: L,
-      profile: opts.profile,
+      profile,
       ports: { fast: ports['fast']!, reasoning: ports['reasoning']!, dead: ports['dead-host']!, cloud: ports['cloud']! },
       jobs: jobs.mode,
       slurmConf: state.slurmConf,
     }),
   );
 
-  const story = storyFor(opts.profile);
+  const story = storyFor(profile);
   writeTracker(L, story);
   initRepo(L);
 
   for (const issue of story) {
-    const [script, ...args] = workerCommand(opts.profile, L).map((w) => w.replaceAll('{issue}', issue.id)) as [string, ...string[]];
+    const [script, ...args] = workerCommand(profile, L).map((w) => w.replaceAll('{issue}', issue.id)) as [string, ...string[]];
     const env = {
       ...opts.env,
       SIM_OUTCOME: issue.outcome,

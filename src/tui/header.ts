@@ -25,10 +25,10 @@ interface Group {
 const ORDER: ProbeStatus[] = ['up', 'down', 'loading', 'degraded', 'unknown'];
 const COLOR: Record<ProbeStatus, string> = { up: 'green', down: 'red', loading: 'cyan', degraded: 'yellow', unknown: 'gray' };
 
-/** Rows per status, as the Endpoints panel lists them. */
+/** Services per status, as the Endpoints panel lists them; its SLURM node rows are not endpoints. */
 export function endpointCounts(view: Pick<ConsoleView, 'endpoints'>): Record<ProbeStatus, number> {
   const c: Record<ProbeStatus, number> = { up: 0, down: 0, loading: 0, degraded: 0, unknown: 0 };
-  for (const e of view.endpoints.rows) c[e.status]++;
+  for (const e of view.endpoints.rows) if (e.kind !== 'slurm node') c[e.status]++;
   return c;
 }
 

@@ -20,8 +20,8 @@ async function dirOf(opts: Opts): Promise<string> {
   return resolve(opts.dir ?? defaultSandboxDir());
 }
 
-function profileOf(p: string | undefined): Profile {
-  if (p === undefined) return 'beefcake';
+function profileOf(p: string | undefined): Profile | undefined {
+  if (p === undefined) return undefined;
   if (!(PROFILES as readonly string[]).includes(p)) throw usageError(`--profile ${p}: use one of ${PROFILES.join(', ')}`);
   return p as Profile;
 }
@@ -81,7 +81,7 @@ export function register(program: Command): void {
     sb
       .command('up')
       .description('start the sandbox (reuses a running one); every process it starts is recorded in <dir>/sandbox.json')
-      .option('--profile <name>', 'the orchestrator the simulated workers play: beefcake, python-worker, runbook', 'beefcake')
+      .option('--profile <name>', 'the orchestrator the simulated workers play: beefcake, python-worker, runbook (default: the profile the folder ran, else beefcake)')
       .option('--jobs <how>', 'auto (SLURM when sbatch answers, else local processes), slurm, local', 'auto')
       .option('--tui', 'then open the console on the sandbox config')
       .addHelpText('after', '\nExit: 0 up, 2 could not start (what started is recorded; `sandbox down` stops it), 64 bad usage or a folder that is not a sandbox.\n'),
@@ -90,7 +90,7 @@ export function register(program: Command): void {
     sb
       .command('reset')
       .description('stop the sandbox, move its story files aside (<dir>/.archive/), and start again')
-      .option('--profile <name>', 'beefcake, python-worker, runbook', 'beefcake')
+      .option('--profile <name>', 'beefcake, python-worker, runbook (default: the profile the folder ran)')
       .option('--jobs <how>', 'auto, slurm, local', 'auto')
       .option('--tui', 'then open the console on the sandbox config'),
   ).action((opts: Opts) => up(opts, true));

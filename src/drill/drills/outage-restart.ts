@@ -87,7 +87,8 @@ export const outageRestart: Drill = {
       await submitStuck(ctx);
       before = await ourJobs(ctx);
     }
-    const issuesBefore = [...new Set(before.map((j) => /^swarm-(.+)$/.exec(j.name)?.[1]).filter((x): x is string => !!x))];
+    const prefix = jobNameTemplate(ctx.dir).replace('{issue}', '');
+    const issuesBefore = [...new Set(before.map((j) => (j.name.startsWith(prefix) ? j.name.slice(prefix.length) : '')).filter((x) => !!x))];
     if (slurm && !before.length) throw new Error('no job of the sandbox is running, so none can be shown resubmitted (`swarmctl sandbox reset` starts the story again)');
     ctx.observe(
       slurm

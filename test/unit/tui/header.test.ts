@@ -51,6 +51,14 @@ describe('console header', () => {
     expect(Object.values(c).reduce((a, b) => a + b, 0)).toBe(v.endpoints.rows.length);
   });
 
+  it('SLURM node rows under the services are not counted as endpoints (a drained node is not an endpoint down)', () => {
+    const v = view();
+    const node = { name: 'vm', kind: 'slurm node', status: 'down', latencyMs: null, since: null, reason: 'drained: disk' } as unknown as EndpointRow;
+    const withNode = { ...v, endpoints: { ...v.endpoints, rows: [...v.endpoints.rows, node] } };
+    expect(line(withNode, 200)).toContain('endpoints ✓2 ✗1 ◐1 !1 ?2');
+    expect(endpointCounts(withNode).down).toBe(1);
+  });
+
   it('keeps the crit count and STALE at every width from 40 to 200 columns, dropping the counts first', () => {
     for (let w = 40; w <= 200; w++) {
       const text = line(view({ stale: true, crit: 3 }), w, { readOnly: true, clusterName: 'a-rather-long-cluster-name' });
