@@ -55,7 +55,8 @@ beforeAll(async () => {
       'cluster_name: race',
       `paths: { shared_root: ${dir} }`,
       'thresholds: { probe_timeout_s: 1, probe_interval_s: 0.05, down_interval_s: 0.05, failure_threshold: 2, success_threshold: 2 }',
-      `webhook: { url: "http://127.0.0.1:${hookPort}/hook", timeout_s: 10 }`,
+      // Every transition must arrive: a queue that never fills (how many a flapping 7 s makes depends on the host's speed).
+      `webhook: { url: "http://127.0.0.1:${hookPort}/hook", timeout_s: 10, queue_max: 1000000 }`,
       'services:',
       ...services,
     ].join('\n') + '\n',
