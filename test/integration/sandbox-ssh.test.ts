@@ -89,7 +89,24 @@ describe('sandbox in direct mode over its own sshd (root, no SLURM on PATH)', ()
     expect(diag.stdout + diag.stderr).toContain(`job ${stuck.jobId} is RUNNING`);
 
     // The console: the endpoints and the direct jobs in its queue.
-    tmux('new-session', '-d', '-x', '120', '-y', '36', '-s', session, 'env', '-i', ...Object.entries({ ...OP_ENV, TERM: 'xterm-256color' }).map(([k, v]) => `${k}=${v}`), process.execPath, BIN, '--config', cfg, 'tui');
+    tmux(
+      'new-session',
+      '-d',
+      '-x',
+      '120',
+      '-y',
+      '36',
+      '-s',
+      session,
+      'env',
+      '-i',
+      ...Object.entries({ ...OP_ENV, TERM: 'xterm-256color' }).map(([k, v]) => `${k}=${v}`),
+      process.execPath,
+      BIN,
+      '--config',
+      cfg,
+      'tui',
+    );
     let screen = '';
     const end = Date.now() + 60_000;
     while (!(/✓ up\s+fast\b/.test(screen) && /ssh:san\S*\s+sbx-stuck-loop\s+RUNNING/.test(screen))) {

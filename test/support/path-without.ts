@@ -3,7 +3,25 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SLURM_PROGRAMS = ['squeue', 'sbatch', 'scancel', 'scontrol', 'sinfo', 'srun', 'salloc', 'sacct', 'sacctmgr', 'sstat', 'sprio', 'sshare', 'sdiag', 'sattach', 'sbcast', 'sreport', 'strigger'];
+export const SLURM_PROGRAMS = [
+  'squeue',
+  'sbatch',
+  'scancel',
+  'scontrol',
+  'sinfo',
+  'srun',
+  'salloc',
+  'sacct',
+  'sacctmgr',
+  'sstat',
+  'sprio',
+  'sshare',
+  'sdiag',
+  'sattach',
+  'sbcast',
+  'sreport',
+  'strigger',
+];
 
 export function pathWithout(dir: string, leaveOut: readonly string[]): string {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
