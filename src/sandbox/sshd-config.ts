@@ -78,6 +78,7 @@ export function sandboxHostEntry(f: SshdFiles, port: number, user: string) {
     port,
     user,
     identity_file: f.clientKey,
-    ssh_options: ['ControlMaster=no', `UserKnownHostsFile=${f.knownHosts}`, 'GlobalKnownHostsFile=/dev/null', 'StrictHostKeyChecking=yes'],
+    // ssh splits UserKnownHostsFile on spaces (a list of files): one path with a space is quoted.
+    ssh_options: ['ControlMaster=no', `UserKnownHostsFile=${/\s/.test(f.knownHosts) ? `"${f.knownHosts}"` : f.knownHosts}`, 'GlobalKnownHostsFile=/dev/null', 'StrictHostKeyChecking=yes'],
   };
 }

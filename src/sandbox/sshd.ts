@@ -1,6 +1,6 @@
 // Starting the sandbox's own sshd (direct mode without SLURM): keys generated into <dir>/ssh
 // (ssh-keygen via argv), a free loopback port, `sshd -D -e -f CONFIG` recorded like every process.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { userInfo } from 'node:os';
@@ -55,6 +55,18 @@ function banner(port: number): Promise<boolean> {
   });
 }
 
+/** One `ssh … true` as the submit will log in: '' when it works, else why not (e.g. a nologin shell). */
+function loginWorks(host: ReturnType<typeof sandboxHostEntry>, env: NodeJS.ProcessEnv): Promise<string> {
+  const o = host.ssh_options.flatMap((x) => ['-o', x]);
+  const argv = [...o, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-p', String(host.port), '-i', host.identity_file, '-o', 'IdentitiesOnly=yes', '-l', host.user, '--', host.address, 'true'];
+  return new Promise((resolve) =>
+    execFile('ssh', argv, { env, timeout: 15_000 }, (err, out, stderr) => {
+      const last = `${String(stderr)}\n${String(out)}`.trim().split('\n').pop();
+      resolve(err ? `a test login (ssh ${host.user}@127.0.0.1 true) failed with exit ${String(err.code)}${last ? `: ${last}` : ''}` : '');
+    }),
+  );
+}
+
 function keygen(path: string, comment: string): void {
   if (existsSync(path)) return;
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], { stdio: 'ignore' });
@@ -92,7 +104,11 @@ export async function startSandboxSshd(sandboxDir: string, runDir: string, env: 
     while (Date.now() < deadline && stillSame(rec.pid, rec.startTime)) {
       if (await banner(port)) {
         writeFileSync(f.knownHosts, knownHostsLine(port, readFileSync(`${f.hostKey}.pub`, 'utf8')), { mode: 0o600 });
-        return { rec, port, host: sandboxHostEntry(f, port, user) };
+        const host = sandboxHostEntry(f, port, user);
+        const bad = await loginWorks(host, env);
+        if (!bad) return { rec, port, host };
+        process.kill(rec.pid, 'SIGTERM');
+        throw new Error(bad);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -100,7 +100,7 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
       if (opts.jobs === 'ssh') throw e;
       // auto: an sshd that cannot start here is a reason for local processes, not a failed up.
       jobs.mode = 'local';
-      jobs.reason = `${jobs.reason.replace(/; direct mode: .*/, '')}; its own sshd could not start (${(e as Error).message}), so plain local processes`;
+      jobs.reason = `${jobs.reason.replace(/; direct mode: .*/, '')}; direct mode over its own sshd did not work (${(e as Error).message}), so plain local processes`;
     }
     await writeState(state);
   }

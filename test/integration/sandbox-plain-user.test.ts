@@ -29,6 +29,7 @@ for (const d of [home, work]) {
   chownSync(d, uid, gid);
 }
 const dir = join(work, 'sbx');
+const dir2 = join(work, 'sbx-sshd');
 const PATH = pathWithout(join(root, 'path'), [...SLURM_PROGRAMS, 'sshd']);
 const ENV = { HOME: home, PATH, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
 
@@ -54,6 +55,7 @@ const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
 afterAll(() => {
   spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
   run('sandbox', 'down', '--dir', dir);
+  run('sandbox', 'down', '--dir', dir2);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -99,5 +101,18 @@ describe('the README first command as a plain user without SLURM or sshd', () =>
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(dir);
     expect(listing(home)).toEqual(homeBefore);
     expect(readdirSync(work)).toEqual(['sbx']);
+  }, 120_000);
+
+  it('with sshd on PATH but a nologin shell, auto tries its own sshd, finds it cannot log in, and runs local processes saying why', () => {
+    const withSshd = pathWithout(join(root, 'path-sshd'), SLURM_PROGRAMS);
+    const [cmd, ...rest] = asUser('sandbox', 'up', '--dir', dir2, '--json').map((a) => (a === `PATH=${PATH}` ? `PATH=${withSshd}` : a)) as [string, ...string[]];
+    const up = spawnSync(cmd, rest, { encoding: 'utf8', timeout: 90_000 });
+    expect(up.status, up.stderr).toBe(0);
+    const jobs = JSON.parse(up.stdout).jobs as { mode: string; reason: string };
+    expect(jobs.mode).toBe('local');
+    expect(jobs.reason).toMatch(/direct mode over its own sshd did not work \(a test login \(ssh swarmctl-sbx@127\.0\.0\.1 true\) failed with exit 1: This account is currently not available\.\)/);
+    const down = run('sandbox', 'down', '--dir', dir2, '--json');
+    expect(down.status, down.stderr).toBe(0);
+    expect(JSON.parse(down.stdout).alreadyGone).toContain('sshd');
   }, 120_000);
 });
