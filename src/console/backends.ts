@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../config/resolve.js';
 import type { Store } from '../store/db.js';
 import { stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import type { AlertRow, EndpointRow, IssueDiagnosis, IssueRow, JobRow, RestartView, TelemetryRow } from './view-model.js';
 import { diagnosisText } from './view-model.js';
 import type { ActionPlan, ConsoleActions } from './actions.js';
@@ -20,7 +21,8 @@ import { formatAge } from './view-model.js';
 import { probeAll, toServiceRows } from '../probes/probe-all.js';
 import { readQueue, type ViaJob } from '../slurm/queue.js';
 import { createSqueueParser } from '../slurm/squeue-reuse.js';
-import { checkHealth, readDiscoveryDir } from '../discovery/discovery.js';
+import { checkHealth, pidAlive, readDiscoveryDir } from '../discovery/discovery.js';
+import { recordJob } from '../discovery/record-job.js';
 import { readIssueState } from '../issues/state.js';
 import { profileOf } from '../config/profile.js';
 import { classifySilence } from '../issues/silent-worker.js';
@@ -142,20 +144,21 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       if (nfsDown) return rows;
       const dir = await readDiscoveryDir(cfg);
       if (!dir.ok) return rows;
-      const active = new Set(lastJobs.map((j) => j.jobId.split(/[_+]/)[0]));
+      const active = new Set(lastJobs.map((j) => j.jobId.split(/[_+]/)[0] ?? j.jobId));
       const timeoutMs = cfg.thresholds.probe_timeout_s * 1000;
       const discovered = await Promise.all(
         dir.files.map(async ({ file, parsed }): Promise<EndpointRow> => {
           if (!parsed.ok) return { name: file, kind: 'discovery', status: 'unknown', latencyMs: null, since: null, reason: parsed.reason, discovery: 'invalid' };
           const rec = parsed.record;
           const base = { name: file.replace(/\.json$/, ''), kind: 'discovery', since: null, jobId: rec.jobId, tier: rec.tiers.join('+') };
-          if (!active.has(rec.jobId)) {
+          const job = recordJob(rec, { activeIds: active, hostName: hostname(), pidAlive });
+          if (job.state !== 'active') {
             // Stale since the record was last written (its job has left the queue since).
             const mtime = await stat(join(cfg.paths.endpoints_dir, file)).then(
               (st) => st.mtimeMs,
               () => null,
             );
-            return { ...base, since: mtime, status: 'unknown', latencyMs: null, reason: `job ${rec.jobId} not in the queue`, discovery: 'stale' };
+            return { ...base, since: mtime, status: 'unknown', latencyMs: null, reason: job.reason, ...(job.state === 'gone' ? { discovery: 'stale' as const } : {}) };
           }
           const h = await checkHealth(rec.healthUrl, timeoutMs);
           return { ...base, status: h.ok ? 'up' : 'down', latencyMs: h.latencyMs, reason: h.detail, discovery: h.ok ? 'live' : 'unhealthy' };

@@ -16,6 +16,7 @@
 // out of endpoints_dir, or an archive folder that does, is refused (nothing moved),
 // so a planted link cannot make gc move or write anything outside the share.
 import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -27,6 +28,23 @@ import { moveToArchive, realPathUnder } from '../io/archive.js';
 import { buildDiscoveryRecord, DEFAULT_TIER_MAP, discoveryFileName, parseDiscovery, type DiscoveryInput, type DiscoveryRecord } from './parse.js';
 import { UsageError } from '../core/usage-error.js';
 import { readQueue } from '../slurm/queue.js';
+import { hostname } from 'node:os';
+import { recordJob } from './record-job.js';
+
+/** A pid runs (EPERM: it does, as another user's); a zombie, killed but not yet reaped, does not. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return !existsSync('/proc/self'); // gone since kill(0), unless this system has no /proc
+  }
+}
 
 export async function checkHealth(url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string; latencyMs: number | null }> {
   const r = await httpRequest({ url, timeoutMs, maxBodyBytes: 4096 });
@@ -149,10 +167,14 @@ export async function listEndpoints(cfg: ResolvedConfig, store: Store): Promise<
       if (!parsed.ok) return { file, status: 'invalid', reason: parsed.reason };
       const rec = parsed.record;
       const base = { file, record: rec, url: rec.baseUrl };
-      if (q.ok && !activeIds.has(rec.jobId)) return { ...base, status: 'stale', reason: `job ${rec.jobId} is not in the queue` };
+      const job = recordJob(rec, { activeIds: q.ok ? activeIds : null, hostName: hostname(), pidAlive });
+      if (job.state === 'gone') return { ...base, status: 'stale', reason: job.reason };
       const h = await checkHealth(rec.healthUrl, timeoutMs);
-      if (!q.ok) return { ...base, status: 'unknown', reason: `queue unknown (${q.error ?? 'squeue failed'}); health ${h.detail}`, healthy: h.ok, latencyMs: h.latencyMs };
-      return { ...base, status: h.ok ? 'live' : 'unhealthy', reason: `job ${rec.jobId} in queue; health ${h.detail}`, healthy: h.ok, latencyMs: h.latencyMs };
+      if (job.state === 'unknown') {
+        const why = q.ok ? job.reason : `queue unknown (${q.error ?? 'squeue failed'})`;
+        return { ...base, status: 'unknown', reason: `${why}; health ${h.detail}`, healthy: h.ok, latencyMs: h.latencyMs };
+      }
+      return { ...base, status: h.ok ? 'live' : 'unhealthy', reason: `${job.reason}; health ${h.detail}`, healthy: h.ok, latencyMs: h.latencyMs };
     }),
   );
   return { ok: q.ok, entries, ...(q.ok ? {} : { queueError: q.error ?? 'squeue failed' }) };

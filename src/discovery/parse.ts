@@ -75,8 +75,9 @@ export interface DiscoveryParseOptions {
 const KNOWN_KEYS = new Set(['job_id', 'host', 'port', 'node', 'tier', 'models', 'model', 'endpoint', 'models_endpoint', 'started_at', 'health_url', 'pid']);
 
 const MAX_FILE_CHARS = 256 * 1024;
-const JOB_ID_RE = /^[A-Za-z0-9_]{1,64}$/;
-const FILE_RE = /^([A-Za-z0-9_]{1,64})-([A-Za-z0-9_.+-]{1,64})\.json$/;
+// `local:PID`: an endpoint run as a plain process (record-job.ts), not a SLURM job.
+const JOB_ID_RE = /^(?:local:)?[A-Za-z0-9_]{1,64}$/;
+const FILE_RE = /^((?:local:)?[A-Za-z0-9_]{1,64})-([A-Za-z0-9_.+-]{1,64})\.json$/;
 const TIER_RE = /^[A-Za-z0-9_]{1,32}$/;
 
 /** `<JOBID>-<tag>.json` → parts (job id = text before the first `-`), else null. */

@@ -186,10 +186,12 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
 /** What a swarm job runs for one issue: the profile's simulator ({issue} filled in later). */
 function workerCommand(profile: Profile, L: SandboxLayout): string[] {
   if (profile === 'python-worker') return [join(simDir(), 'python-worker-sim.sh'), '--issue', '{issue}', '--summary-path', join(L.repo, 'logs', 'mini-swarm', 'summary.jsonl')];
+  if (profile === 'runbook') return [join(simDir(), 'runbook-swarm-sim.mjs'), '--issue', '{issue}'];
   return [join(simDir(), 'beefcake-swarm-sim.mjs'), '--issue', '{issue}'];
 }
 
-// beefcake-shaped discovery records (`<JOBID>-<tag>.json`), job id = the server's pid (no SLURM job).
+// Discovery records, job id `local:<the server's pid>` (a plain process, no SLURM job): beefcake's `<JOBID>-<tag>.json`, or
+// for the runbook profile the runbook's `<JOBID>-fast.json` (host, port, model, started_at, health_url).
 async function writeDiscovery(L: SandboxLayout, s: SandboxState): Promise<void> {
   const entries: Array<[name: string, tag: string, tier: string, model: string]> = [
     ['fast', '14b', 'fast+coder', 'strand-rust-coder-14b-q8_0'],
@@ -199,8 +201,13 @@ async function writeDiscovery(L: SandboxLayout, s: SandboxState): Promise<void> 
   for (const [name, tag, tier, model] of entries) {
     const rec = s.processes.find((p) => p.name === `endpoint:${name}`)!;
     const port = s.endpoints[name]!.port;
+    if (s.profile === 'runbook') {
+      const runbookDoc = { job_id: `local:${rec.pid}`, host: '127.0.0.1', port, model, started_at: rec.startedAt, health_url: `http://127.0.0.1:${port}/health` };
+      await writeFileAtomic(join(L.endpoints, `local:${rec.pid}-${name === 'reasoning' ? 'reasoning' : 'fast'}.json`), `${JSON.stringify(runbookDoc, null, 2)}\n`);
+      continue;
+    }
     const doc = {
-      job_id: String(rec.pid),
+      job_id: `local:${rec.pid}`,
       mode: 'single',
       models: [model],
       tier,
@@ -212,7 +219,7 @@ async function writeDiscovery(L: SandboxLayout, s: SandboxState): Promise<void> 
       started_at: rec.startedAt,
       notes: `swarmctl sandbox: ${name}`,
     };
-    await writeFileAtomic(join(L.endpoints, `${rec.pid}-${tag}.json`), `${JSON.stringify(doc, null, 4)}\n`);
+    await writeFileAtomic(join(L.endpoints, `local:${rec.pid}-${tag}.json`), `${JSON.stringify(doc, null, 4)}\n`);
   }
 }
 
