@@ -20,7 +20,7 @@ export const hostSchema = z.strictObject({
   user: z.string().min(1).optional(),
   port: z.number().int().min(1).max(65535).optional(),
   identity_file: z.string().min(1).optional(),
-  /** Extra `ssh -o` options (e.g. `UserKnownHostsFile=/path`), each as one word. */
+  /** Extra `ssh -o` options (e.g. `UserKnownHostsFile=/path`), each as one word; they come first, so they win over swarmctl's defaults (ssh keeps the first value). */
   ssh_options: z.array(z.string().regex(/^[A-Za-z]+=.+$/, 'write ssh options as Name=value')).default([]),
 });
 

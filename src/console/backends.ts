@@ -177,6 +177,11 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       });
       if (!q.ok) {
         const error = reasonFirst(q.error ?? 'squeue failed');
+        // No SLURM copy, but direct-SSH jobs read just now (SLURM down, direct mode): show those.
+        if (!q.stale && found.length) {
+          lastJobs = found;
+          throw new StaleData(`${error} (direct-SSH jobs only)`, found, now());
+        }
         if (!q.stale) throw new Error(error);
         // The last known queue (SQLite): the monitor shows it, marked stale, when it has
         // nothing newer; endpoints join against it rather than against nothing.

@@ -237,8 +237,11 @@ export function defaultControlDir(): string {
 export function sshArgv(host: NamedHost, remote: { argv: readonly string[]; env?: Record<string, string>; cwd?: string }, opts: SshOptions): string[] {
   if (host.address.startsWith('-')) throw new Error(`host ${host.name}: address may not start with "-"`);
   const controlDir = opts.controlDir ?? defaultControlDir();
+  // The host's own options first: ssh keeps the FIRST value of an option, so they win over
+  // the defaults below (the sandbox's host says ControlMaster=no: no master outlives it).
   const argv = [
     opts.sshBinary ?? 'ssh',
+    ...host.ssh_options.flatMap((o) => ['-o', o]),
     '-o',
     'BatchMode=yes',
     '-o',
@@ -257,14 +260,14 @@ export function sshArgv(host: NamedHost, remote: { argv: readonly string[]; env?
   if (host.port) argv.push('-p', String(host.port));
   if (host.identity_file) argv.push('-i', host.identity_file, '-o', 'IdentitiesOnly=yes');
   if (host.user) argv.push('-l', host.user);
-  for (const o of host.ssh_options) argv.push('-o', o);
   argv.push('--', host.address, buildRemoteCommand(remote));
   return argv;
 }
 
 export async function runOnHost(host: NamedHost, spec: RunSpec, opts: SshOptions): Promise<RunResult> {
   const controlDir = opts.controlDir ?? defaultControlDir();
-  mkdirSync(controlDir, { recursive: true, mode: 0o700 });
+  // No master, no socket folder (the sandbox's host writes nothing outside its own folder).
+  if (!host.ssh_options.includes('ControlMaster=no')) mkdirSync(controlDir, { recursive: true, mode: 0o700 });
   const argv = sshArgv(host, { argv: spec.argv, ...(spec.env ? { env: { ...spec.env } } : {}), ...(spec.cwd ? { cwd: spec.cwd } : {}) }, { ...opts, controlDir });
   const r = await runLocal(
     {

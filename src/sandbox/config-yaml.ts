@@ -2,6 +2,7 @@
 // nothing outside it changes), the endpoints it started, the bd stand-in as the tracker. Pure.
 import { stringify } from 'yaml';
 import type { JobsMode } from './records.js';
+import { SANDBOX_HOST, type sandboxHostEntry } from './sshd-config.js';
 
 export interface SandboxLayout {
   dir: string;
@@ -53,6 +54,8 @@ export interface ConfigInput {
   ports: { fast: number; reasoning: number; dead: number; cloud: number };
   jobs: JobsMode;
   slurmConf: string | null;
+  /** Direct mode: the sandbox's own sshd as the one host (swarm.direct_host). */
+  sshHost?: ReturnType<typeof sandboxHostEntry>;
 }
 
 export function sandboxConfigYaml(c: ConfigInput): string {
@@ -63,6 +66,7 @@ export function sandboxConfigYaml(c: ConfigInput): string {
   const doc = {
     version: 1,
     cluster_name: 'sandbox',
+    ...(c.sshHost ? { hosts: { [SANDBOX_HOST]: c.sshHost } } : {}),
     services: {
       shared: { kind: 'nfs', description: 'a folder standing in for the NFS share', mount: L.shared, write_check: true, start: [['mkdir', '-p', L.shared]] },
       fast: { kind: 'llama-server', description: 'sandbox test server (healthy)', url: url(c.ports.fast), tier: 'fast', depends_on: ['shared'], ...restartable('fast', 30) },
@@ -92,6 +96,7 @@ export function sandboxConfigYaml(c: ConfigInput): string {
       profile: c.profile,
       command: c.workerCommand,
       job_name_template: jobNameTemplate(L.dir),
+      ...(c.sshHost ? { direct_host: SANDBOX_HOST } : {}),
       // What every simulated job needs; the wrapper's failure hook runs this swarmctl on this config.
       env: {
         SIM_REPO: L.repo,

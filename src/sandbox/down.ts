@@ -11,6 +11,7 @@ export interface ProcStatus {
   pid: number;
   running: boolean;
   argv: string[];
+  jobId?: string;
 }
 
 export interface DownResult {
@@ -68,7 +69,7 @@ export async function sandboxStatus(
 ): Promise<{ state: SandboxState | null; processes: ProcStatus[]; jobs: Array<{ name: string; jobId: string; running: boolean | null }> }> {
   const state = readState(dir);
   if (!state) return { state, processes: [], jobs: [] };
-  const processes = state.processes.map((p) => ({ name: p.name, pid: p.pid, running: stillSame(p.pid, p.startTime), argv: p.argv }));
+  const processes = state.processes.map((p) => ({ name: p.name, pid: p.pid, running: stillSame(p.pid, p.startTime), argv: p.argv, ...(p.jobId ? { jobId: p.jobId } : {}) }));
   const slurmEnv = state.slurmConf ? { ...env, SLURM_CONF: state.slurmConf } : env;
   const jobs = [];
   for (const j of state.slurmJobs) jobs.push({ name: j.name, jobId: j.jobId, running: await slurmJobAlive(j.jobId, slurmEnv) });

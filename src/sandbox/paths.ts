@@ -15,3 +15,8 @@ export function repoRoot(): string {
 
 export const simDir = () => join(repoRoot(), 'fixtures', 'sim');
 export const testServerMain = () => join(repoRoot(), 'dist', 'testserver', 'main.js');
+
+/** Env for swarmctl run on the sandbox's config: its config cache in the folder, not ~/.cache (nothing outside changes). */
+export function sandboxChildEnv(dir: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, XDG_CACHE_HOME: join(dir, 'cache') };
+}

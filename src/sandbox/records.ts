@@ -15,6 +15,8 @@ export interface ProcRecord {
   pgid: number;
   argv: string[];
   startedAt: string;
+  /** A worker started by the direct submit: its `ssh:HOST:PID` job id. */
+  jobId?: string;
 }
 
 export interface SlurmJobRecord {

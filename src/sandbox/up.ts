@@ -14,6 +14,8 @@ import { readState, writeState, type SandboxState } from './records.js';
 import { withDirLock } from './dir-lock.js';
 import { resetLocked } from './reset.js';
 import { startRecorded, waitForPort } from './start.js';
+import { startSandboxSshd, type SandboxSshd } from './sshd.js';
+import { sshWorkerRecord } from './ssh-worker.js';
 import { storyFor } from './story.js';
 
 export type Profile = SandboxState['profile'];
@@ -73,7 +75,6 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
   chmodSync(L.secrets, 0o700);
 
   const jobs = await chooseJobsMode(opts.jobs, opts.env);
-  opts.progress(`jobs: ${jobs.mode} (${jobs.reason})`);
   const state: SandboxState = {
     version: 1,
     dir,
@@ -86,6 +87,24 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
     slurmConf: jobs.mode === 'slurm' ? (opts.env['SLURM_CONF'] ?? null) : null,
   };
   await writeState(state);
+  let sshd: SandboxSshd | null = null;
+  if (jobs.mode === 'ssh') {
+    const record = async (rec: (typeof state.processes)[number]) => {
+      state.processes.push(rec);
+      await writeState(state);
+    };
+    try {
+      sshd = await startSandboxSshd(dir, L.run, opts.env, record);
+      jobs.reason += ` (pid ${sshd.rec.pid}, port ${sshd.port})`;
+    } catch (e) {
+      if (opts.jobs === 'ssh') throw e;
+      // auto: an sshd that cannot start here is a reason for local processes, not a failed up.
+      jobs.mode = 'local';
+      jobs.reason = `${jobs.reason.replace(/; direct mode: .*/, '')}; direct mode over its own sshd did not work (${(e as Error).message}), so plain local processes`;
+    }
+    await writeState(state);
+  }
+  opts.progress(`jobs: ${jobs.mode} (${jobs.reason})`);
 
   // The cloud key: random, in a 0600 file, given to the proxy stand-in by file (never argv).
   const keyFile = join(L.secrets, 'cloud.key');
@@ -121,6 +140,7 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
       ports: { fast: ports['fast']!, reasoning: ports['reasoning']!, dead: ports['dead-host']!, cloud: ports['cloud']! },
       jobs: jobs.mode,
       slurmConf: state.slurmConf,
+      ...(sshd ? { sshHost: sshd.host } : {}),
     }),
   );
 
@@ -146,6 +166,13 @@ async function upLocked(opts: UpOpts, fresh: boolean): Promise<UpResult> {
       const jobId = await submitThroughSwarmctl(configPath(dir), issue.id, { SIM_OUTCOME: issue.outcome, ...issue.env }, opts.env);
       state.slurmJobs.push({ name: `worker:${issue.id}`, jobId, jobName, issue: issue.id });
       opts.progress(`worker ${issue.id} (${issue.outcome}): SLURM job ${jobId} (swarmctl submit)`);
+    } else if (jobs.mode === 'ssh') {
+      // Direct mode: swarmctl's own `submit --via ssh` to the sandbox's sshd; the worker is recorded
+      // as a process (pid from the job id, start time from the submit's state file).
+      const jobId = await submitThroughSwarmctl(configPath(dir), issue.id, { SIM_OUTCOME: issue.outcome, ...issue.env }, opts.env, 'ssh');
+      const rec = sshWorkerRecord(`worker:${issue.id}`, jobId, L.logs);
+      state.processes.push(rec);
+      opts.progress(`worker ${issue.id} (${issue.outcome}): direct job ${jobId} (swarmctl submit --via ssh)`);
     } else {
       const rec = startRecorded(`worker:${issue.id}`, [script, ...args], { out: join(L.logs, `swarm-orch-local-${issue.id}.log`), env, cwd: L.dir });
       state.processes.push(rec);

@@ -26,9 +26,9 @@ function profileOf(p: string | undefined): Profile | undefined {
   return p as Profile;
 }
 
-function jobsOf(j: string | undefined): 'auto' | 'slurm' | 'local' {
+function jobsOf(j: string | undefined): 'auto' | 'slurm' | 'ssh' | 'local' {
   if (j === undefined) return 'auto';
-  if (j !== 'auto' && j !== 'slurm' && j !== 'local') throw usageError(`--jobs ${j}: use auto, slurm or local`);
+  if (j !== 'auto' && j !== 'slurm' && j !== 'ssh' && j !== 'local') throw usageError(`--jobs ${j}: use auto, slurm, ssh or local`);
   return j;
 }
 
@@ -53,7 +53,7 @@ async function up(opts: Opts, reset: boolean): Promise<void> {
     profile: r.state.profile,
     jobs: r.state.jobs,
     endpoints: r.state.endpoints,
-    processes: r.state.processes.map((p) => ({ name: p.name, pid: p.pid })),
+    processes: r.state.processes.map((p) => ({ name: p.name, pid: p.pid, ...(p.jobId ? { job_id: p.jobId } : {}) })),
     slurm_jobs: r.state.slurmJobs.map((j) => ({ name: j.name, job_id: j.jobId })),
     seconds: Math.round((Date.now() - t0) / 100) / 10,
   };
@@ -66,7 +66,8 @@ async function up(opts: Opts, reset: boolean): Promise<void> {
     );
   if (opts.tui) {
     const { spawnSync } = await import('node:child_process');
-    const c = spawnSync(process.execPath, [process.argv[1] as string, '--config', r.config, 'tui'], { stdio: 'inherit' });
+    const { sandboxChildEnv } = await import('../../sandbox/paths.js');
+    const c = spawnSync(process.execPath, [process.argv[1] as string, '--config', r.config, 'tui'], { stdio: 'inherit', env: sandboxChildEnv(dir, process.env) });
     process.exitCode = c.status ?? EXIT.FAILED;
   }
 }
@@ -82,7 +83,7 @@ export function register(program: Command): void {
       .command('up')
       .description('start the sandbox (reuses a running one); every process it starts is recorded in <dir>/sandbox.json')
       .option('--profile <name>', 'the orchestrator the simulated workers play: beefcake, python-worker, runbook (default: the profile the folder ran, else beefcake)')
-      .option('--jobs <how>', 'auto (SLURM when sbatch answers, else local processes), slurm, local', 'auto')
+      .option('--jobs <how>', "auto (SLURM when squeue answers, else direct mode over the sandbox's own sshd when sshd is on PATH, else local processes), slurm, ssh, local", 'auto')
       .option('--tui', 'then open the console on the sandbox config')
       .addHelpText('after', '\nExit: 0 up, 2 could not start (what started is recorded; `sandbox down` stops it), 64 bad usage or a folder that is not a sandbox.\n'),
   ).action((opts: Opts) => up(opts, false));
@@ -91,22 +92,24 @@ export function register(program: Command): void {
       .command('reset')
       .description('stop the sandbox, move its story files aside (<dir>/.archive/), and start again')
       .option('--profile <name>', 'beefcake, python-worker, runbook (default: the profile the folder ran)')
-      .option('--jobs <how>', 'auto, slurm, local', 'auto')
+      .option('--jobs <how>', 'auto, slurm, ssh, local', 'auto')
       .option('--tui', 'then open the console on the sandbox config'),
   ).action((opts: Opts) => up(opts, true));
-  common(sb.command('down').description('stop exactly what `sandbox up` started (recorded pid + start time, process group; its SLURM jobs); files stay')).action(async (opts: Opts) => {
-    const dir = await dirOf(opts);
-    const { sandboxDown } = await import('../../sandbox/down.js');
-    const { state, result } = await sandboxDown(dir, process.env);
-    if (!state) throw usageError(`no sandbox in ${dir} (no sandbox.json)`, 'pass --dir, or start one with `swarmctl sandbox up`');
-    if (opts.json) printJson({ dir, ...result });
-    else
-      say(
-        `sandbox down in ${dir}: stopped ${result.stopped.length} process(es)${result.cancelledJobs.length ? `, cancelled ${result.cancelledJobs.length} SLURM job(s)` : ''}` +
-          `${result.alreadyGone.length ? `; already gone: ${result.alreadyGone.join(', ')}` : ''}${result.survivors.length ? `; STILL RUNNING: ${result.survivors.join(', ')}` : ''}`,
-      );
-    if (result.survivors.length) process.exitCode = EXIT.FAILED;
-  });
+  common(sb.command('down').description('stop exactly what `sandbox up` started (recorded pid + start time, process group: endpoints, sshd, workers; its SLURM jobs); files stay')).action(
+    async (opts: Opts) => {
+      const dir = await dirOf(opts);
+      const { sandboxDown } = await import('../../sandbox/down.js');
+      const { state, result } = await sandboxDown(dir, process.env);
+      if (!state) throw usageError(`no sandbox in ${dir} (no sandbox.json)`, 'pass --dir, or start one with `swarmctl sandbox up`');
+      if (opts.json) printJson({ dir, ...result });
+      else
+        say(
+          `sandbox down in ${dir}: stopped ${result.stopped.length} process(es)${result.cancelledJobs.length ? `, cancelled ${result.cancelledJobs.length} SLURM job(s)` : ''}` +
+            `${result.alreadyGone.length ? `; already gone: ${result.alreadyGone.join(', ')}` : ''}${result.survivors.length ? `; STILL RUNNING: ${result.survivors.join(', ')}` : ''}`,
+        );
+      if (result.survivors.length) process.exitCode = EXIT.FAILED;
+    },
+  );
   common(
     sb
       .command('start')
@@ -133,10 +136,19 @@ export function register(program: Command): void {
     if (!s.state) throw usageError(`no sandbox in ${dir} (no sandbox.json)`, 'pass --dir, or start one with `swarmctl sandbox up`');
     const running = s.processes.filter((p) => p.running).length + s.jobs.filter((j) => j.running).length;
     const up = running > 0 && !s.state.downAt;
-    if (opts.json) printJson({ dir, up, profile: s.state.profile, jobs: s.state.jobs, endpoints: s.state.endpoints, processes: s.processes.map(({ argv: _a, ...p }) => p), slurm_jobs: s.jobs });
+    if (opts.json)
+      printJson({
+        dir,
+        up,
+        profile: s.state.profile,
+        jobs: s.state.jobs,
+        endpoints: s.state.endpoints,
+        processes: s.processes.map(({ argv: _a, jobId, ...p }) => ({ ...p, ...(jobId ? { job_id: jobId } : {}) })),
+        slurm_jobs: s.jobs,
+      });
     else {
       say(`sandbox in ${dir}: ${up ? 'up' : 'down'} (${s.state.profile}, jobs: ${s.state.jobs.mode} — ${s.state.jobs.reason})`);
-      for (const p of s.processes) say(`  ${p.running ? 'running' : 'stopped'}  ${p.name.padEnd(24)} pid ${p.pid}`);
+      for (const p of s.processes) say(`  ${p.running ? 'running' : 'stopped'}  ${p.name.padEnd(24)} pid ${p.pid}${p.jobId ? ` (direct job ${p.jobId})` : ''}`);
       for (const j of s.jobs) say(`  ${j.running === null ? 'unknown' : j.running ? 'running' : 'ended  '}  ${j.name.padEnd(24)} SLURM job ${j.jobId}`);
     }
     process.exitCode = up ? EXIT.OK : EXIT.FAILED;

@@ -93,7 +93,7 @@ export const outageRestart: Drill = {
     ctx.observe(
       slurm
         ? `before: ${before.length} running job(s) of the sandbox: ${before.map((j) => `${j.jobId} ${j.name}`).join(', ') || 'none'}`
-        : `jobs mode ${ctx.state.jobs.mode}: swarmctl knows no queue to resubmit from, so the local workers are left running and only the services are drilled`,
+        : `jobs mode ${ctx.state.jobs.mode}: restart resubmits SLURM jobs only, so its workers are left running and only the services are drilled`,
     );
 
     // Undo, whatever happens below: endpoints still down start again; new jobs get recorded.

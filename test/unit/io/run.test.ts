@@ -69,12 +69,17 @@ describe('sshArgv', () => {
   const host = { name: 'vasp-02', address: '10.0.0.21', user: 'root', port: 2222, identity_file: '/k', ssh_options: ['UserKnownHostsFile=/kh'] };
   it('never prompts, times out the connect, reuses a master, and quotes the remote command', () => {
     const a = sshArgv(host, { argv: ['pgrep', '-af', 'llama server'] }, { connectTimeoutS: 5, controlDir: '/run/x' });
-    expect(a.slice(0, 3)).toEqual(['ssh', '-o', 'BatchMode=yes']);
+    expect(a.slice(0, 5)).toEqual(['ssh', '-o', 'UserKnownHostsFile=/kh', '-o', 'BatchMode=yes']);
     expect(a).toContain('ConnectTimeout=5');
     expect(a).toContain('ControlMaster=auto');
     expect(a).toContain('ControlPath=/run/x/%C');
     expect(a.slice(-3)).toEqual(['--', '10.0.0.21', "exec pgrep -af 'llama server'"]);
-    expect(a.join(' ')).toContain('-p 2222 -i /k -o IdentitiesOnly=yes -l root -o UserKnownHostsFile=/kh');
+    expect(a.join(' ')).toContain('-p 2222 -i /k -o IdentitiesOnly=yes -l root --');
+  });
+  it("puts the host's ssh_options first, so they win over the defaults (ssh keeps an option's first value)", () => {
+    const a = sshArgv({ ...host, ssh_options: ['ControlMaster=no'] }, { argv: ['true'] }, { connectTimeoutS: 5, controlDir: '/run/x' });
+    expect(a.slice(0, 3)).toEqual(['ssh', '-o', 'ControlMaster=no']);
+    expect(a.indexOf('ControlMaster=no')).toBeLessThan(a.indexOf('ControlMaster=auto'));
   });
   it('refuses an address that would be read as an option', () => {
     expect(() => sshArgv({ ...host, address: '-oProxyCommand=x' }, { argv: ['true'] }, { connectTimeoutS: 5 })).toThrow(/may not start/);
