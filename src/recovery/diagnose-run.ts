@@ -13,7 +13,7 @@ import { renderTemplate, type SwarmProfile } from '../config/profile.js';
 import { otherHostsAttempts } from '../journal/journal.js';
 import type { Store } from '../store/db.js';
 import { countAudit } from '../store/audit.js';
-import { newestSlurmJobId } from '../store/jobs.js';
+import { findJob, newestSlurmJobId } from '../store/jobs.js';
 import { runLocal } from '../io/run.js';
 import { diagnose, type CloudProbeInput, type Evidence, type DiagnoseInput, type DiagnoseLog, type DiagnoseResult, type QueueView } from './diagnose.js';
 import { realPathUnder } from '../io/archive.js';
@@ -181,7 +181,9 @@ export async function runDiagnose(
   let logError: string | undefined;
   let logPath: string | null = null;
   if (jobId) {
-    const rendered = renderTemplate(profile.paths.job_log, { logs: cfg.paths.logs_dir, jobid: jobId });
+    // A direct-SSH job's log is named at its start (swarm-ssh-<issue>-<ts>.log) and kept in the jobs table.
+    const sshLog = jobId.startsWith('ssh:') && store ? findJob(store, 'ssh', jobId)?.log_path : null;
+    const rendered = sshLog ? { ok: true as const, value: sshLog } : renderTemplate(profile.paths.job_log, { logs: cfg.paths.logs_dir, jobid: jobId });
     // Lexically and really (symlinks followed) under the logs dir: a job log that is a
     // symlink out of it is not read.
     const safe = rendered.ok ? await realPathUnder(cfg.paths.logs_dir, rendered.value) : { ok: false as const, reason: rendered.error };

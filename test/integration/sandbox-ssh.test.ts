@@ -87,6 +87,9 @@ describe('sandbox in direct mode over its own sshd (root, no SLURM on PATH)', ()
     expect(status.processes).toContainEqual(expect.objectContaining({ name: 'worker:sbx-stuck-loop', job_id: stuck.jobId, running: true }));
     const diag = await runBin(['--config', cfg, 'diagnose', 'sbx-stuck-loop'], { env: OP_ENV });
     expect(diag.stdout + diag.stderr).toContain(`job ${stuck.jobId} is RUNNING`);
+    // Its log is the one the direct start named (swarm-ssh-<issue>-<ts>.log), read for evidence.
+    expect(diag.stdout).toMatch(/swarm-ssh-sbx-stuck-loop-\d+\.log:\d+ .*No file changes \(state driver\)/);
+    expect(diag.stdout + diag.stderr).not.toContain('job log not read');
 
     // The console: the endpoints and the direct jobs in its queue.
     tmux(
