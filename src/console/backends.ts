@@ -146,6 +146,8 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
       if (!dir.ok) return rows;
       const active = new Set(lastJobs.map((j) => j.jobId.split(/[_+]/)[0] ?? j.jobId));
       const timeoutMs = cfg.thresholds.probe_timeout_s * 1000;
+      // A record of a server the config also names as a service: that service's row and alert speak for it.
+      const serviceAt = new Map(Object.entries(cfg.services).flatMap(([name, svc]) => (svc.url ? [[originOf(svc.url), name] as const] : [])));
       const discovered = await Promise.all(
         dir.files.map(async ({ file, parsed }): Promise<EndpointRow> => {
           if (!parsed.ok) return { name: file, kind: 'discovery', status: 'unknown', latencyMs: null, since: null, reason: parsed.reason, discovery: 'invalid' };
@@ -161,7 +163,15 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
             return { ...base, since: mtime, status: 'unknown', latencyMs: null, reason: job.reason, ...(job.state === 'gone' ? { discovery: 'stale' as const } : {}) };
           }
           const h = await checkHealth(rec.healthUrl, timeoutMs);
-          return { ...base, status: h.ok ? 'up' : 'down', latencyMs: h.latencyMs, reason: h.detail, discovery: h.ok ? 'live' : 'unhealthy' };
+          const sameAs = serviceAt.get(originOf(rec.baseUrl));
+          return {
+            ...base,
+            status: h.ok ? 'up' : h.loading ? 'loading' : 'down',
+            latencyMs: h.latencyMs,
+            reason: `${h.detail}${sameAs ? ` (service ${sameAs})` : ''}`,
+            discovery: h.ok || h.loading ? 'live' : 'unhealthy',
+            ...(sameAs ? { sameAs } : {}),
+          };
         }),
       );
       return [...rows, ...discovered];
@@ -424,4 +434,13 @@ export function realActions(cfg: ResolvedConfig, store: Store, restartHow?: Rest
       return r.diagnoses.flatMap((d) => [`${d.kind}: ${d.summary}${d.retryable ? ' (retryable)' : ''}`, ...d.evidence.map((e) => `  ${e.file}${e.line ? `:${e.line}` : ''}  ${e.text}`), '']);
     },
   };
+}
+
+/** scheme://host:port of a URL (the server), or the text itself when it is not one. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }

@@ -21,6 +21,8 @@ export interface EndpointRow {
   jobId?: string;
   tier?: string;
   discovery?: 'live' | 'stale' | 'unhealthy' | 'unknown' | 'invalid';
+  /** A discovered server that is also this configured service: the service's alert covers it. */
+  sameAs?: string;
   /** A SLURM node (the nodes section, from sinfo): its state and drain reason. */
   node?: NodeState;
 }
@@ -255,7 +257,8 @@ export function stateAlerts(endpoints: readonly EndpointRow[], issues: readonly 
     const target = { panel: 'endpoints' as const, key: e.name };
     if (e.discovery === 'stale') {
       out.push({ severity: 'warn', source: 'discovery', message: `discovery record ${e.name} stale${since(e.since)}: ${e.reason} (Enter; swarmctl endpoints gc)`, since: e.since, target });
-    } else if (e.status === 'down') out.push({ severity: 'crit', source: 'endpoints', message: `endpoint ${e.name} down${since(e.since)}: ${e.reason} (Enter: details)`, since: e.since, target });
+    } else if (e.sameAs !== undefined) continue;
+    else if (e.status === 'down') out.push({ severity: 'crit', source: 'endpoints', message: `endpoint ${e.name} down${since(e.since)}: ${e.reason} (Enter: details)`, since: e.since, target });
     else if (e.status === 'loading' && e.since !== null && now - e.since > LOADING_ALERT_MS) {
       out.push({ severity: 'warn', source: 'endpoints', message: `endpoint ${e.name} loading${since(e.since)}: ${e.reason} (Enter: details)`, since: e.since, target });
     }

@@ -46,9 +46,11 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-export async function checkHealth(url: string, timeoutMs: number): Promise<{ ok: boolean; detail: string; latencyMs: number | null }> {
+export async function checkHealth(url: string, timeoutMs: number): Promise<{ ok: boolean; loading?: boolean; detail: string; latencyMs: number | null }> {
   const r = await httpRequest({ url, timeoutMs, maxBodyBytes: 4096 });
   if (r.status === 200) return { ok: true, detail: 'HTTP 200', latencyMs: r.latencyMs };
+  // llama-server answers every route 503 "Loading model" while its model loads: progress, not failure.
+  if (r.status === 503 && /loading model/i.test(r.body ?? '')) return { ok: false, loading: true, detail: 'HTTP 503 Loading model', latencyMs: r.latencyMs };
   return { ok: false, detail: r.status === null ? (r.error?.message ?? 'no answer') : `HTTP ${r.status}`, latencyMs: r.latencyMs };
 }
 

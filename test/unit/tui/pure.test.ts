@@ -227,6 +227,25 @@ describe('stateAlerts: alerts from what the panels show', () => {
     ]);
     expect(a.every((x) => x.since !== undefined)).toBe(true);
   });
+
+  it('a discovered server that is also a configured service raises no second down alert; stale it still does', () => {
+    const now = 1_000_000_000;
+    const a = stateAlerts(
+      [
+        ep('dead-host', 'down', now - 60_000),
+        { ...ep('local:99-14b', 'down', null), discovery: 'unhealthy', sameAs: 'dead-host' },
+        { ...ep('local:98-14b', 'unknown', now - 60_000), discovery: 'stale', sameAs: 'fast', reason: 'process 98 is gone' },
+        { ...ep('4711-27b', 'down', null), discovery: 'unhealthy' },
+      ],
+      [],
+      now,
+    );
+    expect(a.map((x) => [x.severity, x.message])).toEqual([
+      ['crit', 'endpoint dead-host down for 1m00s: r (Enter: details)'],
+      ['warn', 'discovery record local:98-14b stale for 1m00s: process 98 is gone (Enter; swarmctl endpoints gc)'],
+      ['crit', 'endpoint 4711-27b down: r (Enter: details)'],
+    ]);
+  });
 });
 
 describe('bannerLines: the operator lock and a running restart', () => {
