@@ -390,6 +390,8 @@ export function realActions(cfg: ResolvedConfig, store: Store, restartHow?: Rest
     async planRecover(issue) {
       const prepared = await prepareRecovery(cfg, profile, store, issue.issueId);
       const plan = prepared.plan;
+      // The console's own words for the common refusal: the way out (c) first, inside 80 columns.
+      if (plan.refusal && prepared.liveness.verdict === 'running') return `recover ${issue.issueId} refused: its job runs (c cancels it, then R): ${prepared.liveness.reason}`;
       if (plan.refusal) return `recover ${issue.issueId}: ${plan.refusal}`;
       const commands: string[][] = [];
       const notes: string[] = [];

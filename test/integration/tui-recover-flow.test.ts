@@ -216,7 +216,7 @@ describe('the console main flow in tmux (alert -> Enter -> R -> plan -> y -> rem
     c.press('Enter');
     await c.until('the issue detail', (s) => s.includes('diagnosis   stuck_text_mode') && s.includes(`job         ${first} (`));
     c.press('R');
-    const s = await c.until('the refusal', (x) => x.includes('refusing to act on an issue that is queued or running'));
+    const s = await c.until('the refusal', (x) => x.includes(`recover ${issue} refused: its job runs (c cancels it, then R)`));
     expect(s).not.toContain('run it');
     await c.exact('the refusal');
     // s (submit) on the same issue: the state is checked first, so the refusal again, no y/N.
