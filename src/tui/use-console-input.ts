@@ -11,6 +11,9 @@ import type { AlertRow, EndpointRow, IssueRow, JobRow } from '../console/view-mo
 import type { NodeState } from '../console/node-rows.js';
 import { reasonKey } from './reason-prompt.js';
 
+/** squeue states of a job that still holds its issue (cancel acts on these). */
+const ACTIVE_STATE = /^(PENDING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED|REQUEUED|RESIZING|SIGNALING|STAGE_OUT)\b/;
+
 export interface InputDeps {
   ui: UiState;
   dispatch: (a: UiAction) => void;
@@ -174,7 +177,17 @@ export function useConsoleInput(deps: InputDeps): { pending: ActionPlan | null }
         // Cleared when the loads end, unless something else has used the status line since.
         return void Promise.resolve(d.refresh()).then(() => d.dispatch({ type: 'status', text: '', ifCurrent: 'refreshing…' }));
       case 'cancel': {
-        if (d.ui.focused !== 'queue') return d.dispatch({ type: 'status', text: 'select a job in the queue panel (2) to cancel it' });
+        if (d.ui.focused !== 'queue') {
+          // On an issue (its row, its detail, an alert's target): the one job it has queued or running.
+          const issue = selectedIssue();
+          if (!issue) return d.dispatch({ type: 'status', text: 'select a job in the queue panel (2), or an issue (3), to cancel it' });
+          const jobs = (d.rowsOf('queue') as readonly JobRow[]).filter((j) => j.issueId === issue.issueId && ACTIVE_STATE.test(j.state));
+          if (jobs.length === 1) return void propose(() => d.actions.planCancel(jobs[0]!));
+          return d.dispatch({
+            type: 'status',
+            text: jobs.length ? `${issue.issueId} has ${jobs.length} active jobs: pick one in the queue panel (2)` : `${issue.issueId} has no queued or running job in the queue panel`,
+          });
+        }
         const job = selectedRow() as JobRow | undefined;
         if (!job) return d.dispatch({ type: 'status', text: 'no job selected' });
         return void propose(() => d.actions.planCancel(job));
