@@ -79,11 +79,12 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
       pending = readInto(buf, carry);
     }
     const whole = cur.subarray(from, wholeEnd);
-    if (whole.indexOf(needle) !== -1) {
+    let hit = whole.indexOf(needle);
+    if (hit !== -1) {
       // Only lines that name the issue are decoded and parsed.
       let lineStart = 0;
       let counted = 0;
-      for (let hit = whole.indexOf(needle); hit !== -1;) {
+      while (hit !== -1) {
         const ls = whole.lastIndexOf(10, hit) + 1;
         let le = whole.indexOf(10, hit);
         if (le === -1) le = whole.length;
