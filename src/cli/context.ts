@@ -21,12 +21,11 @@ export async function loadConfigOrExit(opts: GlobalOptions): Promise<ResolvedCon
 }
 
 export async function openStoreFor(opts: GlobalOptions, cfg?: ResolvedConfig): Promise<Store> {
-  const { openStore, defaultDbPath } = await import('../store/db.js');
-  const { chooseStorePath } = await import('./store-choice.js');
+  const [{ openStore, defaultDbPath }, { chooseStorePath }, sink] = await Promise.all([import('../store/db.js'), import('./store-choice.js'), cfg ? import('../journal/audit-sink.js') : null]);
   const path = chooseStorePath(opts.db ?? process.env['SWARMCTL_DB'] ?? cfg?.store?.path, defaultDbPath());
   try {
     const store = openStore(path);
-    if (cfg) (await import('../journal/audit-sink.js')).journalAudits(cfg.paths.shared_root);
+    if (cfg && sink) sink.journalAudits(cfg.paths.shared_root);
     return store;
   } catch (e) {
     throw new CliError(`cannot open the state database ${path}: ${(e as Error).message}`, EXIT.FAILED, 'pass --db PATH to a writable location, or fix the permissions');

@@ -27,8 +27,12 @@ export async function issueOrExit(cfg: ResolvedConfig, issue: string): Promise<s
  * resolve the swarm profile, check the issue id (each failure is a CliError, exit 64).
  */
 export async function issueContext(global: GlobalOptions, issue: string): Promise<{ cfg: ResolvedConfig; profile: SwarmProfile }> {
+  // The profile and id-check code load while the config is read (each import() is a round trip).
+  const later = Promise.all([import('../config/profile.js'), import('../config/validate.js')]);
+  later.catch(() => undefined); // awaited again below, by profileOrExit and issueOrExit
   const { loadConfigOrExit } = await import('./context.js');
   const cfg = await loadConfigOrExit(global);
+  await later.catch(() => undefined);
   const profile = await profileOrExit(cfg);
   await issueOrExit(cfg, issue);
   return { cfg, profile };

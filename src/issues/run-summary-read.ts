@@ -33,20 +33,24 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
   const runs: NumberedRun[] = [];
   let badLines = 0;
   let linesBefore = 0;
-  // One buffer for the whole file, the unfinished line moved to its front: a fresh buffer per
-  // chunk (and a concat of the carry) cost more in page faults and GC than the scan itself.
-  let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size - start, 1)));
+  // Two buffers reused for the whole file, the unfinished line moved to the other one's front: the
+  // next chunk is read (libuv thread) while this one is searched, and no fresh buffer per chunk
+  // (a fresh buffer plus a concat of the carry cost more in page faults and GC than the scan).
+  let buf: Buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size - start, 1)));
+  let other: Buffer | null = null;
   let carry = 0;
   let first = start > 0;
-  for (let pos = start; pos < size;) {
-    if (carry === buf.length) {
-      // One line longer than the buffer: grow it (rows are one line each, normally small).
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, carry);
-      buf = bigger;
-    }
-    const want = Math.min(buf.length - carry, size - pos);
-    const { bytesRead } = await fh.read(buf, carry, want, pos);
+  let pos = start;
+  let pending: Promise<{ bytesRead: number }> | null = null;
+  const readInto = (b: Buffer, at: number): Promise<{ bytesRead: number }> => {
+    const p = fh.read(b, at, Math.min(b.length - at, size - pos), pos);
+    p.catch(() => undefined); // awaited below; no unhandled rejection if the search throws first
+    return p;
+  };
+  if (pos < size) pending = readInto(buf, 0);
+  while (pending) {
+    const { bytesRead } = await pending;
+    pending = null;
     if (bytesRead === 0) break;
     pos += bytesRead;
     let from = 0;
@@ -56,6 +60,7 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
       const nl = buf.indexOf(10, 0);
       if (nl === -1 || nl >= filled) {
         carry = 0;
+        if (pos < size) pending = readInto(buf, 0);
         continue;
       }
       from = nl + 1;
@@ -63,12 +68,23 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
     }
     const lastNl = pos < size ? buf.lastIndexOf(10, filled - 1) : filled - 1;
     const wholeEnd = lastNl < from ? from : lastNl + 1;
-    const whole = buf.subarray(from, wholeEnd);
-    if (whole.indexOf(needle) !== -1) {
+    const cur = buf;
+    carry = filled - wholeEnd;
+    if (pos < size) {
+      // One line longer than the buffer: grow the next one (rows are one line each, normally small).
+      if (other === null || carry >= other.length) other = Buffer.allocUnsafe(carry >= cur.length ? cur.length * 2 : cur.length);
+      if (carry > 0) cur.copy(other, 0, wholeEnd, filled);
+      buf = other;
+      other = cur;
+      pending = readInto(buf, carry);
+    }
+    const whole = cur.subarray(from, wholeEnd);
+    let hit = whole.indexOf(needle);
+    if (hit !== -1) {
       // Only lines that name the issue are decoded and parsed.
       let lineStart = 0;
       let counted = 0;
-      for (let hit = whole.indexOf(needle); hit !== -1;) {
+      while (hit !== -1) {
         const ls = whole.lastIndexOf(10, hit) + 1;
         let le = whole.indexOf(10, hit);
         if (le === -1) le = whole.length;
@@ -81,8 +97,6 @@ async function scan(fh: FileHandle, size: number, issue: string, maxBytes: numbe
       }
       linesBefore += counted + countNewlines(whole, lineStart, whole.length);
     } else linesBefore += countNewlines(whole, 0, whole.length);
-    carry = filled - wholeEnd;
-    if (carry > 0) buf.copyWithin(0, wholeEnd, filled);
   }
   const out: Omit<SummaryRead, 'path' | 'status'> = { runs, badLines };
   if (start > 0) out.truncatedFromByte = start;

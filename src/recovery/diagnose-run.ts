@@ -22,8 +22,7 @@ import { readJobLogTail } from './job-log.js';
 import { readSshJobs } from '../slurm/queue.js';
 import { runSlurm } from '../slurm/run.js';
 import { issueQueue } from './issue-queue.js';
-import { readRunSummary } from '../issues/run-summary-read.js';
-import type { NumberedRun } from '../issues/run-summary-parse.js';
+import { issueRuns, type IssueRuns } from './issue-runs.js';
 import { diagnoseRuns } from './run-summary-diagnose.js';
 import { readCommandLog } from './job-log-command.js';
 import { decideStaleClaim, runEndMs, trackerIssueFromJson } from './stale-claim.js';
@@ -91,6 +90,8 @@ export interface DiagnoseOptions {
   queue?: QueueView;
   /** squeue already started by the caller (issue-queue.ts), before it opened the store: a faster `diagnose`. */
   slurmQueue?: Promise<QueueView>;
+  /** The run-summary scan already started by the caller (issue-runs.ts), likewise. */
+  summaryRuns?: Promise<IssueRuns>;
   /** Probe the openai-proxy services when a cloud failure is diagnosed (default true). */
   cloudProbe?: boolean;
   /** The job `jobId` is ending (the in-job failure hook): read as gone from the queue, no SLURM end state yet. */
@@ -115,27 +116,6 @@ export async function probeCloudProxies(cfg: ResolvedConfig): Promise<CloudProbe
       }
     }),
   );
-}
-
-/** The issue's rows from the profile's run-summary files (python worker), oldest run first. */
-export async function issueRuns(cfg: ResolvedConfig, profile: SwarmProfile, issue: string): Promise<{ runs: NumberedRun[]; notes: string[] }> {
-  const notes: string[] = [];
-  const runs: NumberedRun[] = [];
-  for (const tpl of profile.paths.run_summary) {
-    const path = renderTemplate(tpl, { repo: cfg.paths.repo, logs: cfg.paths.logs_dir, worktrees: cfg.paths.worktrees_dir });
-    if (!path.ok) {
-      notes.push(`run summary ${tpl}: ${path.error}`);
-      continue;
-    }
-    const r = await readRunSummary(path.value, issue);
-    if (r.status === 'unreadable') notes.push(`run summary ${path.value} not read: ${r.error}`);
-    if (r.badLines > 0) notes.push(`run summary ${path.value}: ${r.badLines} torn lines of ${issue} skipped`);
-    if (r.truncatedFromByte !== undefined) notes.push(`run summary ${path.value}: only its last bytes were read (from byte ${r.truncatedFromByte}; line numbers count from there)`);
-    for (const run of r.runs) runs.push({ ...run, path: path.value });
-  }
-  // Two files (run.py's and dogfood's) hold runs of one issue: order them by when they started.
-  runs.sort((a, b) => (Date.parse(a.row.startedAt ?? '') || 0) - (Date.parse(b.row.startedAt ?? '') || 0));
-  return { runs, notes };
 }
 
 /** `bd show ID --json` through the configured tracker; null when there is none or it fails. */
@@ -168,7 +148,7 @@ export async function runDiagnose(
   // The python worker's run summary and tracker claim are read while SLURM answers (the summary can be 100s of MB).
   // squeue is started first: the summary scan keeps this thread busy.
   const queueRead = opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs, opts.slurmQueue);
-  const summaryRead = profile.paths.run_summary.length > 0 ? Promise.all([issueRuns(cfg, profile, issue), trackerShow(cfg, profile, issue)]) : null;
+  const summaryRead = profile.paths.run_summary.length > 0 ? Promise.all([opts.summaryRuns ?? issueRuns(cfg, profile, issue), trackerShow(cfg, profile, issue)]) : null;
   const [state, queueNow, earlySacct] = await Promise.all([readIssueState(cfg, profile, issue), queueRead, early]);
   const queue = opts.ending && opts.jobId ? { ...queueNow, jobs: queueNow.jobs.filter((j) => j.jobId !== opts.jobId) } : queueNow;
   // Which job's log: --job, else the newest job the queue or our jobs table knows.

@@ -35,13 +35,14 @@ export function register(program: Command): void {
         const { usageError } = await import('../output.js');
         throw usageError('--ending needs --job JOBID (the job that is ending)');
       }
-      // squeue first, then the recovery code and SQLite load while it runs (job wrappers call this often).
-      const { issueQueue } = await import('../../recovery/issue-queue.js');
+      // squeue and the run-summary scan first, then the recovery code and SQLite load while they run (job wrappers call this often).
+      const [{ issueQueue }, { issueRuns }] = await Promise.all([import('../../recovery/issue-queue.js'), import('../../recovery/issue-runs.js')]);
       const slurmQueue = issueQueue(cfg, profile, issue, cfg.slurm.command_timeout_s * 1000);
+      const summaryRuns = profile.paths.run_summary.length > 0 ? issueRuns(cfg, profile, issue) : undefined;
       const [{ openStoreFor }, { runDiagnose }] = await Promise.all([import('../context.js'), import('../../recovery/diagnose-run.js')]);
       const store = await openStoreFor(global, cfg);
       try {
-        const r = await runDiagnose(cfg, profile, store, issue, { ...(opts.job ? { jobId: opts.job, ending } : {}), slurmQueue });
+        const r = await runDiagnose(cfg, profile, store, issue, { ...(opts.job ? { jobId: opts.job, ending } : {}), slurmQueue, ...(summaryRuns ? { summaryRuns } : {}) });
         if (ending) r.notes.push(`job ${opts.job} is ending (its failure hook asked): read as finished, whatever the queue still says`);
         const code = r.status === 'diagnosed' ? EXIT.DEGRADED : r.status === 'unknown' ? EXIT.FAILED : EXIT.OK;
         if (opts.json) printJson({ ...r, exit_code: code });
