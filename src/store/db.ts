@@ -6,7 +6,8 @@
 //     and then writes can hit SQLITE_BUSY without the busy handler ever being
 //     called (the lock-upgrade deadlock), which busy_timeout cannot fix.
 import type BetterSqlite3 from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { mkdirs } from '../core/mkdirs.js';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,7 +54,7 @@ function addonPath(): string | undefined {
 }
 
 export function openStore(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (path !== ':memory:') mkdirs(dirname(path), 0o700);
   const binding = addonPath();
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...(binding ? { nativeBinding: binding } : {}) });
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
