@@ -21,9 +21,10 @@ function site(profile: string): { root: string; cfg: string; db: string } {
   const sample = readFileSync(join(REPO_ROOT, 'fixtures', 'pyworker', 'summary.jsonl'), 'utf8');
   writeFileSync(join(repo, 'logs', 'mini-swarm', 'summary.jsonl'), sample.replaceAll('"2026-04-20T', `"${today}T`));
   const cfg = join(root, 'swarmctl.yaml');
+  // A job name prefix of its own: other files' jobs on the shared cluster are not this site's issues.
   writeFileSync(
     cfg,
-    `version: 1\ncluster_name: pyruns\npaths:\n  shared_root: ${join(root, 'share')}\n  repo: ${repo}\nslurm:\n  conf: ${requireCluster().slurmConf}\nswarm:\n  profile: ${profile}\n`,
+    `version: 1\ncluster_name: pyruns\npaths:\n  shared_root: ${join(root, 'share')}\n  repo: ${repo}\nslurm:\n  conf: ${requireCluster().slurmConf}\nswarm:\n  profile: ${profile}\n  job_name_template: "py${process.pid}-{issue}"\n`,
   );
   return { root, cfg, db: join(root, 'db.sqlite') };
 }
