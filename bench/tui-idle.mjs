@@ -53,8 +53,18 @@ const c0 = cpuTicks(pid);
 const k0 = childTicks(pid);
 const w0 = performance.now();
 let rssMax = 0;
+// Per 30 s window too: the first minute includes V8's optimising compiler warming up.
+const windows = [];
+let wTicks = c0;
+let wAt = w0;
 while (performance.now() - w0 < idleS * 1000) {
   rssMax = Math.max(rssMax, rssMb(pid));
+  if (performance.now() - wAt >= 30_000) {
+    const t = cpuTicks(pid);
+    windows.push((((t - wTicks) / hz / ((performance.now() - wAt) / 1000)) * 100).toFixed(2));
+    wTicks = t;
+    wAt = performance.now();
+  }
   await new Promise((r) => setTimeout(r, 1000));
 }
 const cpuS = (cpuTicks(pid) - c0) / hz;
@@ -70,5 +80,6 @@ try {
 } catch {}
 console.log(`time to first frame: ${firstFrame?.toFixed(0)} ms (node -e 0: ${nodeMs.toFixed(0)} ms, ratio ${(firstFrame / nodeMs).toFixed(1)}x)`);
 console.log(`idle CPU over ${wallS.toFixed(0)} s: ${((cpuS / wallS) * 100).toFixed(2)}% of one core (${cpuS.toFixed(2)} s CPU)`);
+if (windows.length > 1) console.log(`idle CPU per 30 s window: ${windows.map((w) => `${w}%`).join(', ')}`);
 console.log(`with its child processes (squeue, sinfo, ssh, …): ${(((cpuS + childS) / wallS) * 100).toFixed(2)}% of one core (${(cpuS + childS).toFixed(2)} s CPU)`);
 console.log(`RSS max: ${rssMax.toFixed(0)} MB; jobs in the queue at the end: ${jobs}`);
