@@ -1,7 +1,6 @@
 // `swarmctl tui` (and plain `swarmctl` on a terminal): the full-screen console.
 // `swarmctl status`: the same data once, as text or JSON, for non-TTY use.
 import type { Command } from 'commander';
-import { setFlagsFromString } from 'node:v8';
 import { examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
 
@@ -9,9 +8,6 @@ async function openConsole(global: GlobalOptions, readOnly: boolean): Promise<vo
   // React's development build is several times slower and chatty; the console runs production,
   // also from a shell (or a tmux server started by a test runner) that exports NODE_ENV=test/development.
   process.env['NODE_ENV'] = 'production';
-  // Idle, the console draws a few frames a minute: V8 would flush the render code's bytecode
-  // between them and compile it again for each (a quarter of its idle CPU, docs/benchmarks.md).
-  setFlagsFromString('--no-flush-bytecode');
   // Ink + React take ~0.5 s to import: start now, in parallel with the config and the store.
   const consoleModule = import('../../tui/run.js');
   consoleModule.catch(() => {}); // surfaced by the await below
