@@ -121,7 +121,11 @@ describe('the journal across hosts', () => {
     // Tens of MB of JSON: stdout goes to a file, not through a pipe buffer.
     const out = join(root, 'audit.json');
     const fd = openSync(out, 'w');
-    const r = spawnSync(process.execPath, [BIN, '--config', config, '--db', join(root, 'local.db'), 'audit', '--json', '--limit', '1000000'], { stdio: ['ignore', fd, 'pipe'], timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [BIN, '--config', config, '--db', join(root, 'local.db'), 'audit', '--json', '--limit', '1000000'], {
+      stdio: ['ignore', fd, 'pipe'],
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     closeSync(fd);
     expect(r.status, String(r.stderr)).toBe(0);
     const rows = JSON.parse(readFileSync(out, 'utf8')).rows.filter((x: any) => x.host === 'writer-01');
