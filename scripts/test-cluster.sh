@@ -257,29 +257,19 @@ EOF
   if replace_if_changed "$tmp" "$SLURM_CONF_FILE"; then SLURM_CONF_CHANGED=1; fi
 }
 
-write_ssh_files() {
-  if [[ ! -s "$SSH_HOST_KEY" ]]; then
-    log "sshd: generating host key"
-    ssh-keygen -q -t ed25519 -N '' -C "swarmctl-test-host" -f "$SSH_HOST_KEY"
-  fi
-  if [[ ! -s "$SSH_CLIENT_KEY" ]]; then
-    log "ssh: generating client key $SSH_CLIENT_KEY"
-    ssh-keygen -q -t ed25519 -N '' -C "swarmctl-test-client" -f "$SSH_CLIENT_KEY"
-  fi
-  chmod 0600 "$SSH_HOST_KEY" "$SSH_CLIENT_KEY"
-  cp "$SSH_CLIENT_KEY.pub" "$SSH_AUTH_KEYS"
-  chmod 0600 "$SSH_AUTH_KEYS"
-  local hostkey
-  hostkey="$(cut -d' ' -f1,2 "$SSH_HOST_KEY.pub")"
-  printf '[127.0.0.1]:%s %s\n[localhost]:%s %s\n' "$SSH_PORT" "$hostkey" "$SSH_PORT" "$hostkey" >"$SSH_KNOWN_HOSTS"
-  local tmp="$SSHD_CONFIG.tmp.$$"
+# write_sshd_config FILE NOTE PORT ADDRESS HOSTKEY PIDFILE: a test sshd's config (root by
+# key only, no PAM, many parallel sessions) into FILE; status 0 if FILE changed.
+# The loopback sshd (`up`) and each host's (`hosts-up`) differ only in these arguments.
+write_sshd_config() {
+  local file="$1" note="$2" port="$3" addr="$4" hostkey="$5" pidfile="$6"
+  local tmp="$file.tmp.$$"
   cat >"$tmp" <<EOF
-# Written by scripts/test-cluster.sh; rewritten on every \`up\`.
-Port ${SSH_PORT}
-ListenAddress 127.0.0.1
-HostKey ${SSH_HOST_KEY}
+# Written by scripts/test-cluster.sh${note}.
+Port ${port}
+ListenAddress ${addr}
+HostKey ${hostkey}
 AuthorizedKeysFile ${SSH_AUTH_KEYS}
-PidFile ${SSHD_PID}
+PidFile ${pidfile}
 UsePAM no
 StrictModes no
 PermitRootLogin prohibit-password
@@ -296,7 +286,25 @@ MaxSessions 100
 SetEnv SLURM_CONF=${SLURM_CONF_FILE}
 Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
-  if replace_if_changed "$tmp" "$SSHD_CONFIG"; then SSHD_CONFIG_CHANGED=1; fi
+  replace_if_changed "$tmp" "$file"
+}
+
+write_ssh_files() {
+  if [[ ! -s "$SSH_HOST_KEY" ]]; then
+    log "sshd: generating host key"
+    ssh-keygen -q -t ed25519 -N '' -C "swarmctl-test-host" -f "$SSH_HOST_KEY"
+  fi
+  if [[ ! -s "$SSH_CLIENT_KEY" ]]; then
+    log "ssh: generating client key $SSH_CLIENT_KEY"
+    ssh-keygen -q -t ed25519 -N '' -C "swarmctl-test-client" -f "$SSH_CLIENT_KEY"
+  fi
+  chmod 0600 "$SSH_HOST_KEY" "$SSH_CLIENT_KEY"
+  cp "$SSH_CLIENT_KEY.pub" "$SSH_AUTH_KEYS"
+  chmod 0600 "$SSH_AUTH_KEYS"
+  local hostkey
+  hostkey="$(cut -d' ' -f1,2 "$SSH_HOST_KEY.pub")"
+  printf '[127.0.0.1]:%s %s\n[localhost]:%s %s\n' "$SSH_PORT" "$hostkey" "$SSH_PORT" "$hostkey" >"$SSH_KNOWN_HOSTS"
+  if write_sshd_config "$SSHD_CONFIG" "; rewritten on every \`up\`" "$SSH_PORT" 127.0.0.1 "$SSH_HOST_KEY" "$SSHD_PID"; then SSHD_CONFIG_CHANGED=1; fi
 }
 
 write_env() {
@@ -314,7 +322,7 @@ SWARMCTL_TEST_SSH_PORT=${SSH_PORT}
 SWARMCTL_TEST_SSH_KEY=${SSH_CLIENT_KEY}
 SWARMCTL_TEST_KNOWN_HOSTS=${SSH_KNOWN_HOSTS}
 SWARMCTL_TEST_SHARED=${SHARED_DIR}
-SWARMCTL_TEST_HOSTS=${HOSTS[*]}
+SWARMCTL_TEST_HOSTS="${HOSTS[*]}"
 SWARMCTL_TEST_HOSTS_KNOWN_HOSTS=${HOSTS_KNOWN_HOSTS}
 $(for h in "${HOSTS[@]}"; do printf 'SWARMCTL_TEST_HOST_%s=%s\n' "${h^^}" "$(host_addr "$h")"; done)
 SWARMCTL_TEST_NETFS=${NETFS_MOUNT}
@@ -524,35 +532,13 @@ host_net_up() {
 }
 
 host_sshd_up() {
-  local h="$1" d="$HOSTS_DIR/$1" cfg tmp
+  local h="$1" d="$HOSTS_DIR/$1" cfg
   mkdir -p "$d"
   chmod 0700 "$d"
   [[ -s "$d/ssh_host_ed25519_key" ]] || ssh-keygen -q -t ed25519 -N '' -C "swarmctl-test-$h" -f "$d/ssh_host_ed25519_key"
   cfg="$d/sshd_config"
-  tmp="$cfg.tmp.$$"
-  cat >"$tmp" <<EOC
-# Written by scripts/test-cluster.sh hosts-up.
-Port 22
-ListenAddress $(host_addr "$h")
-HostKey $d/ssh_host_ed25519_key
-AuthorizedKeysFile ${SSH_AUTH_KEYS}
-PidFile $(host_sshd_pid "$h")
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UseDNS no
-PrintMotd no
-LogLevel VERBOSE
-MaxStartups 200:30:400
-MaxSessions 100
-SetEnv SLURM_CONF=${SLURM_CONF_FILE}
-Subsystem sftp /usr/lib/openssh/sftp-server
-EOC
   local changed=0
-  if replace_if_changed "$tmp" "$cfg"; then changed=1; fi
+  if write_sshd_config "$cfg" ' hosts-up' 22 "$(host_addr "$h")" "$d/ssh_host_ed25519_key" "$(host_sshd_pid "$h")"; then changed=1; fi
   if pid_alive "$(host_sshd_pid "$h")" sshd; then
     if ((changed)); then
       log "$h: sshd config changed; SIGHUP"

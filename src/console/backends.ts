@@ -6,8 +6,9 @@
 //     read pins a libuv thread for good): those sources fail with a reason and
 //     the monitor keeps their last data, marked stale.
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { Store } from '../store/db.js';
+import { dataVersion, type Store } from '../store/db.js';
 import { stat, readdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import type { AlertRow, EndpointRow, IssueDiagnosis, IssueRow, JobRow, RestartView, TelemetryRow } from './view-model.js';
@@ -37,6 +38,8 @@ import { renderTemplate } from '../config/profile.js';
 import { otherHostsAttempts } from '../journal/journal.js';
 import { recentJobs } from '../store/jobs.js';
 import { readLockState, readRestartState } from '../restart/run-state.js';
+import { lockPath } from '../lock/operator-lock.js';
+import { restartReadDue, type RestartRead } from './restart-cadence.js';
 import { readIssueLiveness } from '../slurm/job-liveness-read.js';
 import { livenessRefusal } from '../slurm/job-liveness.js';
 import { prepareRecovery, executeRecovery } from '../recovery/run.js';
@@ -56,9 +59,11 @@ export function consoleIntervals(cfg: ResolvedConfig): Intervals {
     issuesMs: 10_000,
     telemetryMs: 5_000,
     alertsMs: 15_000,
-    // A running restart's elapsed times tick on this clock (restart view, banner).
+    // A running restart's elapsed times tick on this clock (restart view, banner); idle, a tick only checks for news (restart-cadence.ts).
     restartMs: 2_000,
+    // sinfo every 15 s, stretching to 60 s while no node changes (a drain from the console refreshes at once).
     nodesMs: 15_000,
+    nodesIdleMs: 60_000,
     timeoutMs: (cfg.thresholds.probe_timeout_s + 5) * 1000,
     // squeue needs ~9 s to report a dead controller.
     queueTimeoutMs: (cfg.slurm.command_timeout_s + 2) * 1000,
@@ -104,6 +109,20 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
   let nfsDownSince: number | null = null;
   // Diagnoses are re-run only when what they read changed (job, its state, the log's size and time).
   const diagnosed = new Map<string, { key: string; diag: IssueDiagnosis | null }>();
+  let restartRead: (RestartRead & { view: RestartView }) | null = null;
+  /** A cheap "anything new?" for the restart source: another process's commit to the store, the lock file's stat. */
+  const restartKey = () => {
+    let lock = 'nfs down';
+    if (!nfsDown) {
+      try {
+        const st = statSync(lockPath(cfg.paths.shared_root), { throwIfNoEntry: false });
+        lock = st ? `${st.ino}|${st.size}|${st.mtimeMs}` : 'none';
+      } catch {
+        lock = 'unreadable';
+      }
+    }
+    return `${dataVersion(store)}|${lock}`;
+  };
   const sharedReadable = () => {
     if (nfsDown) throw new Error(`not reading the shared folder: ${nfsDown}`);
   };
@@ -257,11 +276,13 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
     },
 
     async restart(): Promise<RestartView> {
+      const key = restartKey();
+      if (restartRead && !restartReadDue(restartRead, key, now())) return restartRead.view;
       const r = readRestartState(store);
       const lock = nfsDown ? null : readLockState(cfg.paths.shared_root);
       const step = (x: StepRow) => ({ seq: x.seq, service: x.service, action: x.action, status: x.status, host: x.host, startedAt: x.startedAt, finishedAt: x.finishedAt, detail: x.detail });
       const going = r.run?.status === 'running' && !r.orphaned;
-      return {
+      const view: RestartView = {
         lock: lock && lock.held ? { holder: `${lock.holder.user}@${lock.holder.host} pid ${lock.holder.pid}`, command: lock.holder.command, ageMs: lock.ageMs, expired: lock.expired } : null,
         run: r.run
           ? {
@@ -277,6 +298,8 @@ export function realBackends(cfg: ResolvedConfig, store: Store, now: () => numbe
           : null,
         ...(going ? { polledAt: now() } : {}),
       };
+      restartRead = { key, at: now(), active: going || view.lock !== null, view };
+      return view;
     },
 
     /** sinfo once per interval: each node's state and drain reason (the endpoints view's nodes section). */

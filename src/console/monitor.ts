@@ -14,6 +14,8 @@ export interface SourceSpec<T> {
   timeoutMs: number;
   /** Longest wait between attempts while failing. */
   maxBackoffMs?: number;
+  /** Longest wait while loads bring nothing new: it doubles from intervalMs after each unchanged load, and new data resets it. */
+  maxIdleMs?: number;
   /** Load again right after a load of this source brought new data (the issues join follows the queue). */
   follows?: string;
   /** What followers of this source depend on: they reload only when it changes (a running job's elapsed time is not news to the issues join). */
@@ -103,12 +105,20 @@ export function backoffDelay(intervalMs: number, failures: number, maxMs: number
   return Math.min(maxMs, intervalMs * 2 ** Math.min(failures, 16));
 }
 
+/** The wait before the next poll: backing off while failing, stretching (up to maxIdleMs) while nothing changes. */
+export function nextDelay(spec: Pick<SourceSpec<unknown>, 'intervalMs' | 'maxIdleMs'>, failures: number, unchanged: number, maxBackoffMs: number): number {
+  if (failures > 0) return backoffDelay(spec.intervalMs, failures, maxBackoffMs);
+  return backoffDelay(spec.intervalMs, unchanged, Math.max(spec.intervalMs, spec.maxIdleMs ?? spec.intervalMs));
+}
+
 export class Monitor {
   private snapshot: Snapshot;
   private listeners = new Set<() => void>();
   private timers = new Map<string, unknown>();
   private inFlight = new Set<string>();
   private followKeys = new Map<string, string>();
+  /** Loads in a row that brought the same data, per source (for maxIdleMs). */
+  private unchanged = new Map<string, number>();
   private running = false;
   private readonly specs: Map<string, SourceSpec<unknown>>;
 
@@ -162,13 +172,13 @@ export class Monitor {
    * reload that brought identical data update the snapshot silently: an idle
    * console then redraws only when the cluster changes.
    */
-  private update(name: string, patch: Partial<SourceState<unknown>>): void {
+  private update(name: string, patch: Partial<SourceState<unknown>>, same?: boolean): void {
     const prev = this.snapshot.sources[name] ?? initial();
     let next = { ...prev, ...patch };
     let visible = next.error !== prev.error || next.stale !== prev.stale;
     if ('data' in patch) {
       // A reload with identical data is not a change, and keeps the previous object.
-      if (prev.updatedAt !== null && sameData(prev.data, next.data)) next = { ...next, data: prev.data };
+      if (same ?? (prev.updatedAt !== null && sameData(prev.data, next.data))) next = { ...next, data: prev.data };
       else visible = true;
     }
     this.snapshot = {
@@ -208,14 +218,17 @@ export class Monitor {
     try {
       const data = await Promise.race([spec.load(ac.signal), timeout]);
       failures = 0;
-      const nextAt = this.clock.now() + spec.intervalMs;
-      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, failingSince: null, nextAt });
+      const same = prev.updatedAt !== null && sameData(prev.data, data);
+      this.unchanged.set(name, same && !prev.stale ? (this.unchanged.get(name) ?? 0) + 1 : 0);
+      const nextAt = this.clock.now() + nextDelay(spec, 0, this.unchanged.get(name)!, maxBackoff);
+      this.update(name, { data, updatedAt: this.clock.now(), error: null, failures: 0, loading: false, stale: false, failingSince: null, nextAt }, same);
       // Sources built from this one's data need not wait for their own clock (first data within one load).
       if (this.snapshot.sources[name]!.data !== prev.data && this.followKeyChanged(spec, data)) {
         for (const dep of this.specs.values()) if (dep.follows === name) followers.push(dep.name);
       }
     } catch (e) {
       failures = prev.failures + 1;
+      this.unchanged.set(name, 0);
       const cur = this.snapshot.sources[name]!;
       const nextAt = this.clock.now() + backoffDelay(spec.intervalMs, failures, maxBackoff);
       const error = (e as Error).message || String(e);
@@ -229,7 +242,7 @@ export class Monitor {
     }
     if (!this.running) return;
     for (const f of followers) void this.refresh(f);
-    const delay = backoffDelay(spec.intervalMs, failures, maxBackoff);
+    const delay = nextDelay(spec, failures, this.unchanged.get(name) ?? 0, maxBackoff);
     this.timers.set(
       name,
       this.clock.setTimeout(() => void this.poll(name), delay),

@@ -28,6 +28,8 @@ export interface Intervals {
   alertsMs: number;
   restartMs?: number;
   nodesMs?: number;
+  /** Longest wait between sinfo runs while no node changes (default nodesMs: no stretching). */
+  nodesIdleMs?: number;
   timeoutMs: number;
   queueTimeoutMs: number;
 }
@@ -46,7 +48,7 @@ export function consoleSources(b: Backends, iv: Intervals, latestJobs: () => rea
     // The shared-folder alert comes from the endpoints sweep: shown with it, not up to 15 s later.
     { name: 'alerts', intervalMs: iv.alertsMs, timeoutMs: iv.timeoutMs, follows: 'endpoints', load: (s) => b.alerts(s) },
     ...(b.restart ? [{ name: 'restart', intervalMs: iv.restartMs ?? 2_000, timeoutMs: iv.timeoutMs, load: (s: AbortSignal) => b.restart!(s) }] : []),
-    ...(b.nodes ? [{ name: 'nodes', intervalMs: iv.nodesMs ?? 15_000, timeoutMs: iv.queueTimeoutMs, load: (s: AbortSignal) => b.nodes!(s) }] : []),
+    ...(b.nodes ? [{ name: 'nodes', intervalMs: iv.nodesMs ?? 15_000, maxIdleMs: iv.nodesIdleMs ?? iv.nodesMs ?? 15_000, timeoutMs: iv.queueTimeoutMs, load: (s: AbortSignal) => b.nodes!(s) }] : []),
   ];
 }
 

@@ -144,7 +144,9 @@ export async function runDiagnose(
   if (!knownJob && store) {
     knownJob = newestSlurmJobId(store, issue);
   }
-  const early = knownJob && !opts.ending ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
+  // A queue in hand that shows the job active (the console's) needs no end state: no sacct spawn.
+  const activeInQueue = opts.queue?.jobs.some((j) => j.jobId === knownJob && j.active) ?? false;
+  const early = knownJob && !opts.ending && !activeInQueue ? sacctState(cfg, knownJob, budgetMs) : Promise.resolve(null);
   // The python worker's run summary and tracker claim are read while SLURM answers (the summary can be 100s of MB).
   // squeue is started first: the summary scan keeps this thread busy.
   const queueRead = opts.queue ? Promise.resolve(opts.queue) : issueQueueWithSsh(cfg, profile, store, issue, budgetMs, opts.slurmQueue);

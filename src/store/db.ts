@@ -30,6 +30,11 @@ export interface Store {
 
 export const BUSY_TIMEOUT_MS = 15_000;
 
+/** SQLite's data_version: it changes when ANOTHER connection (a CLI run) commits, so a reader can skip a read when nothing is new. */
+export function dataVersion(store: Store): number {
+  return store.db.pragma('data_version', { simple: true }) as number;
+}
+
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
   const state = env['XDG_STATE_HOME'] || join(home, '.local', 'state');
   return join(state, 'swarmctl', 'swarmctl.db');

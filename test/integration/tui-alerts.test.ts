@@ -6,54 +6,16 @@
 // the key that acts, and the header keeps the crit count (and STALE) at 80 columns.
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { requireCluster, slurmEnv } from '../support/cluster.js';
 import { BIN } from '../support/bin.js';
+import { killConsoles, startConsole } from '../support/tmux-console.js';
 
 const session = `swarmctl-alerts${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, pred: (s: string) => boolean, ms = 45_000): Promise<string> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const s = screen();
-    if (pred(s)) return s;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${screen()}`);
-}
-
-/** The terminal shows exactly the app's frame (one row short of the terminal). */
-async function exact(frameFile: string, rows: number): Promise<string[]> {
-  const fit = (l: string[]) => {
-    const out = l.map((x) => x.trimEnd());
-    while (out.length < rows) out.push('');
-    return out.slice(0, rows);
-  };
-  const end = Date.now() + 10_000;
-  let last = '';
-  while (Date.now() < end) {
-    const read = () => (existsSync(frameFile) ? readFileSync(frameFile, 'utf8') : '');
-    const before = read();
-    await sleep(150);
-    const got = fit(screen().replace(/\n$/, '').split('\n'));
-    const after = read();
-    if (before && before === after) {
-      const want = fit(stripVTControlCharacters(after.slice(after.indexOf('\n') + 1)).split('\n'));
-      last = want.map((w, i) => (w === got[i] ? `  ${w}` : `- ${w}\n+ ${got[i]}`)).join('\n');
-      if (JSON.stringify(want) === JSON.stringify(got)) return got;
-    }
-    await sleep(100);
-  }
-  throw new Error(`the terminal does not show the app's frame:\n${last}`);
-}
-
-function setup(slurmConf: string): { root: string; cfg: string; db: string; frame: string; share: string } {
+function setup(slurmConf: string): { root: string; cfg: string; db: string; share: string } {
   const root = mkdtempSync(join(tmpdir(), 'swarmctl-tui-alerts-'));
   const share = join(root, 'share');
   mkdirSync(share);
@@ -80,40 +42,12 @@ function setup(slurmConf: string): { root: string; cfg: string; db: string; fram
       '',
     ].join('\n'),
   );
-  return { root, cfg, db: join(root, 'db.sqlite'), frame: join(root, 'frame.txt'), share };
+  return { root, cfg, db: join(root, 'db.sqlite'), share };
 }
 
-function open(s: { cfg: string; db: string; frame: string }): void {
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    session,
-    '-x',
-    '80',
-    '-y',
-    '24',
-    '-e',
-    `SWARMCTL_TUI_FRAME_FILE=${s.frame}`,
-    '-e',
-    'TERM=xterm-256color',
-    process.execPath,
-    BIN,
-    '--config',
-    s.cfg,
-    '--db',
-    s.db,
-    'tui',
-  );
-}
+const open = (s: { root: string; cfg: string; db: string }) => startConsole({ session, dir: s.root, config: s.cfg, db: s.db, columns: 80, rows: 24, untilMs: 45_000 });
 
-afterEach(() => {
-  try {
-    tmux('kill-session', '-t', session);
-  } catch {
-    /* gone */
-  }
-});
+afterEach(killConsoles);
 
 describe('alerts at 80x24 (tmux, whole screen)', () => {
   it('SLURM UNKNOWN: squeue really fails; the alert has crit, since-when and r; the header keeps the crit count and STALE', async () => {
@@ -128,11 +62,11 @@ describe('alerts at 80x24 (tmux, whole screen)', () => {
       .replace(/^MessageTimeout=.*$/m, '');
     writeFileSync(dead, `${conf}\nMessageTimeout=2\n`);
     writeFileSync(s.cfg, readFileSync(s.cfg, 'utf8').replace(`conf: ${cluster.slurmConf}`, `conf: ${dead}`));
-    open(s);
-    await until('the SLURM UNKNOWN alert', (x) => x.includes('queue STALE'), 60_000);
-    tmux('send-keys', '-t', session, '5');
-    const shown = await until('the alerts panel', (x) => /✗ crit SLURM UNKNOWN for \d/.test(x));
-    const lines = await exact(s.frame, 24);
+    const c = open(s);
+    await c.until('the SLURM UNKNOWN alert', (x) => x.includes('queue STALE'), 60_000);
+    c.press('5');
+    const shown = await c.until('the alerts panel', (x) => /✗ crit SLURM UNKNOWN for \d/.test(x));
+    const lines = await c.exact('80x24 the SLURM UNKNOWN alert', 10_000);
     // Header: the crit count and the STALE marker, at 80 columns.
     expect(lines[0]).toMatch(/^ swarmctl {2}alerts {2}alerts 1 crit {2}queue STALE \d+(m\d+)?s/);
     const alert = lines.find((l) => l.includes('SLURM UNKNOWN'))!;
@@ -141,21 +75,21 @@ describe('alerts at 80x24 (tmux, whole screen)', () => {
     expect(alert).not.toContain('--noheader');
     expect(shown.split('\n').filter((l) => l.includes(' swarmctl ')).length).toBe(1);
     // The queue panel names the reason first (the stale line of the reviewer's finding).
-    tmux('send-keys', '-t', session, '2');
-    const q = await until('the stale queue line', (x) => x.includes('STALE: squeue failed: Unable to contact slurm controller'));
+    c.press('2');
+    const q = await c.until('the stale queue line', (x) => x.includes('STALE: squeue failed: Unable to contact slurm controller'));
     expect(q).not.toMatch(/STALE: squeue -/);
-    await exact(s.frame, 24);
+    await c.exact('80x24 the stale queue', 10_000);
   }, 120_000);
 
   it('shared folder down: the share moved away; crit alert with since-when and its command; header counts it', async () => {
     const cluster = requireCluster();
     const s = setup(cluster.slurmConf);
-    open(s);
-    await until('the share up', (x) => /alerts 0 crit/.test(x) && /endpoints ✓1 ✗0/.test(x));
+    const c = open(s);
+    await c.until('the share up', (x) => /alerts 0 crit/.test(x) && /endpoints ✓1 ✗0/.test(x));
     renameSync(s.share, `${s.share}.gone`);
-    tmux('send-keys', '-t', session, '5');
-    await until('the shared-folder alert', (x) => x.includes('shared folder down for'));
-    const lines = await exact(s.frame, 24);
+    c.press('5');
+    await c.until('the shared-folder alert', (x) => x.includes('shared folder down for'));
+    const lines = await c.exact('80x24 the shared-folder alert', 10_000);
     // Two crit alerts: the share (an endpoint) down, and the shared folder down.
     expect(lines[0]).toMatch(/^ swarmctl {2}alerts {2}alerts 2 crit {2}endpoints ✓0 ✗1/);
     const alert = lines.find((l) => l.includes('shared folder down'))!;

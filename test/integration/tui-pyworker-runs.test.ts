@@ -5,55 +5,15 @@
 // merged/closed. Real binary in tmux at 80x24, screen-exact against the app's frame.
 // The beefcake profile has no run-summary source: the same file is not read there.
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
-import { REPO_ROOT, requireCluster, slurmEnv } from '../support/cluster.js';
-import { BIN } from '../support/bin.js';
+import { REPO_ROOT, requireCluster } from '../support/cluster.js';
+import { killConsoles, sleep, startConsole } from '../support/tmux-console.js';
 
 const session = `swarmctl-pyruns${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, pred: (s: string) => boolean, ms = 30_000): Promise<string> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const s = screen();
-    if (pred(s)) return s;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${screen()}`);
-}
-
-async function exact(frameFile: string, rows: number): Promise<string[]> {
-  const fit = (l: string[]) => {
-    const out = l.map((x) => x.trimEnd());
-    while (out.length < rows) out.push('');
-    return out.slice(0, rows);
-  };
-  const end = Date.now() + 8_000;
-  let last = '';
-  while (Date.now() < end) {
-    const read = () => (existsSync(frameFile) ? readFileSync(frameFile, 'utf8') : '');
-    const before = read();
-    await sleep(150);
-    const got = fit(screen().replace(/\n$/, '').split('\n'));
-    const after = read();
-    if (before && before === after) {
-      const want = fit(stripVTControlCharacters(after.slice(after.indexOf('\n') + 1)).split('\n'));
-      last = want.map((w, i) => (w === got[i] ? `  ${w}` : `- ${w}\n+ ${got[i]}`)).join('\n');
-      if (JSON.stringify(want) === JSON.stringify(got)) return got;
-    }
-    await sleep(100);
-  }
-  throw new Error(`the terminal does not show the app's frame:\n${last}`);
-}
-
-function site(profile: string): { cfg: string; db: string; frame: string } {
+function site(profile: string): { root: string; cfg: string; db: string } {
   const root = mkdtempSync(join(tmpdir(), 'swarmctl-pyruns-'));
   const repo = join(root, 'share', 'code', 'repo');
   mkdirSync(join(repo, 'logs', 'mini-swarm'), { recursive: true });
@@ -61,71 +21,44 @@ function site(profile: string): { cfg: string; db: string; frame: string } {
   const sample = readFileSync(join(REPO_ROOT, 'fixtures', 'pyworker', 'summary.jsonl'), 'utf8');
   writeFileSync(join(repo, 'logs', 'mini-swarm', 'summary.jsonl'), sample.replaceAll('"2026-04-20T', `"${today}T`));
   const cfg = join(root, 'swarmctl.yaml');
+  // A job name prefix of its own: other files' jobs on the shared cluster are not this site's issues.
   writeFileSync(
     cfg,
-    `version: 1\ncluster_name: pyruns\npaths:\n  shared_root: ${join(root, 'share')}\n  repo: ${repo}\nslurm:\n  conf: ${requireCluster().slurmConf}\nswarm:\n  profile: ${profile}\n`,
+    `version: 1\ncluster_name: pyruns\npaths:\n  shared_root: ${join(root, 'share')}\n  repo: ${repo}\nslurm:\n  conf: ${requireCluster().slurmConf}\nswarm:\n  profile: ${profile}\n  job_name_template: "py${process.pid}-{issue}"\n`,
   );
-  return { cfg, db: join(root, 'db.sqlite'), frame: join(root, 'frame.txt') };
+  return { root, cfg, db: join(root, 'db.sqlite') };
 }
 
-function open(s: { cfg: string; db: string; frame: string }): void {
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    session,
-    '-x',
-    '80',
-    '-y',
-    '24',
-    '-e',
-    `SLURM_CONF=${slurmEnv()['SLURM_CONF']}`,
-    '-e',
-    `SWARMCTL_TUI_FRAME_FILE=${s.frame}`,
-    process.execPath,
-    BIN,
-    '--config',
-    s.cfg,
-    '--db',
-    s.db,
-    'tui',
-  );
-}
+const open = (s: { root: string; cfg: string; db: string }) => startConsole({ session, dir: s.root, config: s.cfg, db: s.db, columns: 80, rows: 24 });
 
-afterEach(() => {
-  try {
-    tmux('kill-session', '-t', session);
-  } catch {
-    /* gone */
-  }
-});
+afterEach(killConsoles);
 
 describe('python-worker runs in the Issues panel (80x24, tmux)', () => {
   it('lists the summary issues with their run status; Enter shows wall time, files, verifier gates, merged/closed', async () => {
     const s = site('python-worker');
-    open(s);
-    keys('3');
-    let shown = await until('the summary issues', (x) => /3 Issues \(11\)/.test(x) && x.includes('beefcake-h81vn'));
-    const lines = await exact(s.frame, 24);
+    const c = open(s);
+    c.press('3');
+    let shown = await c.until('the summary issues', (x) => /3 Issues \(11\)/.test(x) && x.includes('beefcake-h81vn'));
+    const lines = await c.exact('80x24 the summary issues');
     expect(lines.find((l) => l.includes('beefcake-q7m2d'))).toMatch(/beefcake-q7m2d\s+resolved/);
     expect(lines.find((l) => l.includes('beefcake-3xkfa'))).toMatch(/beefcake-3xkfa\s+no_change/);
     // The third row: a run whose check gate failed.
-    keys('g', 'j', 'j', 'Enter');
-    shown = await until('the detail of beefcake-h81vn', (x) => x.includes('issue beefcake-h81vn') && x.includes('verifier'));
-    await exact(s.frame, 24);
+    c.press('g', 'j', 'j', 'Enter');
+    shown = await c.until('the detail of beefcake-h81vn', (x) => x.includes('issue beefcake-h81vn') && x.includes('verifier'));
+    await c.exact('80x24 the detail of beefcake-h81vn');
     expect(shown).toMatch(/last run {4}changes_failed_verifier \(started \d{4}-\d\d-\d\dT09:12:05/);
     expect(shown).toContain('wall time   15m03s');
     expect(shown).toMatch(/files {7}2 modified: /);
     expect(shown).toContain('verifier    FAILED: check');
     expect(shown).toContain('merged      -   closed -');
-    keys('G'); // the rest of the detail: why it is listed
-    await until('the end of the detail', (x) => x.includes('listed from summary'));
-    await exact(s.frame, 24);
-    keys('Escape');
+    c.press('G'); // the rest of the detail: why it is listed
+    await c.until('the end of the detail', (x) => x.includes('listed from summary'));
+    await c.exact('80x24 the end of the detail');
+    c.press('Escape');
     await sleep(300); // ESC then g at once would read as Alt-g
-    keys('g', 'Enter');
-    shown = await until('the detail of beefcake-q7m2d', (x) => x.includes('issue beefcake-q7m2d') && x.includes('verifier'));
-    await exact(s.frame, 24);
+    c.press('g', 'Enter');
+    shown = await c.until('the detail of beefcake-q7m2d', (x) => x.includes('issue beefcake-q7m2d') && x.includes('verifier'));
+    await c.exact('80x24 the detail of beefcake-q7m2d');
     expect(shown).toContain('verifier    all gates green');
     expect(shown).toContain('merged      yes   closed yes');
     expect(shown).toMatch(/files {7}1 modified: coordination\/src\/harness\/types\.rs/);
@@ -133,10 +66,10 @@ describe('python-worker runs in the Issues panel (80x24, tmux)', () => {
 
   it('the beefcake profile (no run-summary source) does not read the summary: no issues listed', async () => {
     const s = site('beefcake');
-    open(s);
-    keys('3');
-    await until('the issues loaded', (x) => /3 Issues \(0\)/.test(x) && x.includes('nothing here'));
-    const lines = await exact(s.frame, 24);
+    const c = open(s);
+    c.press('3');
+    await c.until('the issues loaded', (x) => /3 Issues \(0\)/.test(x) && x.includes('nothing here'));
+    const lines = await c.exact('80x24 no issues');
     expect(lines.join('\n')).not.toContain('beefcake-h81vn');
   }, 60_000);
 });

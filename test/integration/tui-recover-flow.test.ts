@@ -11,83 +11,34 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import { requireCluster, REPO_ROOT, slurmEnv } from '../support/cluster.js';
-import { BIN, runBin } from '../support/bin.js';
+import { runBin } from '../support/bin.js';
+import { killConsoles, sleep, startConsole, type TmuxConsole } from '../support/tmux-console.js';
 
 const tag = `rf${process.pid}`;
 const root = mkdtempSync(join(tmpdir(), 'swarmctl-tui-flow-'));
-const frameFile = join(root, 'frame.txt');
-const sessions: string[] = [];
 const jobs: string[] = [];
 let cfgPath = '';
 const db = join(root, 'db.sqlite');
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jobState = (id: string) => execFileSync('squeue', ['-h', '-j', id, '-o', '%T'], { env: slurmEnv(), encoding: 'utf8' }).trim();
 
-function readFrame(): { seq: number; lines: string[] } | null {
-  if (!existsSync(frameFile)) return null;
-  const text = readFileSync(frameFile, 'utf8');
-  const nl = text.indexOf('\n');
-  return { seq: Number(text.slice(0, nl)), lines: stripVTControlCharacters(text.slice(nl + 1)).split('\n') };
-}
+/** A console at this size (until() waits up to 60 s: issues are joined on their own clock). */
+const open = (name: string, columns: number, rows: number, extra: string[] = []) =>
+  startConsole({ session: `swarmctl-${tag}-${name}`, dir: root, config: cfgPath, db, columns, rows, extra, untilMs: 60_000 });
 
-function console_(session: string, rows: number) {
-  const screen = () => tmux('capture-pane', '-p', '-t', session);
-  let pressed = 0;
-  return {
-    screen,
-    /** One keystroke (counted). */
-    press(k: string) {
-      pressed++;
-      tmux('send-keys', '-t', session, ...(k.length === 1 ? ['-l', k] : [k]));
-    },
-    get pressed() {
-      return pressed;
-    },
-    async until(what: string, pred: (s: string) => boolean, ms = 60_000): Promise<string> {
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        const s = screen();
-        if (pred(s)) return s;
-        await sleep(250);
-      }
-      throw new Error(`timed out waiting for ${what}; screen:\n${screen()}`);
-    },
-    /** The terminal shows exactly the app's current frame (see tui-frames.test.ts). */
-    async exact(label: string): Promise<void> {
-      const fit = (l: string[]) => {
-        const out = l.map((x) => x.trimEnd());
-        while (out.length < rows) out.push('');
-        return out.slice(0, rows);
-      };
-      let last = { want: [] as string[], got: [] as string[] };
-      const end = Date.now() + 8_000;
-      while (Date.now() < end) {
-        const before = readFrame();
-        await sleep(150);
-        const got = fit(screen().replace(/\n$/, '').split('\n'));
-        const after = readFrame();
-        if (before && after && before.seq === after.seq) {
-          last = { want: fit(after.lines), got };
-          if (JSON.stringify(last.want) === JSON.stringify(got)) return;
-        }
-        await sleep(100);
-      }
-      const diff = last.want.map((w, i) => (w === last.got[i] ? `  ${w}` : `- ${w}\n+ ${last.got[i] ?? ''}`)).join('\n');
-      throw new Error(`${label}: the terminal does not show the app's frame (- meant, + shown):\n${diff}`);
-    },
-  };
-}
-
-function startConsole(name: string, columns: number, rows: number, extra = '') {
-  const session = `swarmctl-${tag}-${name}`;
-  sessions.push(session);
-  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), 'bash', '--norc', '--noprofile');
-  tmux('send-keys', '-t', session, `SWARMCTL_TUI_FRAME_FILE=${frameFile} SLURM_CONF=${slurmEnv()['SLURM_CONF']} node ${BIN} --config ${cfgPath} --db ${db} tui${extra}`, 'Enter');
-  return console_(session, rows);
+/** 5 (the Alerts panel), j down to the line that has `alert`, Enter; returns how many j that took. */
+async function enterAlert(c: TmuxConsole, alert: string): Promise<number> {
+  c.press('5');
+  const s5 = await c.until('alerts focused', (s) => s.includes('║5 Alerts'));
+  const at = s5
+    .split('\n')
+    .filter((l) => /[✗!] (crit|warn) /.test(l))
+    .findIndex((l) => l.includes(alert));
+  expect(at).toBeGreaterThanOrEqual(0);
+  for (let i = 0; i < at; i++) c.press('j');
+  c.press('Enter');
+  return at;
 }
 
 async function submitIssue(issue: string): Promise<string> {
@@ -134,13 +85,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const s of sessions) {
-    try {
-      tmux('kill-session', '-t', s);
-    } catch {
-      /* already gone */
-    }
-  }
+  killConsoles();
   for (const id of jobs) {
     try {
       execFileSync('scancel', [id], { env: slurmEnv() });
@@ -159,18 +104,12 @@ describe('the console main flow in tmux (alert -> Enter -> R -> plan -> y -> rem
     expect(readFileSync(log, 'utf8')).toContain('temp=unset');
     expect(jobState(first)).toBe(''); // gone from the queue: the issue comes from the jobs table now
 
-    const c = startConsole('ended', 120, 36);
+    const c = open('ended', 120, 36);
     const alert = `issue ${issue}: stuck_text_mode`;
     // The alert is on screen (the header's count; the Alerts panel at this size shows it too).
     await c.until('the stuck issue alert', (s) => s.includes(alert));
     // Alerts panel, then down to this alert (other issues on the shared cluster may alert first).
-    c.press('5');
-    const s5 = await c.until('alerts focused', (s) => s.includes('║5 Alerts'));
-    const alertRows = s5.split('\n').filter((l) => /[✗!] (crit|warn) /.test(l));
-    const at = alertRows.findIndex((l) => l.includes(alert));
-    expect(at).toBeGreaterThanOrEqual(0);
-    for (let i = 0; i < at; i++) c.press('j');
-    c.press('Enter');
+    const at = await enterAlert(c, alert);
     await c.until('the issue detail', (s) => s.includes(`issue ${issue}`) && s.includes('diagnosis   stuck_text_mode') && s.includes(`job         ${first}`));
     c.press('R');
     const plan = await c.until('the recovery plan', (s) => s.includes(`recover ${issue} (stuck_text_mode)`) && s.includes('SWARM_WORKER_TEMPERATURE=0.1') && s.includes('sbatch'));
@@ -203,17 +142,10 @@ describe('the console main flow in tmux (alert -> Enter -> R -> plan -> y -> rem
     const log = join(root, `ai/logs/swarm-orch-${first}.log`);
     for (let i = 0; i < 300 && !(existsSync(log) && readFileSync(log, 'utf8').includes('Swarm orchestrator') && jobState(first) === 'RUNNING'); i++) await sleep(200);
     expect(jobState(first)).toBe('RUNNING');
-    const c = startConsole('running', 120, 36);
+    const c = open('running', 120, 36);
     const alert = `issue ${issue}: stuck`; // the longer name is cut at this width
     await c.until('the stuck issue alert', (s) => s.includes(alert));
-    c.press('5');
-    const s5 = await c.until('alerts focused', (s) => s.includes('║5 Alerts'));
-    const at = s5
-      .split('\n')
-      .filter((l) => /[✗!] (crit|warn) /.test(l))
-      .findIndex((l) => l.includes(alert));
-    for (let i = 0; i < at; i++) c.press('j');
-    c.press('Enter');
+    await enterAlert(c, alert);
     await c.until('the issue detail', (s) => s.includes('diagnosis   stuck_text_mode') && s.includes(`job         ${first} (`));
     c.press('R');
     const s = await c.until('the refusal', (x) => x.includes(`recover ${issue} refused: its job runs (c cancels it, then R)`));
@@ -232,21 +164,14 @@ describe('the console main flow in tmux (alert -> Enter -> R -> plan -> y -> rem
     const issue = `beefcake-${tag}-ro`;
     const first = await submitIssue(issue);
     for (let i = 0; i < 300 && jobState(first) !== ''; i++) await sleep(200);
-    const c = startConsole('ro', 120, 36, ' --read-only');
+    const c = open('ro', 120, 36, ['--read-only']);
     const alert = `issue ${issue}: stuck`;
     const s0 = await c.until('the stuck issue alert', (s) => s.includes(alert));
     const footer = s0.trimEnd().split('\n').at(-1)!;
     expect(footer).toContain('d diagnose');
     for (const k of ['s submit', 'c cancel', 'R recover']) expect(footer).not.toContain(k);
     expect(s0).toContain('READ-ONLY');
-    c.press('5');
-    const s5 = await c.until('alerts focused', (s) => s.includes('║5 Alerts'));
-    const at = s5
-      .split('\n')
-      .filter((l) => /[✗!] (crit|warn) /.test(l))
-      .findIndex((l) => l.includes(alert));
-    for (let i = 0; i < at; i++) c.press('j');
-    c.press('Enter');
+    await enterAlert(c, alert);
     const det = await c.until('the issue detail', (s) => s.includes('diagnosis   stuck_text_mode'));
     expect(det).not.toMatch(/R recover|s submit/);
     for (const k of ['R', 's', 'c']) c.press(k);

@@ -5,8 +5,9 @@ import { examples, printJson, say } from '../output.js';
 import type { GlobalOptions } from '../context.js';
 
 async function openConsole(global: GlobalOptions, readOnly: boolean): Promise<void> {
-  // React's development build is several times slower and chatty; the console runs production.
-  process.env['NODE_ENV'] ??= 'production';
+  // React's development build is several times slower and chatty; the console runs production,
+  // also from a shell (or a tmux server started by a test runner) that exports NODE_ENV=test/development.
+  process.env['NODE_ENV'] = 'production';
   // Ink + React take ~0.5 s to import: start now, in parallel with the config and the store.
   const consoleModule = import('../../tui/run.js');
   consoleModule.catch(() => {}); // surfaced by the await below
