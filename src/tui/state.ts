@@ -37,6 +37,8 @@ export interface UiState {
 export type UiAction =
   | { type: 'focus'; panel: PanelId }
   | { type: 'focus-step'; delta: 1 | -1 }
+  /** The selected row moved in its panel (a refresh): select it there, focus unchanged. */
+  | { type: 'reselect'; panel: PanelId; index: number }
   | { type: 'move'; delta: number; rowCount: number }
   /** Focus a panel with one row selected (Enter on an alert goes to its issue or endpoint). */
   | { type: 'select'; panel: PanelId; index: number }
@@ -78,6 +80,8 @@ export function uiReducer(s: UiState, a: UiAction): UiState {
       const next = Math.min(max, Math.max(0, s.selected[s.focused] + a.delta));
       return { ...s, selected: { ...s.selected, [s.focused]: next } };
     }
+    case 'reselect':
+      return { ...s, selected: { ...s.selected, [a.panel]: Math.max(0, a.index) } };
     case 'select':
       return { ...s, focused: a.panel, selected: { ...s.selected, [a.panel]: Math.max(0, a.index) } };
     case 'jump':

@@ -160,6 +160,41 @@ describe('the console main flow in tmux (alert -> Enter -> R -> plan -> y -> rem
     c.press('q');
   }, 180_000);
 
+  it('the job still runs: from its issue, c, y cancels it (the scancel argv shown first), then R, y resubmits with the remedy: 6 keystrokes from the alert', async () => {
+    const issue = `beefcake-${tag}-cancel`;
+    const first = await submitIssue(issue);
+    const log = join(root, `ai/logs/swarm-orch-${first}.log`);
+    for (let i = 0; i < 300 && !(existsSync(log) && readFileSync(log, 'utf8').includes('Swarm orchestrator') && jobState(first) === 'RUNNING'); i++) await sleep(200);
+    expect(jobState(first)).toBe('RUNNING');
+    const c = open('cancel', 120, 36);
+    const alert = `issue ${issue}: stuck`;
+    await c.until('the stuck issue alert', (s) => s.includes(alert));
+    const at = await enterAlert(c, alert);
+    await c.until('the issue detail', (s) => s.includes('diagnosis   stuck_text_mode') && s.includes(`job         ${first} (`));
+    c.press('c');
+    const dialog = await c.until('the cancel preview', (s) => s.includes(`cancel job ${first} (${issue})`) && s.includes(`$ scancel ${first}`));
+    expect(dialog).toMatch(/y\/N/);
+    await c.exact('the cancel preview');
+    c.press('y');
+    await c.until('the job cancelled', (s) => s.includes(`✓ cancel job ${first} (${issue})`), 60_000);
+    for (let i = 0; i < 150 && jobState(first) !== ''; i++) await sleep(200);
+    expect(jobState(first)).toBe('');
+    c.press('R');
+    await c.until('the recovery plan', (s) => s.includes(`recover ${issue} (stuck_text_mode)`) && s.includes('SWARM_WORKER_TEMPERATURE=0.1'), 60_000);
+    c.press('y');
+    await c.until('the remedy applied', (s) => s.includes(`✓ recover ${issue}`), 60_000);
+    expect(c.pressed - at).toBe(6); // 5, Enter, c, y, R, y
+    const rows = await auditOf(issue);
+    const resub = rows.find((r) => r.action === 'recover.resubmit_with_env' && r.outcome === 'ok');
+    const second = /submitted job (\d+)/.exec(resub?.detail ?? '')?.[1];
+    expect(second).toMatch(/^\d+$/);
+    jobs.push(second!);
+    const log2 = join(root, `ai/logs/swarm-orch-${second}.log`);
+    for (let i = 0; i < 150 && !(existsSync(log2) && readFileSync(log2, 'utf8').includes('temp=')); i++) await sleep(200);
+    expect(readFileSync(log2, 'utf8')).toContain(`env: issue=${issue} temp=0.1`);
+    c.press('q');
+  }, 180_000);
+
   it('--read-only: the same alert, but no key that changes the cluster is shown or answers (footer, help, detail, alert text)', async () => {
     const issue = `beefcake-${tag}-ro`;
     const first = await submitIssue(issue);

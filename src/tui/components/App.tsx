@@ -1,11 +1,12 @@
 // The console's root: subscribes to the monitor's snapshots, holds UI state in
 // a reducer, lays panels out with layoutFor, and hands keys to the input hook.
 // No backend call happens here or below.
-import React, { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import React, { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
 import type { Monitor } from '../../console/monitor.js';
 import { layoutFor, overlayRows, type PanelBox } from '../layout.js';
-import type { PanelId } from '../../console/view-model.js';
+import { PANELS, type PanelId } from '../../console/view-model.js';
+import { followSelection } from '../row-key.js';
 import { applyFilter, initialUi, uiReducer, type UiState } from '../state.js';
 import { deriveView, formatAge, type ConsoleView, type PanelView } from '../../console/view-model.js';
 import { footerText, visibleBindings } from '../keymap.js';
@@ -76,6 +77,20 @@ export function App({ monitor, actions, readOnly, clusterName, now = Date.now, s
     };
     return { endpoints: f('endpoints'), queue: f('queue'), issues: f('issues'), telemetry: f('telemetry'), alerts: f('alerts') } as Record<PanelId, readonly unknown[]>;
   }, [view, ui.filters]);
+
+  // The selection follows its row through a refresh, before the next key is read.
+  const before = useRef({ rows: filtered, filters: ui.filters });
+  useLayoutEffect(() => {
+    const was = before.current;
+    before.current = { rows: filtered, filters: ui.filters };
+    if (was.rows === filtered) return;
+    for (const p of PANELS) {
+      // A new filter selects its first match; only a refresh's moves are followed.
+      if (was.rows[p] === filtered[p] || was.filters[p] !== ui.filters[p]) continue;
+      const index = followSelection(p, was.rows[p], ui.selected[p], filtered[p]);
+      if (index !== null) dispatch({ type: 'reselect', panel: p, index });
+    }
+  }, [filtered]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const rowsOf = useCallback((p: PanelId) => filtered[p], [filtered]);
   useConsoleInput({
