@@ -1,6 +1,5 @@
 // Small things several drills need: a copy of the sandbox config with one change (the sandbox's own
 // file is never edited), JSON out of a run, waiting with the drill's abort signal, a free port.
-import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -51,16 +50,6 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
   }
 }
 
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export { freePort } from '../io/free-port.js';

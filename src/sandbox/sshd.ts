@@ -2,9 +2,10 @@
 // (ssh-keygen via argv), a free loopback port, `sshd -D -e -f CONFIG` recorded like every process.
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { freePort } from '../io/free-port.js';
 import { stillSame } from './proc.js';
 import type { ProcRecord } from './records.js';
 import { knownHostsLine, sandboxHostEntry, sshdConfigText, sshdFilesOf } from './sshd-config.js';
@@ -28,17 +29,6 @@ export function onPath(name: string, env: NodeJS.ProcessEnv): string | null {
 export function sshdMissing(env: NodeJS.ProcessEnv): string | null {
   const missing = ['sshd', 'ssh', 'ssh-keygen'].filter((n) => !onPath(n, env));
   return missing.length ? `no ${missing.join(', ')} on PATH` : null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** True once the port answers with an SSH banner. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBin } from '../support/bin.js';
 import { requireCluster } from '../support/cluster.js';
+import { startTime } from '../support/proc.js';
 
 const cluster = requireCluster();
 const root = mkdtempSync(join(tmpdir(), 'swarmctl-drill-'));
@@ -21,16 +22,6 @@ afterAll(async () => {
   for (const d of dirs) await runBin(['sandbox', 'down', '--dir', d], { env: ENV, timeoutMs: 90_000 });
   rmSync(root, { recursive: true, force: true });
 });
-
-const startTime = (pid: number): string | null => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[0] === 'Z' ? null : (rest[19] ?? null);
-  } catch {
-    return null;
-  }
-};
 
 interface DrillDoc {
   passed: boolean;

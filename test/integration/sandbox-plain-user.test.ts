@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cluster.js';
 import { pathWithout, SLURM_PROGRAMS } from '../support/path-without.js';
+import { startTime } from '../support/proc.js';
 
 const USER = 'swarmctl-sbx';
 if (process.getuid?.() !== 0) throw new Error('sandbox-plain-user.test.ts creates a system user: run it as root (CI does)');
@@ -59,15 +60,6 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const startTime = (pid: number): string | null => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[0] === 'Z' ? null : (rest[19] ?? null);
-  } catch {
-    return null;
-  }
-};
 const ownerOf = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 const listing = (d: string) => readdirSync(d, { recursive: true }).map(String).sort();
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runBin } from '../support/bin.js';
 import { pathWithout, SLURM_PROGRAMS } from '../support/path-without.js';
+import { startTime } from '../support/proc.js';
 
 const root = mkdtempSync(join(tmpdir(), 'swarmctl-sbx-ssh-'));
 const outside = join(root, 'outside');
@@ -39,15 +40,6 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const startTime = (pid: number): string | null => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[0] === 'Z' ? null : (rest[19] ?? null);
-  } catch {
-    return null;
-  }
-};
 const filesUnder = (d: string): string[] => (existsSync(d) ? readdirSync(d, { recursive: true }).map(String).sort() : []);
 const listening = (port: number) => execFileSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' }).trim();
 

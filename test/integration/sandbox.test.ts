@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBin } from '../support/bin.js';
 import { REPO_ROOT, requireCluster } from '../support/cluster.js';
+import { startTime } from '../support/proc.js';
 
 const cluster = requireCluster();
 const root = mkdtempSync(join(tmpdir(), 'swarmctl-sandbox-'));
@@ -33,15 +34,6 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const startTime = (pid: number): string | null => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[0] === 'Z' ? null : (rest[19] ?? null);
-  } catch {
-    return null;
-  }
-};
 const state = (dir: string) =>
   JSON.parse(readFileSync(join(dir, 'sandbox.json'), 'utf8')) as {
     processes: Array<{ name: string; pid: number; startTime: string; pgid: number }>;
