@@ -16,7 +16,6 @@
 // out of endpoints_dir, or an archive folder that does, is refused (nothing moved),
 // so a planted link cannot make gc move or write anything outside the share.
 import { mkdir, readdir, unlink } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -30,21 +29,7 @@ import { UsageError } from '../core/usage-error.js';
 import { readQueue } from '../slurm/queue.js';
 import { hostname } from 'node:os';
 import { recordJob } from './record-job.js';
-
-/** A pid runs (EPERM: it does, as another user's); a zombie, killed but not yet reaped, does not. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return !existsSync('/proc/self'); // gone since kill(0), unless this system has no /proc
-  }
-}
+import { pidAlive } from '../io/proc.js';
 
 export async function checkHealth(url: string, timeoutMs: number): Promise<{ ok: boolean; loading?: boolean; detail: string; latencyMs: number | null }> {
   const r = await httpRequest({ url, timeoutMs, maxBodyBytes: 4096 });

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '../sandbox/paths.js';
-import { stillSame } from '../sandbox/proc.js';
+import { stillSame } from '../io/proc.js';
 import { readState, type SandboxState } from '../sandbox/records.js';
 import { DRILLS } from './registry.js';
 import type { CliRun, Drill, DrillContext, DrillResult } from './types.js';

@@ -1,6 +1,6 @@
 // `sandbox down` and `sandbox status`: only what sandbox.json recorded, and only while pid + start
 // time still match (a reused pid is someone else's process). Files are left as they are.
-import { procIdentity, stillSame } from './proc.js';
+import { procIdentity, stillSame } from '../io/proc.js';
 import { existsSync } from 'node:fs';
 import { withDirLock } from './dir-lock.js';
 import { readState, stateFile, writeState, type ProcRecord, type SandboxState } from './records.js';

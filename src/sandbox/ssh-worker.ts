@@ -2,7 +2,7 @@
 // sandbox starts: pid from its `ssh:HOST:PID` job id, start time from the submit's own state file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { procIdentity } from './proc.js';
+import { procIdentity } from '../io/proc.js';
 import type { ProcRecord } from './records.js';
 
 // The direct submit's state folder under logs_dir (slurm/ssh-jobs.ts, a layer this one may not import).

@@ -6,7 +6,7 @@ import { createConnection } from 'node:net';
 import { userInfo } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { freePort } from '../io/free-port.js';
-import { stillSame } from './proc.js';
+import { stillSame } from '../io/proc.js';
 import type { ProcRecord } from './records.js';
 import { knownHostsLine, sandboxHostEntry, sshdConfigText, sshdFilesOf } from './sshd-config.js';
 import { startRecorded } from './start.js';

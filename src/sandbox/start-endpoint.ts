@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { layoutOf } from './config-yaml.js';
 import { withDirLock } from './dir-lock.js';
-import { stillSame } from './proc.js';
+import { stillSame } from '../io/proc.js';
 import { readState, writeState, type ProcRecord } from './records.js';
 import { startRecorded, waitForPort } from './start.js';
 

@@ -2,7 +2,7 @@
 // and its children together), output to a file, and recorded before anything else happens.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import { procIdentity } from './proc.js';
+import { procIdentity } from '../io/proc.js';
 import type { ProcRecord } from './records.js';
 
 export function startRecorded(name: string, argv: string[], opts: { out: string; env?: NodeJS.ProcessEnv; cwd?: string }): ProcRecord {

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../io/atomic-write.js';
 import { jobNameTemplate, layoutOf, sandboxConfigYaml, type SandboxLayout } from './config-yaml.js';
 import { chooseJobsMode, submitThroughSwarmctl, type JobsChoice } from './jobs.js';
 import { repoRoot, simDir, testServerMain } from './paths.js';
-import { stillSame } from './proc.js';
+import { stillSame } from '../io/proc.js';
 import { readState, writeState, type SandboxState } from './records.js';
 import { withDirLock } from './dir-lock.js';
 import { resetLocked } from './reset.js';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { startEndpoint } from '../../sandbox/start-endpoint.js';
-import { procIdentity, stillSame } from '../../sandbox/proc.js';
+import { procIdentity, stillSame } from '../../io/proc.js';
 import { readState, writeState } from '../../sandbox/records.js';
 import { withDirLock } from '../../sandbox/dir-lock.js';
 import { startRecorded, waitForPort } from '../../sandbox/start.js';

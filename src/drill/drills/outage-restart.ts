@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { parse } from 'yaml';
 import { jobNameTemplate } from '../../sandbox/config-yaml.js';
 import { withDirLock } from '../../sandbox/dir-lock.js';
-import { stillSame } from '../../sandbox/proc.js';
+import { stillSame } from '../../io/proc.js';
 import { readState, writeState } from '../../sandbox/records.js';
 import { startEndpoint } from '../../sandbox/start-endpoint.js';
 import { storyFor } from '../../sandbox/story.js';

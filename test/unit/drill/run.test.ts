@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NoSandboxError, runDrills, selectDrills, UnknownDrillError } from '../../../src/drill/run.js';
 import type { Drill } from '../../../src/drill/types.js';
-import { procIdentity } from '../../../src/sandbox/proc.js';
+import { procIdentity } from '../../../src/io/proc.js';
 import type { SandboxState } from '../../../src/sandbox/records.js';
 
 function fakeSandbox(over: Partial<SandboxState> = {}): string {

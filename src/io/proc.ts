@@ -31,3 +31,8 @@ export function procIdentity(pid: number): ProcIdentity | null {
 export function stillSame(pid: number, startTime: string): boolean {
   return procIdentity(pid)?.startTime === startTime;
 }
+
+/** The pid runs on this machine (a zombie, killed but not yet reaped, does not); /proc answers for other users' processes too. */
+export function pidAlive(pid: number): boolean {
+  return procIdentity(pid) !== null;
+}
